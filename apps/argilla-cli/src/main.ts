@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+import type { Command, CommanderError } from 'commander';
+import { CommandFactory, CommandRunnerService } from 'nest-commander';
+import { InvalidSettingsError, loadSettings, SERVER_VERSION } from '@argilla/config';
+import { CliModule } from './cli.module';
+
+/** Exit codes: 0 done, 1 validation or runtime error, 2 usage error (unknown option, bad choice). */
+const EXIT_ERROR = 1;
+const EXIT_USAGE = 2;
+
+const verbose = process.argv.includes('--verbose') || Boolean(process.env.DEBUG);
+if (process.argv.includes('--verbose')) process.argv.splice(process.argv.indexOf('--verbose'), 1);
+
+function fail(error: unknown): void {
+  if (verbose && error instanceof Error && error.stack) process.stderr.write(error.stack + '\n');
+  else process.stderr.write(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = EXIT_ERROR;
+}
+
+/** Commander prints usage errors itself; this only turns them into exit code 2 (help and version: 0). */
+function exitOnUsageError(error: Error): never {
+  process.exit((error as CommanderError).exitCode === 0 ? 0 : EXIT_USAGE);
+}
+
+/** nest-commander installs the exit override on the root command only; subcommands need it too. */
+function overrideExits(command: Command): void {
+  command.exitOverride(exitOnUsageError);
+  command.commands.forEach((sub) => overrideExits(sub as Command));
+}
+
+async function main(): Promise<void> {
+  let settings;
+  try {
+    settings = loadSettings();
+  } catch (error) {
+    if (error instanceof InvalidSettingsError) return fail(error);
+    throw error;
+  }
+  const app = await CommandFactory.createWithoutRunning(CliModule.forRoot(settings), {
+    logger: verbose ? ['error', 'warn'] : false,
+    cliName: 'argilla-cli',
+    version: SERVER_VERSION,
+    serviceErrorHandler: fail,
+    errorHandler: exitOnUsageError,
+  });
+  try {
+    const runner = app.get(CommandRunnerService) as unknown as { commander: Command };
+    runner.commander
+      .name('argilla-cli')
+      .description('Manage an Argilla users server: database, users')
+      // Root options only before the command, so that `database migrate --version 1.7` reaches migrate.
+      .enablePositionalOptions();
+    overrideExits(runner.commander);
+    await CommandFactory.runApplication(app);
+  } finally {
+    await app.close();
+  }
+}
+
+main().catch(fail);

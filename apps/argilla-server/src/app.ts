@@ -1,0 +1,46 @@
+import { LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Settings } from '@argilla/config';
+import { assertSchemaAtHead, Database } from '@argilla/database';
+import { ServerModule } from './server.module';
+import { setUpSwagger } from './swagger';
+
+/** Bodies larger than this are refused with 413 before anything parses them. */
+export const BODY_LIMIT = '1mb';
+
+export interface ServerAppOptions {
+  logger?: LogLevel[] | false;
+}
+
+/**
+ * Builds the HTTP application (not yet listening): the same app for `main.ts` and the end-to-end tests.
+ * Fails when the database cannot be opened or is not migrated to head.
+ */
+export async function createServerApp(
+  settings: Settings,
+  options: ServerAppOptions = {},
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ServerModule.forRoot(settings), {
+    bodyParser: false,
+    logger: options.logger ?? ['error', 'warn', 'log'],
+  });
+  try {
+    app.disable('x-powered-by');
+    app.useBodyParser('json', { limit: BODY_LIMIT });
+    app.useBodyParser('urlencoded', { extended: false, limit: BODY_LIMIT });
+    if (settings.baseUrl !== '/') app.setGlobalPrefix(settings.baseUrl.slice(1, -1));
+    if (settings.corsOrigins.length > 0) {
+      app.enableCors({ origin: settings.corsOrigins.includes('*') ? '*' : [...settings.corsOrigins] });
+    }
+    if (settings.docsEnabled) setUpSwagger(app);
+
+    const database = app.get(Database);
+    await assertSchemaAtHead(await database.migrations());
+    await app.init();
+    return app;
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+}

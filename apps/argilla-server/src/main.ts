@@ -1,0 +1,57 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { InvalidSettingsError, loadSettings, Settings } from '@argilla/config';
+import { SchemaNotAtHeadError, UnknownDatabaseRevisionError } from '@argilla/database';
+import { createServerApp } from './app';
+
+/** How long in-flight requests may take to finish after SIGTERM before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+const logger = new Logger('ArgillaServer');
+
+async function main(): Promise<void> {
+  let settings: Settings;
+  try {
+    settings = loadSettings();
+  } catch (error) {
+    if (!(error instanceof InvalidSettingsError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+
+  let app;
+  try {
+    app = await createServerApp(settings);
+  } catch (error) {
+    if (error instanceof SchemaNotAtHeadError || error instanceof UnknownDatabaseRevisionError) {
+      process.stderr.write(`${error.message}\n`);
+    } else {
+      process.stderr.write(`The server could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+    process.exit(1);
+  }
+
+  const server = await app.listen(settings.port, settings.host);
+  logger.log(`Listening on http://${settings.host}:${settings.port}${settings.baseUrl}`);
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received: finishing in-flight requests, then exiting`);
+    // Past the grace period, connections still open are cut so that the process always ends.
+    const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    force.unref();
+    try {
+      await app.close();
+      process.exit(0);
+    } catch (error) {
+      logger.error(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+void main();

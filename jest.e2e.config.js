@@ -1,0 +1,13 @@
+const base = require('./jest.base.config');
+
+module.exports = {
+  ...base,
+  displayName: 'e2e',
+  roots: ['<rootDir>/test'],
+  testRegex: '\\.e2e-spec\\.ts$',
+  // Outage suites stop PostgreSQL: they run alone, after the others (see test/run-tests.js).
+  testPathIgnorePatterns: ['/node_modules/', '/test/outage/'],
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  testTimeout: 60_000,
+  maxWorkers: 2,
+};

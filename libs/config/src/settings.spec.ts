@@ -1,0 +1,138 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { InvalidSettingsError, loadSettings, SETTING_VARIABLES } from './settings';
+import { SERVER_VERSION } from './version';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadSettings(env);
+  } catch (error) {
+    if (error instanceof InvalidSettingsError) return error.problems.map((p) => `${p.variable} ${p.message}`);
+    throw error;
+  }
+  return [];
+}
+
+describe('loadSettings', () => {
+  it('has the documented defaults', () => {
+    const settings = loadSettings({});
+    const home = join(homedir(), '.argilla');
+    expect(settings).toEqual({
+      homePath: home,
+      database: { engine: 'sqlite', path: join(home, 'argilla.db') },
+      host: '0.0.0.0',
+      port: 6900,
+      baseUrl: '/',
+      corsOrigins: [],
+      docsEnabled: true,
+      auth: { secretKey: undefined, algorithm: 'HS256', tokenExpirationMinutes: 1440, usersDbFile: '.users.yml' },
+      defaultUser: { enabled: true, password: '1234', apiKey: 'argilla.apikey' },
+    });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadSettings({ ARGILLA_PORT: '', ARGILLA_DATABASE_URL: ' ' }).port).toBe(6900);
+  });
+
+  it('puts the SQLite file in ARGILLA_HOME_PATH, expanding ~ and relative paths', () => {
+    expect(loadSettings({ ARGILLA_HOME_PATH: '/data/argilla' }).database).toEqual({
+      engine: 'sqlite',
+      path: '/data/argilla/argilla.db',
+    });
+    expect(loadSettings({ ARGILLA_HOME_PATH: '~/x' }).homePath).toBe(join(homedir(), 'x'));
+    expect(loadSettings({ ARGILLA_HOME_PATH: 'rel' }).homePath).toBe(resolve('rel'));
+  });
+
+  it.each([
+    ['sqlite:////var/lib/argilla/argilla.db', '/var/lib/argilla/argilla.db'],
+    ['sqlite:///relative/argilla.db', resolve('relative/argilla.db')],
+    ['sqlite+aiosqlite:////abs.db?check_same_thread=False', '/abs.db'],
+  ])('reads the SQLite URL %s', (url, path) => {
+    expect(loadSettings({ ARGILLA_DATABASE_URL: url }).database).toEqual({ engine: 'sqlite', path });
+  });
+
+  it.each([
+    ['postgresql://user:pw@db:5432/argilla', 'postgresql://user:pw@db:5432/argilla'],
+    ['postgres://db/argilla', 'postgresql://db/argilla'],
+    ['postgresql+asyncpg://u@db:5433/argilla?sslmode=require', 'postgresql://u@db:5433/argilla?sslmode=require'],
+  ])('reads the PostgreSQL URL %s', (raw, url) => {
+    expect(loadSettings({ ARGILLA_DATABASE_URL: raw, ARGILLA_DATABASE_POOL_SIZE: '4' }).database).toEqual({
+      engine: 'postgres',
+      url,
+      poolSize: 4,
+    });
+  });
+
+  it.each([
+    [{ ARGILLA_PORT: 'abc' }, "ARGILLA_PORT must be an integer from 1 to 65535 (got 'abc')"],
+    [{ ARGILLA_PORT: '70000' }, "ARGILLA_PORT must be an integer from 1 to 65535 (got '70000')"],
+    [{ ARGILLA_PORT: '12.5' }, "ARGILLA_PORT must be an integer from 1 to 65535 (got '12.5')"],
+    [
+      { ARGILLA_DATABASE_URL: 'mysql://x' },
+      "ARGILLA_DATABASE_URL must use the postgresql:// or sqlite:/// scheme; 'mysql' is not supported (got 'mysql://x')",
+    ],
+    [
+      { ARGILLA_DATABASE_URL: 'postgresql://u:secret@db' },
+      "ARGILLA_DATABASE_URL must name a database, e.g. postgresql://host:5432/argilla (got 'postgresql://u:***@db')",
+    ],
+    [{ ARGILLA_DATABASE_URL: 'not a url' }, 'ARGILLA_DATABASE_URL must be a URL such as'],
+    [
+      { ARGILLA_DATABASE_URL: 'sqlite://' },
+      "ARGILLA_DATABASE_URL must name a file after 'sqlite:///' (got 'sqlite://')",
+    ],
+    [{ ARGILLA_DOCS_ENABLED: 'sometimes' }, "ARGILLA_DOCS_ENABLED must be true or false (got 'sometimes')"],
+    [
+      { ARGILLA_LOCAL_AUTH_ALGORITHM: 'none' },
+      "ARGILLA_LOCAL_AUTH_ALGORITHM must be HS256, the only algorithm accepted (got 'none')",
+    ],
+    [
+      { ARGILLA_LOCAL_AUTH_TOKEN_EXPIRATION_IN_MINUTES: '0' },
+      'ARGILLA_LOCAL_AUTH_TOKEN_EXPIRATION_IN_MINUTES must be an integer from 1 to 525600',
+    ],
+    [{ ARGILLA_BASE_URL: 'argilla' }, "ARGILLA_BASE_URL must be a path starting with '/' (got 'argilla')"],
+    [
+      { ARGILLA_CORS_ORIGINS: '["a", 1]' },
+      'ARGILLA_CORS_ORIGINS must be a JSON list of strings or a comma-separated list',
+    ],
+    [{ ARGILLA_DATABASE_POOL_SIZE: '0' }, 'ARGILLA_DATABASE_POOL_SIZE must be an integer from 1 to 1000'],
+  ])('rejects %j, naming the variable', (env, message) => {
+    const problems = problemsOf(env);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(message);
+  });
+
+  it('reports every bad variable at once', () => {
+    expect(() => loadSettings({ ARGILLA_PORT: 'x', DEFAULT_USER_ENABLED: 'maybe' })).toThrow(
+      "Invalid settings: ARGILLA_PORT must be an integer from 1 to 65535 (got 'x'); " +
+        "DEFAULT_USER_ENABLED must be true or false (got 'maybe')",
+    );
+  });
+
+  it('normalises the base URL and reads the lists and booleans', () => {
+    const settings = loadSettings({
+      ARGILLA_BASE_URL: '/argilla',
+      ARGILLA_CORS_ORIGINS: '["https://a.example", "https://b.example"]',
+      ARGILLA_DOCS_ENABLED: 'FALSE',
+      DEFAULT_USER_ENABLED: '0',
+    });
+    expect(settings.baseUrl).toBe('/argilla/');
+    expect(settings.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(settings.docsEnabled).toBe(false);
+    expect(settings.defaultUser.enabled).toBe(false);
+    expect(loadSettings({ ARGILLA_CORS_ORIGINS: 'https://a.example, https://b.example' }).corsOrigins).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ]);
+  });
+
+  it('documents every variable in .env.example', () => {
+    const example = readFileSync(join(__dirname, '..', '..', '..', '.env.example'), 'utf8');
+    for (const variable of SETTING_VARIABLES) expect(example).toMatch(new RegExp(`^#? ?${variable}=`, 'm'));
+  });
+
+  it('reports the version of package.json', () => {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
+    expect(SERVER_VERSION).toBe(pkg.version);
+  });
+});

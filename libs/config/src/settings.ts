@@ -1,0 +1,225 @@
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+
+/** Where the data lives: the embedded SQLite file, or a PostgreSQL server. */
+export type DatabaseSettings =
+  | { readonly engine: 'sqlite'; readonly path: string }
+  | { readonly engine: 'postgres'; readonly url: string; readonly poolSize: number };
+
+export interface Settings {
+  readonly homePath: string;
+  readonly database: DatabaseSettings;
+  readonly host: string;
+  readonly port: number;
+  /** Always starts and ends with `/`; `/` when the server is mounted at the root. */
+  readonly baseUrl: string;
+  readonly corsOrigins: readonly string[];
+  readonly docsEnabled: boolean;
+  readonly auth: {
+    /** Undefined when not set: the server then keeps a generated secret under `homePath`. */
+    readonly secretKey: string | undefined;
+    readonly algorithm: 'HS256';
+    readonly tokenExpirationMinutes: number;
+    readonly usersDbFile: string;
+  };
+  readonly defaultUser: {
+    readonly enabled: boolean;
+    readonly password: string;
+    readonly apiKey: string;
+  };
+}
+
+/** One bad variable: its name, what it must be, and what it was. */
+export interface SettingProblem {
+  readonly variable: string;
+  readonly message: string;
+}
+
+export class InvalidSettingsError extends Error {
+  constructor(readonly problems: readonly SettingProblem[]) {
+    super('Invalid settings: ' + problems.map((p) => `${p.variable} ${p.message}`).join('; '));
+    this.name = 'InvalidSettingsError';
+  }
+}
+
+/** Every variable the project reads, with its documentation; `.env.example` and the README follow this list. */
+export const SETTING_VARIABLES = [
+  'ARGILLA_HOME_PATH',
+  'ARGILLA_DATABASE_URL',
+  'ARGILLA_DATABASE_POOL_SIZE',
+  'ARGILLA_HOST',
+  'ARGILLA_PORT',
+  'ARGILLA_BASE_URL',
+  'ARGILLA_CORS_ORIGINS',
+  'ARGILLA_DOCS_ENABLED',
+  'ARGILLA_LOCAL_AUTH_SECRET_KEY',
+  'ARGILLA_LOCAL_AUTH_ALGORITHM',
+  'ARGILLA_LOCAL_AUTH_TOKEN_EXPIRATION_IN_MINUTES',
+  'ARGILLA_LOCAL_AUTH_USERS_DB_FILE',
+  'DEFAULT_USER_ENABLED',
+  'DEFAULT_USER_PASSWORD',
+  'DEFAULT_USER_API_KEY',
+] as const;
+
+export type SettingVariable = (typeof SETTING_VARIABLES)[number];
+type Env = Readonly<Record<string, string | undefined>>;
+
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
+
+/**
+ * Reads and checks every setting at once, so that one start reports all bad values together.
+ * An empty variable counts as unset (compose files pass `${VAR}` through as an empty string).
+ */
+export function loadSettings(env: Env = process.env): Settings {
+  const problems: SettingProblem[] = [];
+  const read = (name: SettingVariable): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const fail = (variable: SettingVariable, message: string): undefined => {
+    problems.push({ variable, message });
+    return undefined;
+  };
+  const integer = (name: SettingVariable, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      fail(name, `must be an integer from ${min} to ${max} (got '${raw}')`);
+      return fallback;
+    }
+    return value;
+  };
+  const boolean = (name: SettingVariable, fallback: boolean): boolean => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const word = raw.toLowerCase();
+    if (TRUE_WORDS.has(word)) return true;
+    if (FALSE_WORDS.has(word)) return false;
+    fail(name, `must be true or false (got '${raw}')`);
+    return fallback;
+  };
+
+  const homePath = expandHome(read('ARGILLA_HOME_PATH') ?? join(homedir(), '.argilla'));
+  const poolSize = integer('ARGILLA_DATABASE_POOL_SIZE', 10, 1, 1000);
+  const database = parseDatabaseUrl(read('ARGILLA_DATABASE_URL'), homePath, poolSize, (message) =>
+    fail('ARGILLA_DATABASE_URL', message),
+  );
+
+  const port = integer('ARGILLA_PORT', 6900, 1, 65535);
+  const host = read('ARGILLA_HOST') ?? '0.0.0.0';
+
+  let baseUrl = read('ARGILLA_BASE_URL') ?? '/';
+  if (!/^\/[A-Za-z0-9\-._~/]*$/.test(baseUrl)) {
+    fail('ARGILLA_BASE_URL', `must be a path starting with '/' (got '${baseUrl}')`);
+    baseUrl = '/';
+  }
+  baseUrl = '/' + baseUrl.split('/').filter(Boolean).join('/') + '/';
+  baseUrl = baseUrl.replace(/^\/\/$/, '/');
+
+  const corsOrigins = parseList(read('ARGILLA_CORS_ORIGINS'), (message) => fail('ARGILLA_CORS_ORIGINS', message));
+  const docsEnabled = boolean('ARGILLA_DOCS_ENABLED', true);
+
+  const algorithm = read('ARGILLA_LOCAL_AUTH_ALGORITHM') ?? 'HS256';
+  if (algorithm !== 'HS256') {
+    fail('ARGILLA_LOCAL_AUTH_ALGORITHM', `must be HS256, the only algorithm accepted (got '${algorithm}')`);
+  }
+  const tokenExpirationMinutes = integer('ARGILLA_LOCAL_AUTH_TOKEN_EXPIRATION_IN_MINUTES', 1440, 1, 525_600);
+
+  const settings: Settings = {
+    homePath,
+    database: database ?? { engine: 'sqlite', path: join(homePath, 'argilla.db') },
+    host,
+    port,
+    baseUrl,
+    corsOrigins,
+    docsEnabled,
+    auth: {
+      secretKey: read('ARGILLA_LOCAL_AUTH_SECRET_KEY'),
+      algorithm: 'HS256',
+      tokenExpirationMinutes,
+      usersDbFile: read('ARGILLA_LOCAL_AUTH_USERS_DB_FILE') ?? '.users.yml',
+    },
+    defaultUser: {
+      enabled: boolean('DEFAULT_USER_ENABLED', true),
+      password: read('DEFAULT_USER_PASSWORD') ?? '1234',
+      apiKey: read('DEFAULT_USER_API_KEY') ?? 'argilla.apikey',
+    },
+  };
+  if (problems.length > 0) throw new InvalidSettingsError(problems);
+  return settings;
+}
+
+function expandHome(path: string): string {
+  const expanded = path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
+  return isAbsolute(expanded) ? expanded : resolve(expanded);
+}
+
+/**
+ * Accepts the spellings Argilla's documentation uses: `sqlite:///abs/path.db` (also `sqlite+aiosqlite:`),
+ * `postgresql://` or `postgres://` (also with a `+asyncpg` / `+psycopg2` driver suffix).
+ */
+function parseDatabaseUrl(
+  raw: string | undefined,
+  homePath: string,
+  poolSize: number,
+  fail: (message: string) => undefined,
+): DatabaseSettings | undefined {
+  if (raw === undefined) return { engine: 'sqlite', path: join(homePath, 'argilla.db') };
+  const match = /^([a-z][a-z0-9]*)(\+[a-z0-9_]+)?:\/\/(.*)$/i.exec(raw);
+  if (!match) {
+    return fail(
+      `must be a URL such as postgresql://user:password@host:5432/argilla or sqlite:///path/argilla.db (got '${redact(raw)}')`,
+    );
+  }
+  const scheme = match[1].toLowerCase();
+  if (scheme === 'sqlite') {
+    // sqlite:///relative.db has three slashes; sqlite:////abs/path.db four (SQLAlchemy's form). Both name a file.
+    const rest = match[3].replace(/\?.*$/, '');
+    if (!rest.startsWith('/') || rest.length < 2) {
+      return fail(`must name a file after 'sqlite:///' (got '${raw}')`);
+    }
+    const file = rest.slice(1);
+    return { engine: 'sqlite', path: isAbsolute(file) ? file : resolve(file) };
+  }
+  if (scheme === 'postgresql' || scheme === 'postgres') {
+    let url: URL;
+    try {
+      url = new URL(`postgresql://${match[3]}`);
+    } catch {
+      return fail(`is not a valid PostgreSQL URL (got '${redact(raw)}')`);
+    }
+    if (!url.hostname) return fail(`must name a host (got '${redact(raw)}')`);
+    if (url.pathname.length <= 1)
+      return fail(`must name a database, e.g. postgresql://host:5432/argilla (got '${redact(raw)}')`);
+    return { engine: 'postgres', url: url.toString(), poolSize };
+  }
+  return fail(`must use the postgresql:// or sqlite:/// scheme; '${scheme}' is not supported (got '${redact(raw)}')`);
+}
+
+/** Never echo a password back in an error message. */
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+/** A JSON list (`["http://a", "http://b"]`, as Argilla reads it) or a comma-separated list. */
+function parseList(raw: string | undefined, fail: (message: string) => undefined): string[] {
+  if (raw === undefined) return [];
+  if (raw.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (Array.isArray(parsed) && parsed.every((item) => typeof item === 'string')) {
+        return parsed.map((item) => item.trim()).filter(Boolean);
+      }
+    } catch {
+      // reported below
+    }
+    fail(`must be a JSON list of strings or a comma-separated list (got '${raw}')`);
+    return [];
+  }
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}

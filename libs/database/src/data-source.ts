@@ -1,0 +1,62 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { types as pgTypes, defaults as pgDefaults } from 'pg';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import type { DatabaseSettings } from '@argilla/config';
+import { ENTITIES } from './entities';
+
+/** How long a connection waits for a lock held by another process (the CLI and the server share the SQLite file). */
+export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+const POSTGRES_CONNECT_TIMEOUT_MS = 5_000;
+const TIMESTAMP_WITHOUT_TIME_ZONE_OID = 1114;
+
+let postgresUtcConfigured = false;
+
+/**
+ * Timestamps are stored as naive UTC (`timestamp without time zone`), as Argilla stores them. node-postgres
+ * would otherwise write and read them in the process's local time zone.
+ */
+function usePostgresUtcTimestamps(): void {
+  if (postgresUtcConfigured) return;
+  pgDefaults.parseInputDatesAsUTC = true;
+  pgTypes.setTypeParser(TIMESTAMP_WITHOUT_TIME_ZONE_OID, (value: string) => new Date(value.replace(' ', 'T') + 'Z'));
+  postgresUtcConfigured = true;
+}
+
+/** The one place that turns settings into TypeORM options; the apps, the tests and `ormconfig.ts` all use it. */
+export function createDataSourceOptions(database: DatabaseSettings): DataSourceOptions {
+  // Migrations go through MigrationRunner (revision ids and tags), never TypeORM's own table or `synchronize`.
+  const common = { entities: ENTITIES, synchronize: false, migrationsRun: false, logging: false } as const;
+  if (database.engine === 'postgres') {
+    usePostgresUtcTimestamps();
+    return {
+      ...common,
+      type: 'postgres',
+      url: database.url,
+      applicationName: 'argilla-users',
+      connectTimeoutMS: POSTGRES_CONNECT_TIMEOUT_MS,
+      poolSize: database.poolSize,
+    };
+  }
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: database.path,
+    timeout: SQLITE_BUSY_TIMEOUT_MS,
+    enableWAL: true,
+  };
+}
+
+/** Opens a connection (creating the SQLite file's folder when missing). */
+export async function openDataSource(database: DatabaseSettings): Promise<DataSource> {
+  if (database.engine === 'sqlite') mkdirSync(dirname(database.path), { recursive: true });
+  const dataSource = new DataSource(createDataSourceOptions(database));
+  await dataSource.initialize();
+  return dataSource;
+}
+
+/** A printable name for the database, without its password. */
+export function describeDatabase(database: DatabaseSettings): string {
+  if (database.engine === 'sqlite') return `sqlite:///${database.path}`;
+  return database.url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}

@@ -1,0 +1,10 @@
+import { User } from './user.entity';
+import { Workspace } from './workspace.entity';
+import { WorkspaceUser } from './workspace-user.entity';
+
+export { User, USER_ROLES } from './user.entity';
+export type { UserRole } from './user.entity';
+export { Workspace } from './workspace.entity';
+export { WorkspaceUser } from './workspace-user.entity';
+
+export const ENTITIES = [User, Workspace, WorkspaceUser];

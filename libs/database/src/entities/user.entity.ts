@@ -1,0 +1,42 @@
+import { Column, Entity, Index, OneToMany, PrimaryColumn } from 'typeorm';
+import type { WorkspaceUser } from './workspace-user.entity';
+
+export const USER_ROLES = ['admin', 'annotator'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+@Entity({ name: 'users' })
+export class User {
+  @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'users_pkey' })
+  id: string;
+
+  @Column({ name: 'first_name', type: 'varchar' })
+  firstName: string;
+
+  @Column({ name: 'last_name', type: 'varchar', nullable: true })
+  lastName: string | null;
+
+  @Index('ix_users_username', { unique: true })
+  @Column({ type: 'varchar' })
+  username: string;
+
+  @Index('ix_users_role')
+  @Column({ type: 'varchar' })
+  role: UserRole;
+
+  @Index('ix_users_api_key', { unique: true })
+  @Column({ name: 'api_key', type: 'text' })
+  apiKey: string;
+
+  @Column({ name: 'password_hash', type: 'text' })
+  passwordHash: string;
+
+  // No explicit type: each engine maps Date to its own timestamp type (PostgreSQL `timestamp`, SQLite `datetime`).
+  @Column({ name: 'inserted_at' })
+  insertedAt: Date;
+
+  @Column({ name: 'updated_at' })
+  updatedAt: Date;
+
+  @OneToMany('WorkspaceUser', (membership: WorkspaceUser) => membership.user)
+  memberships?: WorkspaceUser[];
+}

@@ -1,0 +1,6 @@
+export * from './entities';
+export * from './migrations';
+export * from './data-source';
+export * from './migration-runner';
+export * from './database.module';
+export * from './database-unavailable';

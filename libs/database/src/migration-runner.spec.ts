@@ -1,0 +1,60 @@
+import type { DataSource } from 'typeorm';
+import { describeStep, MigrationRunner, UnknownDatabaseRevisionError, UnknownRevisionError } from './migration-runner';
+import { Revision } from './migrations';
+
+function revision(id: string, parent: string | null): Revision {
+  return { id, parent, description: `make ${id}`, up: async () => undefined, down: async () => undefined };
+}
+
+// Pure logic only (resolve, plan): no query is ever sent to this stand-in.
+const noDatabase = {} as DataSource;
+const chain = [revision('aaaa1111', null), revision('bbbb2222', 'aaaa1111'), revision('cccc3333', 'bbbb2222')];
+const runner = new MigrationRunner(noDatabase, chain, { '1.0': 'aaaa1111', '2.0': 'cccc3333' });
+
+describe('MigrationRunner', () => {
+  it.each([
+    ['head', 'cccc3333'],
+    ['base', null],
+    ['1.0', 'aaaa1111'],
+    ['bbbb2222', 'bbbb2222'],
+    ['bbbb', 'bbbb2222'],
+  ])('resolves %s', (target, expected) => {
+    expect(runner.resolve(target)).toBe(expected);
+  });
+
+  it.each(['nope', 'bbb', '3.0'])('refuses the unknown target %s, listing the known ones', (target) => {
+    expect(() => runner.resolve(target)).toThrow(UnknownRevisionError);
+    expect(() => runner.resolve(target)).toThrow(
+      `Unknown revision '${target}'. Known: head, base, tag 1.0, tag 2.0, aaaa1111, bbbb2222, cccc3333.`,
+    );
+  });
+
+  it('plans upgrades oldest first and downgrades newest first', () => {
+    expect(runner.plan(null, 'cccc3333').map(describeStep)).toEqual([
+      'Running upgrade  -> aaaa1111, make aaaa1111',
+      'Running upgrade aaaa1111 -> bbbb2222, make bbbb2222',
+      'Running upgrade bbbb2222 -> cccc3333, make cccc3333',
+    ]);
+    expect(runner.plan('cccc3333', 'aaaa1111').map(describeStep)).toEqual([
+      'Running downgrade cccc3333 -> bbbb2222, make cccc3333',
+      'Running downgrade bbbb2222 -> aaaa1111, make bbbb2222',
+    ]);
+    expect(runner.plan('bbbb2222', 'bbbb2222')).toEqual([]);
+  });
+
+  it('refuses to plan from a revision it does not know', () => {
+    expect(() => runner.plan('ffff0000', 'cccc3333')).toThrow(UnknownDatabaseRevisionError);
+  });
+
+  it('refuses a chain whose parents do not follow each other, or a tag on an unknown revision', () => {
+    expect(() => new MigrationRunner(noDatabase, [chain[0], chain[2]])).toThrow(
+      'Revision cccc3333 has parent bbbb2222, expected aaaa1111.',
+    );
+    expect(() => new MigrationRunner(noDatabase, chain, { x: 'zzzz' })).toThrow('Tag x names unknown revision zzzz.');
+  });
+
+  it('lists the tags of a revision', () => {
+    expect(runner.tagsOf('cccc3333')).toEqual(['2.0']);
+    expect(runner.tagsOf('bbbb2222')).toEqual([]);
+  });
+});

@@ -1,0 +1,18 @@
+import { CreateUsersTable } from './74694870197c-create-users-table';
+import { CreateWorkspacesTable } from './82a5a88a3fa5-create-workspaces-table';
+import { CreateWorkspacesUsersTable } from './1769ee58fbb4-create-workspaces-users-table';
+import { Revision } from './revision';
+
+export type { Revision } from './revision';
+
+/** The schema history, oldest first. A new schema change appends one revision whose parent is the last id. */
+export const REVISIONS: readonly Revision[] = [
+  new CreateUsersTable(),
+  new CreateWorkspacesTable(),
+  new CreateWorkspacesUsersTable(),
+];
+
+/** Release tags: each names the revision a release ships with. */
+export const TAGS: Readonly<Record<string, string>> = {
+  '1.7': '1769ee58fbb4',
+};

@@ -1,0 +1,224 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { User } from '@argilla/database';
+import { runCli } from './support/cli';
+import { currentRevision, engines, listTables, TestDatabase } from './support/test-database';
+
+const ALL_TABLES = ['users', 'workspaces', 'workspaces_users'];
+const UPGRADE_LINES = [
+  'Running upgrade  -> 74694870197c, create users table',
+  'Running upgrade 74694870197c -> 82a5a88a3fa5, create workspaces table',
+  'Running upgrade 82a5a88a3fa5 -> 1769ee58fbb4, create workspaces_users table',
+];
+
+describe.each(engines())('argilla-cli database (%s)', (engine) => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+
+  beforeEach(async () => {
+    db = await TestDatabase.create(engine);
+  });
+
+  afterEach(async () => {
+    await db.drop();
+  });
+
+  /** Opened after the CLI created the database (SQLite creates its file on first use). */
+  async function connect(): Promise<DataSource> {
+    dataSource = await db.connect();
+    return dataSource;
+  }
+
+  async function insertUser(ds: DataSource, username: string): Promise<string> {
+    const id = randomUUID();
+    const now = new Date('2023-03-16T11:11:59.871Z');
+    await ds.getRepository(User).insert({
+      id,
+      firstName: 'Ada',
+      lastName: null,
+      username,
+      role: 'admin',
+      apiKey: `key-${username}`,
+      passwordHash: 'hash',
+      insertedAt: now,
+      updatedAt: now,
+    });
+    return id;
+  }
+
+  it('migrates an empty database to head, printing one line per step, and a second run changes nothing', async () => {
+    const first = await runCli(['database', 'migrate'], db.env);
+    expect(first).toEqual({
+      code: 0,
+      stdout: [...UPGRADE_LINES, "Database now at revision '1769ee58fbb4' (head).", ''].join('\n'),
+      stderr: '',
+    });
+    const ds = await connect();
+    expect(await listTables(ds)).toEqual(ALL_TABLES);
+    expect(await currentRevision(ds)).toBe('1769ee58fbb4');
+
+    const second = await runCli(['database', 'migrate'], db.env);
+    expect(second).toEqual({
+      code: 0,
+      stdout: "Database already at revision '1769ee58fbb4' (head): nothing to do.\n",
+      stderr: '',
+    });
+    expect(await listTables(ds)).toEqual(ALL_TABLES);
+    expect(await currentRevision(ds)).toBe('1769ee58fbb4');
+  });
+
+  it('downgrades to the first revision and upgrades back to tag 1.7, keeping the rows of users', async () => {
+    expect((await runCli(['database', 'migrate'], db.env)).code).toBe(0);
+    const ds = await connect();
+    const id = await insertUser(ds, 'ada');
+
+    const down = await runCli(['database', 'migrate', '--revision', '74694870197c'], db.env);
+    expect(down.code).toBe(0);
+    expect(down.stdout.split('\n').slice(0, 2)).toEqual([
+      'Running downgrade 1769ee58fbb4 -> 82a5a88a3fa5, create workspaces_users table',
+      'Running downgrade 82a5a88a3fa5 -> 74694870197c, create workspaces table',
+    ]);
+    expect(await listTables(ds)).toEqual(['users']);
+    expect(await currentRevision(ds)).toBe('74694870197c');
+
+    const up = await runCli(['database', 'migrate', '--revision', '1.7'], db.env);
+    expect(up.code).toBe(0);
+    expect(up.stdout.split('\n').slice(0, 2)).toEqual(UPGRADE_LINES.slice(1));
+    expect(await listTables(ds)).toEqual(ALL_TABLES);
+    const rows: { id: string; username: string }[] = await ds.query('SELECT id, username FROM users');
+    expect(rows).toEqual([{ id, username: 'ada' }]);
+  });
+
+  it('accepts --version as the spelling of --revision that Argilla documents', async () => {
+    expect((await runCli(['database', 'migrate', '--version', '82a5a88a3fa5'], db.env)).code).toBe(0);
+    const ds = await connect();
+    expect(await listTables(ds)).toEqual(['users', 'workspaces']);
+    expect((await runCli(['database', 'migrate', '--version', '1.7'], db.env)).code).toBe(0);
+    expect(await listTables(ds)).toEqual(ALL_TABLES);
+  });
+
+  it('refuses an unknown revision with exit 1, naming it, and leaves the schema untouched', async () => {
+    expect((await runCli(['database', 'migrate', '--revision', '82a5a88a3fa5'], db.env)).code).toBe(0);
+    const result = await runCli(['database', 'migrate', '--revision', 'nope'], db.env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      "Error: Unknown revision 'nope'. Known: head, base, tag 1.7, 74694870197c, 82a5a88a3fa5, 1769ee58fbb4.\n",
+    );
+    const ds = await connect();
+    expect(await listTables(ds)).toEqual(['users', 'workspaces']);
+    expect(await currentRevision(ds)).toBe('82a5a88a3fa5');
+  });
+
+  it('migrates down to base and back up to head', async () => {
+    expect((await runCli(['database', 'migrate'], db.env)).code).toBe(0);
+    const down = await runCli(['database', 'migrate', '--revision', 'base'], db.env);
+    expect(down.code).toBe(0);
+    expect(down.stdout).toContain('Running downgrade 74694870197c -> , create users table');
+    const ds = await connect();
+    expect(await listTables(ds)).toEqual([]);
+    expect(await currentRevision(ds)).toBeNull();
+    expect((await runCli(['database', 'migrate'], db.env)).code).toBe(0);
+    expect(await listTables(ds)).toEqual(ALL_TABLES);
+  });
+
+  it('lists tags, the chain newest first with (head), and the current revision', async () => {
+    const empty = await runCli(['database', 'revisions'], db.env);
+    expect(empty.code).toBe(0);
+    expect(empty.stdout).toContain("None: the database is empty. Run 'argilla-cli database migrate'.");
+
+    expect((await runCli(['database', 'migrate', '-r', '82a5a88a3fa5'], db.env)).code).toBe(0);
+    const result = await runCli(['database', 'revisions'], db.env);
+    expect(result).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: [
+        'Tagged revisions',
+        '----------------',
+        "• 1.7 (revision: '1769ee58fbb4')",
+        '',
+        'Revisions',
+        '---------',
+        '82a5a88a3fa5 -> 1769ee58fbb4 (head), create workspaces_users table',
+        '74694870197c -> 82a5a88a3fa5, create workspaces table',
+        '<base> -> 74694870197c, create users table',
+        '',
+        'Current revision',
+        '----------------',
+        '82a5a88a3fa5',
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('reports a database at a revision it does not know, with exit 1, changing nothing', async () => {
+    expect((await runCli(['database', 'migrate'], db.env)).code).toBe(0);
+    const ds = await connect();
+    await ds.query("UPDATE alembic_version SET version_num = 'b9099dc08489'");
+    const result = await runCli(['database', 'migrate'], db.env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("The database is at revision 'b9099dc08489'");
+    expect(await currentRevision(ds)).toBe('b9099dc08489');
+    expect(await listTables(ds)).toEqual(ALL_TABLES);
+  });
+});
+
+describe('argilla-cli usage', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await TestDatabase.create('sqlite');
+  });
+
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('lists its commands in --help, without opening the database', async () => {
+    const result = await runCli(['--help'], db.env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: argilla-cli \[options\] \[command\]/);
+    expect(result.stdout).toMatch(/\n {2}database +Manage the database schema/);
+    expect(existsSync(join(db.home, 'argilla.db'))).toBe(false);
+  });
+
+  it('describes migrate and its options', async () => {
+    const result = await runCli(['database', 'migrate', '--help'], db.env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('-r, --revision <revision>');
+    expect(result.stdout).toContain('--version <revision>');
+  });
+
+  it.each([
+    [['database', 'migrate', '--bogus'], "error: unknown option '--bogus'"],
+    [['nope'], "error: unknown command 'nope'"],
+    [['database', 'migrate', '--revision'], "error: option '-r, --revision <revision>' argument missing"],
+  ])('exits 2 on a usage error: %j', async (args, message) => {
+    const result = await runCli(args, db.env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+
+  it('exits 2 and shows help when a group is given no command', async () => {
+    const result = await runCli(['database'], db.env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Usage: argilla-cli database [options] [command]');
+  });
+
+  it.each([
+    [{ ARGILLA_PORT: 'abc' }, "ARGILLA_PORT must be an integer from 1 to 65535 (got 'abc')"],
+    [
+      { ARGILLA_DATABASE_URL: 'mysql://x' },
+      "ARGILLA_DATABASE_URL must use the postgresql:// or sqlite:/// scheme; 'mysql' is not supported",
+    ],
+    [{ DEFAULT_USER_ENABLED: 'maybe' }, "DEFAULT_USER_ENABLED must be true or false (got 'maybe')"],
+  ])('exits 1 on invalid settings, naming the variable: %j', async (env, message) => {
+    const result = await runCli(['database', 'revisions'], { ...db.env, ...env });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(message);
+    expect(existsSync(join(db.home, 'argilla.db'))).toBe(false);
+  });
+});

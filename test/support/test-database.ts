@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { loadSettings, Settings } from '@argilla/config';
+import { openDataSource } from '@argilla/database';
+import { adminQuery, assertTestDatabaseName, postgresUrlFor } from './postgres';
+
+export type Engine = 'sqlite' | 'postgres';
+
+/** The engines this run covers, decided by the global setup. */
+export function engines(): Engine[] {
+  return (process.env.TEST_ENGINES_AVAILABLE ?? 'sqlite').split(',').filter(Boolean) as Engine[];
+}
+
+/**
+ * A fresh, empty database for one suite: a SQLite file in a new home folder, or a new PostgreSQL
+ * database named `argilla_test_<random>`. `drop()` removes it.
+ */
+export class TestDatabase {
+  private dataSources: DataSource[] = [];
+
+  private constructor(
+    readonly engine: Engine,
+    readonly home: string,
+    readonly env: Record<string, string>,
+    private readonly postgresName?: string,
+  ) {}
+
+  static async create(engine: Engine): Promise<TestDatabase> {
+    const home = mkdtempSync(join(tmpdir(), 'argilla-test-'));
+    const env: Record<string, string> = { ARGILLA_HOME_PATH: home };
+    if (engine === 'sqlite') return new TestDatabase(engine, home, env);
+    const name = `argilla_test_${randomBytes(6).toString('hex')}`;
+    assertTestDatabaseName(name);
+    await adminQuery(`CREATE DATABASE ${name}`);
+    env.ARGILLA_DATABASE_URL = postgresUrlFor(name);
+    return new TestDatabase(engine, home, env, name);
+  }
+
+  get settings(): Settings {
+    return loadSettings(this.env);
+  }
+
+  /** A connection for assertions; closed by `drop()`. */
+  async connect(): Promise<DataSource> {
+    const dataSource = await openDataSource(this.settings.database);
+    this.dataSources.push(dataSource);
+    return dataSource;
+  }
+
+  async drop(): Promise<void> {
+    await Promise.all(this.dataSources.map((ds) => (ds.isInitialized ? ds.destroy() : undefined)));
+    this.dataSources = [];
+    if (this.postgresName) {
+      assertTestDatabaseName(this.postgresName);
+      await adminQuery(`DROP DATABASE IF EXISTS ${this.postgresName} WITH (FORCE)`);
+    }
+    rmSync(this.home, { recursive: true, force: true });
+  }
+}
+
+/** The user tables of the database (without Alembic's version table), sorted. */
+export async function listTables(dataSource: DataSource): Promise<string[]> {
+  const rows: { name: string }[] =
+    dataSource.options.type === 'postgres'
+      ? await dataSource.query("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'")
+      : await dataSource.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+  return rows
+    .map((row) => row.name)
+    .filter((name) => name !== 'alembic_version')
+    .sort();
+}
+
+export async function currentRevision(dataSource: DataSource): Promise<string | null> {
+  const rows: { version_num: string }[] = await dataSource.query('SELECT version_num FROM alembic_version');
+  return rows[0]?.version_num ?? null;
+}
