@@ -7,5 +7,9 @@ module.exports = {
   moduleNameMapper: {
     '^@argilla/config(|/.*)$': '<rootDir>/libs/config/src$1',
     '^@argilla/database(|/.*)$': '<rootDir>/libs/database/src$1',
+    '^@argilla/common$': '<rootDir>/libs/common/src',
+    '^@argilla/users$': '<rootDir>/libs/users/src',
+    '^@argilla/workspaces$': '<rootDir>/libs/workspaces/src',
+    '^@argilla/auth$': '<rootDir>/libs/auth/src',
   },
 };

@@ -1,6 +1,7 @@
 import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AuthService } from '@argilla/auth';
 import { Settings } from '@argilla/config';
 import { assertSchemaAtHead, Database } from '@argilla/database';
 import { ServerModule } from './server.module';
@@ -37,6 +38,7 @@ export async function createServerApp(
 
     const database = app.get(Database);
     await assertSchemaAtHead(await database.migrations());
+    app.get(AuthService).signingSecret();
     await app.init();
     return app;
   } catch (error) {

@@ -1,19 +1,32 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { AuthModule } from '@argilla/auth';
 import { ConfigModule, Settings } from '@argilla/config';
 import { DatabaseModule } from '@argilla/database';
+import { UsersModule } from '@argilla/users';
+import { WorkspacesModule } from '@argilla/workspaces';
+import { AuthGuard } from './auth/auth.guard';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
+import { SecurityController } from './security/security.controller';
 import { StatusController } from './status/status.controller';
 import { StatusService } from './status/status.service';
+import { UsersController } from './users/users.controller';
+import { RequestValidationPipe } from './validation/request-validation.pipe';
+import { WorkspacesController } from './workspaces/workspaces.controller';
 
 @Module({})
 export class ServerModule {
   static forRoot(settings: Settings): DynamicModule {
     return {
       module: ServerModule,
-      imports: [ConfigModule.forRoot(settings), DatabaseModule],
-      controllers: [StatusController],
-      providers: [StatusService, { provide: APP_FILTER, useClass: ApiExceptionFilter }],
+      imports: [ConfigModule.forRoot(settings), DatabaseModule, UsersModule, WorkspacesModule, AuthModule],
+      controllers: [StatusController, SecurityController, UsersController, WorkspacesController],
+      providers: [
+        StatusService,
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_PIPE, useClass: RequestValidationPipe },
+      ],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { SETTINGS, Settings } from '@argilla/config';
 import { openDataSource } from './data-source';
 import { MigrationRunner } from './migration-runner';
@@ -11,6 +11,7 @@ import { MigrationRunner } from './migration-runner';
 @Injectable()
 export class Database implements OnApplicationShutdown {
   private opening: Promise<DataSource> | undefined;
+  private sqliteQueue: Promise<void> = Promise.resolve();
 
   constructor(@Inject(SETTINGS) private readonly settings: Settings) {}
 
@@ -25,6 +26,21 @@ export class Database implements OnApplicationShutdown {
       this.opening.catch(() => (this.opening = undefined));
     }
     return this.opening;
+  }
+
+  /**
+   * Runs `work` in one transaction. On SQLite every transaction shares the one connection, so they are
+   * queued: two interleaved on it would mix their statements.
+   */
+  async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const dataSource = await this.dataSource();
+    if (this.engine === 'postgres') return dataSource.transaction(work);
+    const run = this.sqliteQueue.then(() => dataSource.transaction(work));
+    this.sqliteQueue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   async migrations(): Promise<MigrationRunner> {

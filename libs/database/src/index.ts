@@ -4,3 +4,4 @@ export * from './data-source';
 export * from './migration-runner';
 export * from './database.module';
 export * from './database-unavailable';
+export * from './constraint-violations';

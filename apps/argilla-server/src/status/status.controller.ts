@@ -1,8 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { Access } from '../auth/access.decorator';
 import { ServerStatus, StatusService } from './status.service';
 
 @ApiTags('status')
+@Access('public')
 @Controller('api')
 export class StatusController {
   constructor(private readonly status: StatusService) {}

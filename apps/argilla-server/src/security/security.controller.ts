@@ -1,0 +1,27 @@
+import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { AccessToken, AuthService } from '@argilla/auth';
+import { Access } from '../auth/access.decorator';
+import { ApiValidationError } from '../docs/error-responses';
+import { AccessTokenDto, ErrorEnvelopeDto } from '../docs/responses';
+import { TokenRequestDto } from './token-request.dto';
+
+@ApiTags('security')
+@Controller('api/security')
+export class SecurityController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('token')
+  @HttpCode(200)
+  @Access('public')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Log in with username and password; returns a bearer JWT' })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({ type: TokenRequestDto })
+  @ApiOkResponse({ type: AccessTokenDto })
+  @ApiUnauthorizedResponse({ description: 'Unknown username or wrong password', type: ErrorEnvelopeDto })
+  @ApiValidationError()
+  login(@Body() form: TokenRequestDto): Promise<AccessToken> {
+    return this.auth.login(form.username, form.password);
+  }
+}

@@ -1,0 +1,70 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { isAdmin, requireAdmin } from '@argilla/auth';
+import { User } from '@argilla/database';
+import { CreateUserDto, toUserResponse, UserResponse, UsersService } from '@argilla/users';
+import { WorkspacesService } from '@argilla/workspaces';
+import { Access } from '../auth/access.decorator';
+import { CurrentUser } from '../auth/current-user.decorator';
+import { ApiConflict, ApiIdRoute, ApiValidationError } from '../docs/error-responses';
+import { UserResponseDto } from '../docs/responses';
+import { UuidPipe } from '../validation/uuid.pipe';
+
+@ApiTags('users')
+@Controller('api')
+export class UsersController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly workspaces: WorkspacesService,
+  ) {}
+
+  @Get('me')
+  @Access('user')
+  @ApiOperation({ summary: 'The caller; an admin sees every workspace, an annotator its own' })
+  @ApiOkResponse({ type: UserResponseDto })
+  async me(@CurrentUser() user: User): Promise<UserResponse> {
+    if (isAdmin(user)) {
+      const all = await this.workspaces.list();
+      return toUserResponse({ user, workspaces: all.map((workspace) => workspace.name) });
+    }
+    return toUserResponse(await this.users.withWorkspaces(user));
+  }
+
+  @Get('users')
+  @Access('admin')
+  @ApiOperation({ summary: 'Every user, oldest first' })
+  @ApiOkResponse({ type: [UserResponseDto] })
+  async list(@CurrentUser() caller: User): Promise<UserResponse[]> {
+    requireAdmin(caller);
+    return (await this.users.list()).map(toUserResponse);
+  }
+
+  @Post('users')
+  @HttpCode(200)
+  @Access('admin')
+  @ApiOperation({ summary: 'Create a user (its API key is generated)' })
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiValidationError()
+  @ApiConflict('A user with this username')
+  async create(@CurrentUser() caller: User, @Body() body: CreateUserDto): Promise<UserResponse> {
+    requireAdmin(caller);
+    const created = await this.users.create({
+      firstName: body.first_name,
+      lastName: body.last_name,
+      username: body.username,
+      role: body.role,
+      password: body.password,
+    });
+    return toUserResponse(created);
+  }
+
+  @Delete('users/:user_id')
+  @Access('admin')
+  @ApiOperation({ summary: 'Delete a user (its memberships go with it); returns it as it was' })
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiIdRoute('User')
+  async delete(@CurrentUser() caller: User, @Param('user_id', UuidPipe) userId: string): Promise<UserResponse> {
+    requireAdmin(caller);
+    return toUserResponse(await this.users.delete(userId));
+  }
+}

@@ -1,0 +1,104 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { isAdmin, requireAdmin } from '@argilla/auth';
+import { EntityNotFoundError, ForbiddenOperationError } from '@argilla/common';
+import { User } from '@argilla/database';
+import { toUserResponse, UserResponse } from '@argilla/users';
+import { CreateWorkspaceDto, toWorkspaceResponse, WorkspaceResponse, WorkspacesService } from '@argilla/workspaces';
+import { Access } from '../auth/access.decorator';
+import { CurrentUser } from '../auth/current-user.decorator';
+import { ApiConflict, ApiIdRoute, ApiValidationError } from '../docs/error-responses';
+import { PlainErrorDto, UserResponseDto, WorkspaceResponseDto } from '../docs/responses';
+import { PlainHttpError } from '../errors/plain-http.error';
+import { UuidPipe } from '../validation/uuid.pipe';
+
+@ApiTags('workspaces')
+@Controller('api')
+export class WorkspacesController {
+  constructor(private readonly workspaces: WorkspacesService) {}
+
+  @Get('workspaces')
+  @Access('user')
+  @ApiOperation({ summary: 'Every workspace, oldest first' })
+  @ApiOkResponse({ type: [WorkspaceResponseDto] })
+  async list(): Promise<WorkspaceResponse[]> {
+    return (await this.workspaces.list()).map(toWorkspaceResponse);
+  }
+
+  @Post('workspaces')
+  @HttpCode(200)
+  @Access('admin')
+  @ApiOperation({ summary: 'Create a workspace' })
+  @ApiOkResponse({ type: WorkspaceResponseDto })
+  @ApiValidationError()
+  @ApiConflict('A workspace with this name')
+  async create(@CurrentUser() caller: User, @Body() body: CreateWorkspaceDto): Promise<WorkspaceResponse> {
+    requireAdmin(caller);
+    return toWorkspaceResponse(await this.workspaces.create(body.name));
+  }
+
+  @Get('workspaces/:workspace_id/users')
+  @Access('admin')
+  @ApiOperation({ summary: 'The members of a workspace, in the order they joined' })
+  @ApiOkResponse({ type: [UserResponseDto] })
+  @ApiIdRoute('Workspace')
+  async members(
+    @CurrentUser() caller: User,
+    @Param('workspace_id', UuidPipe) workspaceId: string,
+  ): Promise<UserResponse[]> {
+    requireAdmin(caller);
+    return (await this.workspaces.members(workspaceId)).map(toUserResponse);
+  }
+
+  @Post('workspaces/:workspace_id/users/:user_id')
+  @HttpCode(200)
+  @Access('admin')
+  @ApiOperation({ summary: 'Add a user to a workspace; returns the user with its workspaces' })
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiIdRoute('Workspace', 'User')
+  @ApiConflict('The membership')
+  async addMember(
+    @CurrentUser() caller: User,
+    @Param('workspace_id', UuidPipe) workspaceId: string,
+    @Param('user_id', UuidPipe) userId: string,
+  ): Promise<UserResponse> {
+    requireAdmin(caller);
+    return toUserResponse(await this.workspaces.addMember(workspaceId, userId));
+  }
+
+  @Delete('workspaces/:workspace_id/users/:user_id')
+  @Access('admin')
+  @ApiOperation({ summary: 'Remove a user from a workspace; returns the user with its remaining workspaces' })
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiIdRoute('Workspace', 'Membership')
+  async removeMember(
+    @CurrentUser() caller: User,
+    @Param('workspace_id', UuidPipe) workspaceId: string,
+    @Param('user_id', UuidPipe) userId: string,
+  ): Promise<UserResponse> {
+    requireAdmin(caller);
+    return toUserResponse(await this.workspaces.removeMember(workspaceId, userId));
+  }
+
+  @Get('v1/workspaces/:workspace_id')
+  @Access('user')
+  @ApiOperation({ summary: 'A workspace: admins see any, annotators those they belong to' })
+  @ApiOkResponse({ type: WorkspaceResponseDto })
+  @ApiIdRoute()
+  @ApiNotFoundResponse({ description: 'No such workspace (admins only; others get 403)', type: PlainErrorDto })
+  async get(
+    @CurrentUser() caller: User,
+    @Param('workspace_id', UuidPipe) workspaceId: string,
+  ): Promise<WorkspaceResponse> {
+    if (!isAdmin(caller) && !(await this.workspaces.isMember(workspaceId, caller.id))) {
+      throw new ForbiddenOperationError();
+    }
+    try {
+      return toWorkspaceResponse(await this.workspaces.getById(workspaceId));
+    } catch (error) {
+      // Argilla's v1 API answers this one with a plain `detail` string.
+      if (error instanceof EntityNotFoundError) throw new PlainHttpError(404, error.message);
+      throw error;
+    }
+  }
+}

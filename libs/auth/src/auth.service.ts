@@ -1,0 +1,75 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { UnauthorizedError } from '@argilla/common';
+import { SETTINGS, Settings } from '@argilla/config';
+import { User } from '@argilla/database';
+import { PasswordHasher, UsersService } from '@argilla/users';
+import { resolveJwtSecret } from './jwt-secret';
+import { InvalidTokenError, signToken, verifyToken } from './jwt';
+
+export interface AccessToken {
+  access_token: string;
+  token_type: 'bearer';
+}
+
+/** Logins (password → JWT) and the two ways a request proves who it is: an API key or a bearer JWT. */
+@Injectable()
+export class AuthService {
+  private readonly logger = new Logger('Auth');
+  private secret: string | undefined;
+
+  constructor(
+    @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly users: UsersService,
+    private readonly passwords: PasswordHasher,
+  ) {}
+
+  /** Resolved on first use (the CLI never needs it); the server calls it at start so the warning shows then. */
+  signingSecret(): string {
+    this.secret ??= resolveJwtSecret(this.settings.auth.secretKey, this.settings.homePath, (message) =>
+      this.logger.warn(message),
+    );
+    return this.secret;
+  }
+
+  /**
+   * Unknown username and wrong password fail alike, in about the same time (a dummy hash is verified).
+   * A legacy (bcrypt) or weaker hash is replaced by a fresh argon2id one after a successful login.
+   */
+  async login(username: string, password: string): Promise<AccessToken> {
+    const user = await this.users.findByUsername(username);
+    if (!user) {
+      await this.passwords.verifyDummy(password);
+      throw new UnauthorizedError();
+    }
+    if (!(await this.passwords.verify(user.passwordHash, password))) throw new UnauthorizedError();
+    if (this.passwords.needsRehash(user.passwordHash)) {
+      await this.users.updatePasswordHash(user.id, await this.passwords.hash(password));
+    }
+    const iat = Math.floor(Date.now() / 1000);
+    const exp = iat + this.settings.auth.tokenExpirationMinutes * 60;
+    return { access_token: signToken({ sub: user.username, iat, exp }, this.signingSecret()), token_type: 'bearer' };
+  }
+
+  async authenticateApiKey(apiKey: string): Promise<User> {
+    const user = apiKey ? await this.users.findByApiKey(apiKey) : null;
+    if (!user) throw new UnauthorizedError();
+    return user;
+  }
+
+  /**
+   * The token's user, read from the database (never the role from the token). A token issued before its user
+   * was created (a deleted and re-created username) is refused; seconds are compared, as `iat` has no more.
+   */
+  async authenticateBearer(token: string): Promise<User> {
+    let claims;
+    try {
+      claims = verifyToken(token, this.signingSecret());
+    } catch (error) {
+      if (error instanceof InvalidTokenError) throw new UnauthorizedError();
+      throw error;
+    }
+    const user = await this.users.findByUsername(claims.sub);
+    if (!user || claims.iat < Math.floor(user.insertedAt.getTime() / 1000)) throw new UnauthorizedError();
+    return user;
+  }
+}

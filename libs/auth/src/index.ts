@@ -1,0 +1,5 @@
+export * from './auth.module';
+export * from './auth.service';
+export * from './jwt';
+export * from './jwt-secret';
+export * from './policies';

@@ -1,0 +1,75 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export interface TokenClaims {
+  sub: string;
+  exp: number;
+  iat: number;
+}
+
+export class InvalidTokenError extends Error {
+  constructor(reason: string) {
+    super(`Invalid token: ${reason}`);
+    this.name = 'InvalidTokenError';
+  }
+}
+
+const HEADER = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+
+function base64url(text: string | Buffer): string {
+  return Buffer.from(text).toString('base64url');
+}
+
+function signature(input: string, secret: string): Buffer {
+  return createHmac('sha256', secret).update(input).digest();
+}
+
+/** Signs `{sub, exp, iat}` with HS256. */
+export function signToken(claims: TokenClaims, secret: string): string {
+  const input = `${HEADER}.${base64url(JSON.stringify(claims))}`;
+  return `${input}.${signature(input, secret).toString('base64url')}`;
+}
+
+/**
+ * Verifies an HS256 token (RFC 8725): the header must say HS256 and nothing else is accepted (no `none`, no
+ * other algorithm, no key from the token); the signature is compared in constant time; `sub`, `iat` and `exp`
+ * must be present and `exp` in the future.
+ */
+export function verifyToken(token: string, secret: string, nowSeconds = Math.floor(Date.now() / 1000)): TokenClaims {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts.some((part) => !/^[A-Za-z0-9_-]*$/.test(part))) {
+    throw new InvalidTokenError('malformed');
+  }
+  const [headerPart, payloadPart, signaturePart] = parts;
+  const header = parseJson(headerPart);
+  if (header?.alg !== 'HS256' || (header.typ !== undefined && header.typ !== 'JWT') || 'crit' in header) {
+    throw new InvalidTokenError('algorithm not accepted');
+  }
+  const expected = signature(`${headerPart}.${payloadPart}`, secret);
+  const given = Buffer.from(signaturePart, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new InvalidTokenError('bad signature');
+  }
+  const claims = parseJson(payloadPart);
+  if (
+    typeof claims?.sub !== 'string' ||
+    !Number.isFinite(claims.exp) ||
+    !Number.isFinite(claims.iat) ||
+    typeof claims.exp !== 'number' ||
+    typeof claims.iat !== 'number'
+  ) {
+    throw new InvalidTokenError('missing claims');
+  }
+  if (claims.exp <= nowSeconds) throw new InvalidTokenError('expired');
+  return { sub: claims.sub, exp: claims.exp, iat: claims.iat };
+}
+
+function parseJson(part: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}

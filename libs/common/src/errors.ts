@@ -1,0 +1,84 @@
+/**
+ * Domain errors: services throw these, the API's exception filter turns each into Argilla's envelope, and the
+ * CLI prints its message. Nothing else decides an error's status.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly status: number;
+  /** The `<Name>` of `argilla.api.errors::<Name>`. */
+  abstract readonly code: string;
+  abstract readonly params: Record<string, unknown>;
+}
+
+export type EntityType = 'User' | 'Workspace';
+
+export class EntityNotFoundError extends DomainError {
+  readonly status = 404;
+  readonly code = 'EntityNotFoundError';
+  constructor(
+    readonly entityName: string,
+    readonly entityType: EntityType,
+  ) {
+    super(`${entityType} with id \`${entityName}\` not found`);
+    this.name = 'EntityNotFoundError';
+  }
+  get params(): Record<string, unknown> {
+    return { name: this.entityName, type: this.entityType };
+  }
+}
+
+export class EntityAlreadyExistsError extends DomainError {
+  readonly status = 409;
+  readonly code = 'EntityAlreadyExistsError';
+  constructor(
+    readonly entityName: string,
+    readonly entityType: EntityType,
+    /** Which field collided, for messages: `username`, `api_key`, `name` or `membership`. */
+    readonly field: string = 'name',
+  ) {
+    super(`${entityType} with ${field} '${entityName}' already exists`);
+    this.name = 'EntityAlreadyExistsError';
+  }
+  get params(): Record<string, unknown> {
+    return { name: this.entityName, type: this.entityType };
+  }
+}
+
+export class ForbiddenOperationError extends DomainError {
+  readonly status = 403;
+  readonly code = 'ForbiddenOperationError';
+  readonly params = { detail: 'Operation not allowed' };
+  constructor() {
+    super('Operation not allowed');
+    this.name = 'ForbiddenOperationError';
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  readonly status = 401;
+  readonly code = 'UnauthorizedError';
+  readonly params = { detail: 'Could not validate credentials' };
+  constructor() {
+    super('Could not validate credentials');
+    this.name = 'UnauthorizedError';
+  }
+}
+
+/** One failing field, worded as Argilla (pydantic) words it. */
+export interface FieldError {
+  loc: (string | number)[];
+  msg: string;
+  type: string;
+  ctx?: Record<string, unknown>;
+}
+
+export class ValidationError extends DomainError {
+  readonly status = 422;
+  readonly code = 'ValidationError';
+  constructor(readonly errors: FieldError[]) {
+    super(errors.map((error) => `${error.loc.slice(1).join('.') || error.loc[0]}: ${error.msg}`).join('; '));
+    this.name = 'ValidationError';
+  }
+  get params(): Record<string, unknown> {
+    return { model: 'Request', errors: this.errors };
+  }
+}

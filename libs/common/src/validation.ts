@@ -1,0 +1,89 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsDefined,
+  IsIn,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidationError as ClassValidatorError,
+  validateSync,
+} from 'class-validator';
+import { FieldError, ValidationError } from './errors';
+
+/** Usernames and workspace names: lowercase letters, digits, `-` and `_`, not starting with `-` or `_`. */
+export const NAME_PATTERN = /^(?!-|_)[a-z0-9-_]+$/;
+
+/*
+ * Decorators that carry Argilla's (pydantic's) wording of each failure, so the API and the CLI report the same
+ * `msg` and `type`. class-validator runs a property's constraints bottom-up and, with `stopAtFirstError`,
+ * reports the first that fails: write them in the order to check, last first.
+ */
+export const Required = (): PropertyDecorator =>
+  IsDefined({ message: 'field required', context: { type: 'value_error.missing' } });
+
+export const IsStr = (): PropertyDecorator =>
+  IsString({ message: 'str type expected', context: { type: 'type_error.str' } });
+
+export const IsName = (): PropertyDecorator =>
+  Matches(NAME_PATTERN, {
+    message: `string does not match regex "${NAME_PATTERN.source}"`,
+    context: { type: 'value_error.str.regex', ctx: { pattern: NAME_PATTERN.source } },
+  });
+
+export const MinChars = (limit: number): PropertyDecorator =>
+  MinLength(limit, {
+    message: `ensure this value has at least ${limit} characters`,
+    context: { type: 'value_error.any_str.min_length', ctx: { limit_value: limit } },
+  });
+
+export const MaxChars = (limit: number): PropertyDecorator =>
+  MaxLength(limit, {
+    message: `ensure this value has at most ${limit} characters`,
+    context: { type: 'value_error.any_str.max_length', ctx: { limit_value: limit } },
+  });
+
+export const OneOf = (values: readonly string[]): PropertyDecorator =>
+  IsIn([...values], {
+    message: `value is not a valid enumeration member; permitted: ${values.map((v) => `'${v}'`).join(', ')}`,
+    context: { type: 'type_error.enum', ctx: { enum_values: [...values] } },
+  });
+
+/** Strips surrounding whitespace from strings (other values pass through for the type check). */
+export const Trim = (): PropertyDecorator =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+
+/** Turns class-validator's errors into Argilla's `errors` entries, located under `where` (`body`, `query`, …). */
+export function toFieldErrors(errors: ClassValidatorError[], where: string): FieldError[] {
+  const fields: FieldError[] = [];
+  const visit = (error: ClassValidatorError, path: (string | number)[]): void => {
+    const loc = [...path, error.property];
+    const [key] = Object.keys(error.constraints ?? {});
+    if (key) {
+      const context = (error.contexts?.[key] ?? {}) as { type?: string; ctx?: Record<string, unknown> };
+      fields.push({
+        loc,
+        msg: error.constraints![key],
+        type: context.type ?? 'value_error',
+        ...(context.ctx ? { ctx: context.ctx } : {}),
+      });
+    }
+    for (const child of error.children ?? []) visit(child, loc);
+  };
+  for (const error of errors) visit(error, [where]);
+  return fields;
+}
+
+/**
+ * Validates a plain object against a DTO class and returns the typed instance (unknown fields dropped).
+ * Throws ValidationError, whose message the CLI prints and whose params the API returns.
+ */
+export function validateInput<T extends object>(dto: new () => T, input: unknown, where = 'body'): T {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new ValidationError([{ loc: [where], msg: 'value is not a valid dict', type: 'type_error.dict' }]);
+  }
+  const instance = plainToInstance(dto, input, { exposeDefaultValues: true });
+  const errors = validateSync(instance, { whitelist: true, forbidUnknownValues: false, stopAtFirstError: true });
+  if (errors.length > 0) throw new ValidationError(toFieldErrors(errors, where));
+  return instance;
+}

@@ -1,0 +1,42 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ValidateIf } from 'class-validator';
+import { IsName, IsStr, MaxChars, MinChars, OneOf, Required, Trim } from '@argilla/common';
+import { USER_ROLES, UserRole } from '@argilla/database';
+
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MAX_LENGTH = 100;
+
+/** The body of `POST /api/users`, and what `argilla-cli users create` checks its options against. */
+export class CreateUserDto {
+  @ApiProperty({ example: 'Ada', description: 'Trimmed; must not be empty' })
+  @MinChars(1)
+  @IsStr()
+  @Trim()
+  @Required()
+  first_name: string;
+
+  @ApiPropertyOptional({ example: 'Lovelace', nullable: true, description: 'Trimmed; must not be empty when given' })
+  @MinChars(1)
+  @IsStr()
+  @ValidateIf((dto: CreateUserDto) => dto.last_name !== undefined && dto.last_name !== null)
+  @Trim()
+  last_name?: string | null;
+
+  @ApiProperty({ example: 'ada', pattern: '^(?!-|_)[a-z0-9-_]+$' })
+  @IsName()
+  @IsStr()
+  @Required()
+  username: string;
+
+  @ApiPropertyOptional({ enum: USER_ROLES, default: 'annotator' })
+  @OneOf(USER_ROLES)
+  @ValidateIf((dto: CreateUserDto) => dto.role !== undefined && dto.role !== null)
+  role?: UserRole | null;
+
+  @ApiProperty({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, example: 'a-long-passphrase' })
+  @MaxChars(PASSWORD_MAX_LENGTH)
+  @MinChars(PASSWORD_MIN_LENGTH)
+  @IsStr()
+  @Required()
+  password: string;
+}

@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { EntityManager, In } from 'typeorm';
+import { EntityAlreadyExistsError, EntityNotFoundError, now } from '@argilla/common';
+import { Database, isUniqueViolation, User, UserRole, Workspace, WorkspaceUser } from '@argilla/database';
+import { generateApiKey } from './api-key';
+import { PasswordHasher } from './password-hasher';
+import { UserWithWorkspaces } from './user-response';
+
+/** What creating a user takes; the API and the CLI validate their input into this. */
+export interface NewUser {
+  firstName: string;
+  lastName?: string | null;
+  username: string;
+  role?: UserRole | null;
+  /** A clear-text password to hash, or… */
+  password?: string;
+  /** …a hash to store as it is (imports). */
+  passwordHash?: string;
+  /** Generated when not given. */
+  apiKey?: string;
+  /** Workspace names to join, in order; missing workspaces are created. */
+  workspaces?: string[];
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly database: Database,
+    private readonly passwords: PasswordHasher,
+  ) {}
+
+  /** Every user, oldest first, with its workspaces: two queries whatever the number of users. */
+  async list(): Promise<UserWithWorkspaces[]> {
+    const dataSource = await this.database.dataSource();
+    const users = await dataSource.getRepository(User).find({ order: { insertedAt: 'ASC' } });
+    const names = await this.workspaceNamesByUser(dataSource.manager);
+    return users.map((user) => ({ user, workspaces: names.get(user.id) ?? [] }));
+  }
+
+  async findById(id: string): Promise<User | null> {
+    const dataSource = await this.database.dataSource();
+    return dataSource.getRepository(User).findOneBy({ id });
+  }
+
+  async getById(id: string): Promise<User> {
+    const user = await this.findById(id);
+    if (!user) throw new EntityNotFoundError(id, 'User');
+    return user;
+  }
+
+  async findByUsername(username: string): Promise<User | null> {
+    const dataSource = await this.database.dataSource();
+    return dataSource.getRepository(User).findOneBy({ username });
+  }
+
+  /** Lookup by indexed equality: the key is never compared character by character in application code. */
+  async findByApiKey(apiKey: string): Promise<User | null> {
+    const dataSource = await this.database.dataSource();
+    return dataSource.getRepository(User).findOneBy({ apiKey });
+  }
+
+  /** The user with its own workspaces (membership order). */
+  async withWorkspaces(user: User): Promise<UserWithWorkspaces> {
+    const dataSource = await this.database.dataSource();
+    const names = await this.workspaceNamesByUser(dataSource.manager, [user.id]);
+    return { user, workspaces: names.get(user.id) ?? [] };
+  }
+
+  /** Several users with their workspaces, in the order given. */
+  async manyWithWorkspaces(users: User[]): Promise<UserWithWorkspaces[]> {
+    if (users.length === 0) return [];
+    const dataSource = await this.database.dataSource();
+    const names = await this.workspaceNamesByUser(
+      dataSource.manager,
+      users.map((user) => user.id),
+    );
+    return users.map((user) => ({ user, workspaces: names.get(user.id) ?? [] }));
+  }
+
+  /**
+   * Creates the user and joins it to its workspaces (creating the missing ones), all in one transaction.
+   * A taken username or API key is a 409, also when two requests race for it.
+   */
+  async create(input: NewUser): Promise<UserWithWorkspaces> {
+    const passwordHash = input.passwordHash ?? (await this.passwords.hash(input.password ?? ''));
+    const apiKey = input.apiKey ?? generateApiKey();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.database.transaction((manager) => this.insertUser(manager, input, passwordHash, apiKey));
+      } catch (error) {
+        if (!isUniqueViolation(error) || attempt === 3) throw error;
+        // Lost a race with a concurrent creation: a 409 if the username or key is now taken; otherwise it was
+        // a workspace created meanwhile, which the next attempt reuses.
+        await this.assertAvailable((await this.database.dataSource()).manager, input.username, apiKey);
+      }
+    }
+  }
+
+  private async insertUser(
+    manager: EntityManager,
+    input: NewUser,
+    passwordHash: string,
+    apiKey: string,
+  ): Promise<UserWithWorkspaces> {
+    await this.assertAvailable(manager, input.username, apiKey);
+    const at = now();
+    const user = manager.create(User, {
+      id: randomUUID(),
+      firstName: input.firstName,
+      lastName: input.lastName ?? null,
+      username: input.username,
+      role: input.role ?? 'annotator',
+      apiKey,
+      passwordHash,
+      insertedAt: at,
+      updatedAt: at,
+    });
+    await manager.insert(User, user);
+    const workspaces = await this.findOrCreateWorkspaces(manager, input.workspaces ?? [], at);
+    if (workspaces.length > 0) {
+      await manager.insert(
+        WorkspaceUser,
+        workspaces.map((workspace, index) => ({
+          id: randomUUID(),
+          workspaceId: workspace.id,
+          userId: user.id,
+          // A millisecond apart, so that listing memberships by time keeps the order the caller gave.
+          insertedAt: new Date(at.getTime() + index),
+          updatedAt: new Date(at.getTime() + index),
+        })),
+      );
+    }
+    return { user, workspaces: workspaces.map((workspace) => workspace.name) };
+  }
+
+  /** Deletes the user (its memberships go with it) and returns it as it was. */
+  async delete(id: string): Promise<UserWithWorkspaces> {
+    const view = await this.withWorkspaces(await this.getById(id));
+    await this.database.transaction((manager) => manager.delete(User, { id }));
+    return view;
+  }
+
+  async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
+    await this.database.transaction((manager) => manager.update(User, { id }, { passwordHash, updatedAt: now() }));
+  }
+
+  private async assertAvailable(manager: EntityManager, username: string, apiKey: string): Promise<void> {
+    if (await manager.existsBy(User, { username })) {
+      throw new EntityAlreadyExistsError(username, 'User', 'username');
+    }
+    if (await manager.existsBy(User, { apiKey })) {
+      throw new EntityAlreadyExistsError(username, 'User', 'api_key');
+    }
+  }
+
+  private async findOrCreateWorkspaces(manager: EntityManager, names: string[], at: Date): Promise<Workspace[]> {
+    const unique = [...new Set(names)];
+    if (unique.length === 0) return [];
+    const existing = await manager.findBy(Workspace, { name: In(unique) });
+    const byName = new Map(existing.map((workspace) => [workspace.name, workspace]));
+    const missing = unique
+      .filter((name) => !byName.has(name))
+      .map((name, index) => {
+        // A millisecond apart, so that listing workspaces by time keeps the order they were named in.
+        const insertedAt = new Date(at.getTime() + index);
+        return manager.create(Workspace, { id: randomUUID(), name, insertedAt, updatedAt: insertedAt });
+      });
+    if (missing.length > 0) await manager.insert(Workspace, missing);
+    for (const workspace of missing) byName.set(workspace.name, workspace);
+    return unique.map((name) => byName.get(name)!);
+  }
+
+  /** Workspace names per user id, each list in membership order; all users when `userIds` is not given. */
+  private async workspaceNamesByUser(manager: EntityManager, userIds?: string[]): Promise<Map<string, string[]>> {
+    const query = manager
+      .createQueryBuilder(WorkspaceUser, 'membership')
+      .innerJoin(Workspace, 'workspace', 'workspace.id = membership.workspace_id')
+      .select('membership.user_id', 'user_id')
+      .addSelect('workspace.name', 'name')
+      .orderBy('membership.inserted_at', 'ASC');
+    if (userIds) query.where('membership.user_id IN (:...userIds)', { userIds });
+    const rows: { user_id: string; name: string }[] = await query.getRawMany();
+    const names = new Map<string, string[]>();
+    for (const row of rows) {
+      const list = names.get(row.user_id);
+      if (list) list.push(row.name);
+      else names.set(row.user_id, [row.name]);
+    }
+    return names;
+  }
+}

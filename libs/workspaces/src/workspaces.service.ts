@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { EntityAlreadyExistsError, EntityNotFoundError, now } from '@argilla/common';
+import { Database, isForeignKeyViolation, isUniqueViolation, User, Workspace, WorkspaceUser } from '@argilla/database';
+import { UsersService, UserWithWorkspaces } from '@argilla/users';
+
+@Injectable()
+export class WorkspacesService {
+  constructor(
+    private readonly database: Database,
+    private readonly users: UsersService,
+  ) {}
+
+  /** Every workspace, oldest first. */
+  async list(): Promise<Workspace[]> {
+    const dataSource = await this.database.dataSource();
+    return dataSource.getRepository(Workspace).find({ order: { insertedAt: 'ASC' } });
+  }
+
+  async getById(id: string): Promise<Workspace> {
+    const dataSource = await this.database.dataSource();
+    const workspace = await dataSource.getRepository(Workspace).findOneBy({ id });
+    if (!workspace) throw new EntityNotFoundError(id, 'Workspace');
+    return workspace;
+  }
+
+  /** A duplicate name is a 409, also when two requests race for it. */
+  async create(name: string): Promise<Workspace> {
+    const conflict = new EntityAlreadyExistsError(name, 'Workspace', 'name');
+    try {
+      return await this.database.transaction(async (manager) => {
+        if (await manager.existsBy(Workspace, { name })) throw conflict;
+        const at = now();
+        const workspace = manager.create(Workspace, { id: randomUUID(), name, insertedAt: at, updatedAt: at });
+        await manager.insert(Workspace, workspace);
+        return workspace;
+      });
+    } catch (error) {
+      throw isUniqueViolation(error) ? conflict : error;
+    }
+  }
+
+  async isMember(workspaceId: string, userId: string): Promise<boolean> {
+    const dataSource = await this.database.dataSource();
+    return dataSource.getRepository(WorkspaceUser).existsBy({ workspaceId, userId });
+  }
+
+  /** The members of a workspace, in the order they joined, each with all its workspaces. */
+  async members(workspaceId: string): Promise<UserWithWorkspaces[]> {
+    await this.getById(workspaceId);
+    const dataSource = await this.database.dataSource();
+    const users = await dataSource
+      .getRepository(User)
+      .createQueryBuilder('user')
+      .innerJoin(WorkspaceUser, 'membership', 'membership.user_id = user.id')
+      .where('membership.workspace_id = :workspaceId', { workspaceId })
+      .orderBy('membership.inserted_at', 'ASC')
+      .getMany();
+    return this.users.manyWithWorkspaces(users);
+  }
+
+  /** Adds the user to the workspace: 404 for an unknown workspace or user, 409 when it is already a member. */
+  async addMember(workspaceId: string, userId: string): Promise<UserWithWorkspaces> {
+    await this.getById(workspaceId);
+    const user = await this.users.getById(userId);
+    const conflict = new EntityAlreadyExistsError(userId, 'User', 'membership');
+    try {
+      await this.database.transaction(async (manager) => {
+        if (await manager.existsBy(WorkspaceUser, { workspaceId, userId })) throw conflict;
+        const at = now();
+        await manager.insert(WorkspaceUser, { id: randomUUID(), workspaceId, userId, insertedAt: at, updatedAt: at });
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw conflict;
+      // The user or the workspace was deleted meanwhile (foreign key): report it as not found.
+      if (isForeignKeyViolation(error)) await Promise.all([this.getById(workspaceId), this.users.getById(userId)]);
+      throw error;
+    }
+    return this.users.withWorkspaces(user);
+  }
+
+  /** Removes the user from the workspace: 404 for an unknown workspace, or a user that is not a member. */
+  async removeMember(workspaceId: string, userId: string): Promise<UserWithWorkspaces> {
+    await this.getById(workspaceId);
+    const result = await this.database.transaction((manager) => manager.delete(WorkspaceUser, { workspaceId, userId }));
+    if (!result.affected) throw new EntityNotFoundError(userId, 'User');
+    return this.users.withWorkspaces(await this.users.getById(userId));
+  }
+}

@@ -1,0 +1,241 @@
+import { createHmac } from 'node:crypto';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import * as argon2 from 'argon2';
+import { DataSource } from 'typeorm';
+import { MigrationRunner, User } from '@argilla/database';
+import { api, invalid, seedUser, TEST_SECRET, UNAUTHORIZED } from './support/api';
+import { startApp } from './support/server';
+import { engines, TestDatabase } from './support/test-database';
+
+const BCRYPT_1234 = '$2y$05$eaw.j2Kaw8s8vpscVIZMfuqSIX3OLmxA21WjtWicDdn0losQ91Hw.';
+
+function decode(token: string): { header: Record<string, unknown>; claims: Record<string, number | string> } {
+  const [header, claims] = token
+    .split('.')
+    .slice(0, 2)
+    .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+  return { header, claims };
+}
+
+function forge(header: Record<string, unknown>, claims: Record<string, unknown>, secret = TEST_SECRET): string {
+  const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+describe.each(engines())('authentication (%s)', (engine) => {
+  let db: TestDatabase;
+  let app: NestExpressApplication;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    db = await TestDatabase.create(engine);
+    db.env.ARGILLA_LOCAL_AUTH_SECRET_KEY = TEST_SECRET;
+    dataSource = await db.connect();
+    await new MigrationRunner(dataSource).migrate('head');
+    app = await startApp(db.settings);
+    await seedUser(app, { username: 'ada', role: 'admin', password: 'ada-password', apiKey: 'ada.apikey' });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db.drop();
+  });
+
+  function login(username: string, password: string) {
+    return api(app).post('/api/security/token').type('form').send({ username, password });
+  }
+
+  describe('POST /api/security/token', () => {
+    it('issues an HS256 JWT with sub, iat and exp (one day) for the right password', async () => {
+      const before = nowSeconds();
+      const response = await login('ada', 'ada-password').expect(200);
+      expect(response.body).toEqual({ access_token: expect.any(String), token_type: 'bearer' });
+      expect(response.headers['cache-control']).toBe('no-store');
+      const { header, claims } = decode(response.body.access_token);
+      expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
+      expect(Object.keys(claims).sort()).toEqual(['exp', 'iat', 'sub']);
+      expect(claims.sub).toBe('ada');
+      expect(claims.iat).toBeGreaterThanOrEqual(before);
+      expect((claims.exp as number) - (claims.iat as number)).toBe(1440 * 60);
+    });
+
+    it('accepts the optional OAuth2 fields', async () => {
+      await api(app)
+        .post('/api/security/token')
+        .type('form')
+        .send({ grant_type: 'password', username: 'ada', password: 'ada-password', scope: '', client_id: 'x' })
+        .expect(200);
+    });
+
+    it('answers a wrong password and an unknown user with the same 401', async () => {
+      const wrong = await login('ada', 'not-the-password').expect(401);
+      const unknown = await login('nobody', 'not-the-password').expect(401);
+      expect(wrong.body).toEqual(UNAUTHORIZED);
+      expect(unknown.body).toEqual(UNAUTHORIZED);
+      expect(wrong.headers['www-authenticate']).toBe('Bearer');
+    });
+
+    it('answers missing or empty fields with 422, listing each', async () => {
+      const missing = await api(app).post('/api/security/token').type('form').send({}).expect(422);
+      expect(missing.body).toEqual(
+        invalid(
+          { loc: ['body', 'username'], msg: 'field required', type: 'value_error.missing' },
+          { loc: ['body', 'password'], msg: 'field required', type: 'value_error.missing' },
+        ),
+      );
+      const empty = await login('', '').expect(422);
+      expect(empty.body).toEqual(missing.body);
+    });
+
+    it('rejects a duplicated form field deterministically', async () => {
+      const response = await api(app)
+        .post('/api/security/token')
+        .type('form')
+        .send('username=ada&username=eve&password=ada-password')
+        .expect(422);
+      expect(response.body).toEqual(
+        invalid({ loc: ['body', 'username'], msg: 'str type expected', type: 'type_error.str' }),
+      );
+    });
+
+    it('verifies an imported bcrypt ($2y$) hash, then replaces it with argon2id', async () => {
+      const { user } = await seedUser(app, { username: 'legacy', apiKey: 'legacy.apikey' });
+      await dataSource.getRepository(User).update({ id: user.id }, { passwordHash: BCRYPT_1234 });
+
+      await login('legacy', 'wrong-password').expect(401);
+      expect((await dataSource.getRepository(User).findOneByOrFail({ id: user.id })).passwordHash).toBe(BCRYPT_1234);
+
+      await login('legacy', '1234').expect(200);
+      const stored = (await dataSource.getRepository(User).findOneByOrFail({ id: user.id })).passwordHash;
+      expect(stored).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+      expect(await argon2.verify(stored, '1234')).toBe(true);
+      await login('legacy', '1234').expect(200);
+    });
+  });
+
+  describe('credentials on protected routes', () => {
+    it('accepts the API key header, in any case', async () => {
+      await api(app).get('/api/me').set('X-Argilla-Api-Key', 'ada.apikey').expect(200);
+      await api(app).get('/api/me').set('x-argilla-api-key', 'ada.apikey').expect(200);
+      await api(app).get('/api/me').set('X-ARGILLA-API-KEY', 'ada.apikey').expect(200);
+    });
+
+    it('accepts a bearer JWT from the login', async () => {
+      const token = (await login('ada', 'ada-password')).body.access_token;
+      const response = await api(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
+      expect(response.body.username).toBe('ada');
+    });
+
+    it('accepts what the Argilla 1.8 client sends: the key in both headers', async () => {
+      await api(app)
+        .get('/api/me')
+        .set('X-Argilla-Api-Key', 'ada.apikey')
+        .set('Authorization', 'Bearer ada.apikey')
+        .expect(200);
+    });
+
+    it('lets the API key header decide alone: an unknown key is 401 even with a valid token', async () => {
+      const token = (await login('ada', 'ada-password')).body.access_token;
+      const response = await api(app)
+        .get('/api/me')
+        .set('X-Argilla-Api-Key', 'not-a-key')
+        .set('Authorization', `Bearer ${token}`)
+        .expect(401);
+      expect(response.body).toEqual(UNAUTHORIZED);
+      await api(app).get('/api/me').set('X-Argilla-Api-Key', '').expect(401);
+    });
+
+    it.each([
+      ['no credentials', {}],
+      ['a malformed bearer', { Authorization: 'Bearer not.a.jwt' }],
+      ['a bearer without a token', { Authorization: 'Bearer ' }],
+      ['another scheme', { Authorization: 'Basic YWRhOmFkYS1wYXNzd29yZA==' }],
+      ['the API key as a bearer alone', { Authorization: 'Bearer ada.apikey' }],
+    ])('refuses %s with 401', async (_label, headers) => {
+      const response = await api(app).get('/api/me').set(headers).expect(401);
+      expect(response.body).toEqual(UNAUTHORIZED);
+    });
+
+    it('ignores credentials in the query string', async () => {
+      const token = (await login('ada', 'ada-password')).body.access_token;
+      await api(app).get('/api/me?api_key=ada.apikey').expect(401);
+      await api(app).get(`/api/me?access_token=${token}&token=${token}`).expect(401);
+    });
+
+    it.each([
+      [
+        'signed with another secret',
+        () =>
+          forge(
+            { alg: 'HS256', typ: 'JWT' },
+            { sub: 'ada', iat: nowSeconds(), exp: nowSeconds() + 60 },
+            'other-secret',
+          ),
+      ],
+      [
+        'expired',
+        () => forge({ alg: 'HS256', typ: 'JWT' }, { sub: 'ada', iat: nowSeconds() - 120, exp: nowSeconds() - 60 }),
+      ],
+      ['without exp', () => forge({ alg: 'HS256', typ: 'JWT' }, { sub: 'ada', iat: nowSeconds() })],
+      [
+        'with alg none',
+        () =>
+          `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'ada', iat: nowSeconds(), exp: nowSeconds() + 60 })).toString('base64url')}.`,
+      ],
+      [
+        'with alg HS512',
+        () => forge({ alg: 'HS512', typ: 'JWT' }, { sub: 'ada', iat: nowSeconds(), exp: nowSeconds() + 60 }),
+      ],
+      [
+        'for a user that does not exist',
+        () => forge({ alg: 'HS256', typ: 'JWT' }, { sub: 'ghost', iat: nowSeconds(), exp: nowSeconds() + 60 }),
+      ],
+    ])('refuses a token %s with 401', async (_label, token) => {
+      const response = await api(app).get('/api/me').set('Authorization', `Bearer ${token()}`).expect(401);
+      expect(response.body).toEqual(UNAUTHORIZED);
+    });
+
+    it('accepts a token forged with the right secret and claims (the refusals above are for their reason)', async () => {
+      const token = forge({ alg: 'HS256', typ: 'JWT' }, { sub: 'ada', iat: nowSeconds(), exp: nowSeconds() + 60 });
+      await api(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
+    });
+
+    it('refuses the token of a deleted user, and an old token after the username is created again', async () => {
+      const { user } = await seedUser(app, { username: 'temp', password: 'temp-password', apiKey: 'temp.apikey' });
+      const token = (await login('temp', 'temp-password')).body.access_token;
+      await api(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
+
+      await api(app).delete(`/api/users/${user.id}`).set('X-Argilla-Api-Key', 'ada.apikey').expect(200);
+      await api(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(401);
+
+      const { user: again } = await seedUser(app, {
+        username: 'temp',
+        password: 'temp-password',
+        apiKey: 'temp2.apikey',
+      });
+      // A token issued a second before the new user existed, as the deleted user's old tokens were.
+      const old = forge(
+        { alg: 'HS256', typ: 'JWT' },
+        { sub: 'temp', iat: Math.floor(again.insertedAt.getTime() / 1000) - 1, exp: nowSeconds() + 600 },
+      );
+      await api(app).get('/api/me').set('Authorization', `Bearer ${old}`).expect(401);
+      const fresh = (await login('temp', 'temp-password')).body.access_token;
+      await api(app).get('/api/me').set('Authorization', `Bearer ${fresh}`).expect(200);
+    });
+
+    it('reads the role from the database, not from the token', async () => {
+      const { user } = await seedUser(app, {
+        username: 'demoted',
+        role: 'admin',
+        password: 'demoted-pass',
+        apiKey: 'demoted.apikey',
+      });
+      const token = (await login('demoted', 'demoted-pass')).body.access_token;
+      await api(app).get('/api/users').set('Authorization', `Bearer ${token}`).expect(200);
+      await dataSource.getRepository(User).update({ id: user.id }, { role: 'annotator' });
+      await api(app).get('/api/users').set('Authorization', `Bearer ${token}`).expect(403);
+    });
+  });
+});
