@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
+import { serializeOpenApi } from '../apps/argilla-server/src/openapi-document';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { MigrationRunner } from '@argilla/database';
 import { runCli } from './support/cli';
@@ -46,6 +49,12 @@ describe.each(engines())('server basics (%s)', (engine) => {
       bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
     });
     expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/api/_info', '/api/_status']));
+  });
+
+  it('serves exactly the committed openapi.json (run `npm run openapi` after changing the API)', async () => {
+    const spec = await request(app.getHttpServer()).get('/api/docs/spec.json').expect(200);
+    const committed = readFileSync(join(__dirname, '..', 'openapi.json'), 'utf8');
+    expect(serializeOpenApi(spec.body)).toBe(committed);
   });
 
   it('answers an unknown route with 404', async () => {

@@ -1,5 +1,11 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiSecurity,
+  ApiServiceUnavailableResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../swagger';
 import { ErrorEnvelopeDto } from '../docs/responses';
 
@@ -20,6 +26,7 @@ export function Access(level: AccessLevel): MethodDecorator & ClassDecorator {
     ApiSecurity(API_KEY_SCHEME),
     ApiBearerAuth(BEARER_SCHEME),
     ApiUnauthorizedResponse({ description: 'Missing or invalid credentials', type: ErrorEnvelopeDto }),
+    ApiServiceUnavailableResponse({ description: 'The database cannot be reached', type: ErrorEnvelopeDto }),
   ];
   if (level === 'admin') {
     decorators.push(ApiForbiddenResponse({ description: 'The caller is not an admin', type: ErrorEnvelopeDto }));

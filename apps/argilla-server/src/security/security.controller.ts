@@ -1,5 +1,13 @@
 import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { AccessToken, AuthService } from '@argilla/auth';
 import { Access } from '../auth/access.decorator';
 import { ApiValidationError } from '../docs/error-responses';
@@ -21,6 +29,7 @@ export class SecurityController {
   @ApiOkResponse({ type: AccessTokenDto })
   @ApiUnauthorizedResponse({ description: 'Unknown username or wrong password', type: ErrorEnvelopeDto })
   @ApiValidationError()
+  @ApiServiceUnavailableResponse({ description: 'The database cannot be reached', type: ErrorEnvelopeDto })
   login(@Body() form: TokenRequestDto): Promise<AccessToken> {
     return this.auth.login(form.username, form.password);
   }

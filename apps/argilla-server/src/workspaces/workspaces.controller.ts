@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isAdmin, requireAdmin } from '@argilla/auth';
 import { EntityNotFoundError, ForbiddenOperationError } from '@argilla/common';
 import { User } from '@argilla/database';
@@ -8,7 +8,7 @@ import { CreateWorkspaceDto, toWorkspaceResponse, WorkspaceResponse, WorkspacesS
 import { Access } from '../auth/access.decorator';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiConflict, ApiIdRoute, ApiValidationError } from '../docs/error-responses';
-import { PlainErrorDto, UserResponseDto, WorkspaceResponseDto } from '../docs/responses';
+import { ErrorEnvelopeDto, PlainErrorDto, UserResponseDto, WorkspaceResponseDto } from '../docs/responses';
 import { PlainHttpError } from '../errors/plain-http.error';
 import { UuidPipe } from '../validation/uuid.pipe';
 
@@ -86,6 +86,7 @@ export class WorkspacesController {
   @ApiOkResponse({ type: WorkspaceResponseDto })
   @ApiIdRoute()
   @ApiNotFoundResponse({ description: 'No such workspace (admins only; others get 403)', type: PlainErrorDto })
+  @ApiForbiddenResponse({ description: 'The caller is neither an admin nor a member', type: ErrorEnvelopeDto })
   async get(
     @CurrentUser() caller: User,
     @Param('workspace_id', UuidPipe) workspaceId: string,
