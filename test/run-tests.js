@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: builds both apps, then runs the unit specs, the end-to-end suites (SQLite and PostgreSQL),
+// the Swagger UI check in headless Chromium (skipped without /usr/bin/chromium unless TEST_REQUIRE_BROWSER=true),
 // and last, alone, the suites that stop PostgreSQL. Prints one closing line: "N passed, N failed".
 const { spawnSync } = require('node:child_process');
 const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
@@ -52,6 +53,7 @@ if (run('npm', ['run', '--silent', 'build']) !== 0) {
 }
 jestStep('unit', 'jest.unit.config.js');
 jestStep('e2e', 'jest.e2e.config.js');
+jestStep('browser', 'jest.browser.config.js');
 try {
   jestStep('outage', 'jest.outage.config.js');
 } finally {
