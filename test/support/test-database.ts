@@ -30,7 +30,8 @@ export class TestDatabase {
 
   static async create(engine: Engine): Promise<TestDatabase> {
     const home = mkdtempSync(join(tmpdir(), 'argilla-test-'));
-    const env: Record<string, string> = { ARGILLA_HOME_PATH: home };
+    // Suites seed the users they need; the default-user bootstrap is tested on its own.
+    const env: Record<string, string> = { ARGILLA_HOME_PATH: home, DEFAULT_USER_ENABLED: 'false' };
     if (engine === 'sqlite') return new TestDatabase(engine, home, env);
     const name = `argilla_test_${randomBytes(6).toString('hex')}`;
     assertTestDatabaseName(name);

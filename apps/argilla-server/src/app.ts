@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AuthService } from '@argilla/auth';
 import { Settings } from '@argilla/config';
 import { assertSchemaAtHead, Database } from '@argilla/database';
+import { DefaultUserService } from '@argilla/users';
 import { ServerModule } from './server.module';
 import { setUpSwagger } from './swagger';
 
@@ -39,6 +40,7 @@ export async function createServerApp(
     const database = app.get(Database);
     await assertSchemaAtHead(await database.migrations());
     app.get(AuthService).signingSecret();
+    await app.get(DefaultUserService).bootstrap(settings.defaultUser);
     await app.init();
     return app;
   } catch (error) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const SECRET_FILE_NAME = '.jwt_secret';
@@ -20,11 +20,16 @@ export function resolveJwtSecret(
     secret = readFileSync(file, 'utf8').trim();
   } catch {
     mkdirSync(homePath, { recursive: true });
+    // Written whole under a temporary name, then linked into place: a process starting at the same moment
+    // either finds no file or a complete one, and if another process won the race, its secret is used.
+    const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(temporary, randomBytes(64).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
     try {
-      // `wx`: if another process created it first, read theirs instead.
-      writeFileSync(file, randomBytes(64).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+      linkSync(temporary, file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      unlinkSync(temporary);
     }
     secret = readFileSync(file, 'utf8').trim();
   }

@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  IsArray,
   IsDefined,
   IsIn,
   IsString,
@@ -22,12 +23,23 @@ export const NAME_PATTERN = /^(?!-|_)[a-z0-9-_]+$/;
 export const Required = (): PropertyDecorator =>
   IsDefined({ message: 'field required', context: { type: 'value_error.missing' } });
 
-export const IsStr = (): PropertyDecorator =>
-  IsString({ message: 'str type expected', context: { type: 'type_error.str' } });
+export const IsStr = (options: { each?: boolean } = {}): PropertyDecorator =>
+  IsString({ ...options, message: 'str type expected', context: { type: 'type_error.str' } });
 
-export const IsName = (): PropertyDecorator =>
+export const IsList = (): PropertyDecorator =>
+  IsArray({ message: 'value is not a valid list', context: { type: 'type_error.list' } });
+
+/** `each`: check every item of an array. */
+export const IsName = (options: { each?: boolean } = {}): PropertyDecorator =>
   Matches(NAME_PATTERN, {
-    message: `string does not match regex "${NAME_PATTERN.source}"`,
+    ...options,
+    // For a list, name the items that fail.
+    message: ({ value }: { value: unknown }) => {
+      const base = `string does not match regex "${NAME_PATTERN.source}"`;
+      if (!Array.isArray(value)) return base;
+      const bad = value.filter((item) => typeof item !== 'string' || !NAME_PATTERN.test(item));
+      return `${base}: ${bad.map((item) => `'${String(item)}'`).join(', ')}`;
+    },
     context: { type: 'value_error.str.regex', ctx: { pattern: NAME_PATTERN.source } },
   });
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ValidateIf } from 'class-validator';
-import { IsName, IsStr, MaxChars, MinChars, OneOf, Required, Trim } from '@argilla/common';
+import { IsList, IsName, IsStr, MaxChars, MinChars, OneOf, Required, Trim } from '@argilla/common';
 import { USER_ROLES, UserRole } from '@argilla/database';
 
 export const PASSWORD_MIN_LENGTH = 8;
@@ -39,4 +39,20 @@ export class CreateUserDto {
   @IsStr()
   @Required()
   password: string;
+}
+
+export const API_KEY_MIN_LENGTH = 8;
+
+/** What `argilla-cli users create` accepts: the API's fields, plus a chosen API key and workspaces to join. */
+export class CreateUserWithOptionsDto extends CreateUserDto {
+  @MinChars(API_KEY_MIN_LENGTH)
+  @IsStr()
+  @ValidateIf((dto: CreateUserWithOptionsDto) => dto.api_key !== undefined && dto.api_key !== null)
+  api_key?: string | null;
+
+  @IsName({ each: true })
+  @IsStr({ each: true })
+  @IsList()
+  @ValidateIf((dto: CreateUserWithOptionsDto) => dto.workspaces !== undefined && dto.workspaces !== null)
+  workspaces?: string[] | null;
 }

@@ -1,7 +1,12 @@
 import { Module } from '@nestjs/common';
+import { DefaultUserService } from './default-user.service';
 import { PasswordHasher } from './password-hasher';
+import { UsersImporter } from './users-importer.service';
 import { UsersService } from './users.service';
 
 /** Users and their credentials (needs DatabaseModule). */
-@Module({ providers: [UsersService, PasswordHasher], exports: [UsersService, PasswordHasher] })
+@Module({
+  providers: [UsersService, PasswordHasher, DefaultUserService, UsersImporter],
+  exports: [UsersService, PasswordHasher, DefaultUserService, UsersImporter],
+})
 export class UsersModule {}

@@ -14,7 +14,8 @@ export class WorkspacesService {
   /** Every workspace, oldest first. */
   async list(): Promise<Workspace[]> {
     const dataSource = await this.database.dataSource();
-    return dataSource.getRepository(Workspace).find({ order: { insertedAt: 'ASC' } });
+    // Workspaces created together share a time: the name keeps their order stable.
+    return dataSource.getRepository(Workspace).find({ order: { insertedAt: 'ASC', name: 'ASC' } });
   }
 
   async getById(id: string): Promise<Workspace> {

@@ -1,0 +1,312 @@
+import * as argon2 from 'argon2';
+import { DataSource } from 'typeorm';
+import { MigrationRunner, User, Workspace, WorkspaceUser } from '@argilla/database';
+import { runCli } from './support/cli';
+import { engines, TestDatabase } from './support/test-database';
+
+/** Every row of the three tables, for "nothing changed" checks. */
+async function snapshot(dataSource: DataSource): Promise<unknown> {
+  return {
+    users: await dataSource.getRepository(User).find({ order: { id: 'ASC' } }),
+    workspaces: await dataSource.getRepository(Workspace).find({ order: { id: 'ASC' } }),
+    memberships: await dataSource.getRepository(WorkspaceUser).find({ order: { id: 'ASC' } }),
+  };
+}
+
+describe.each(engines())('argilla-cli users create / create_default (%s)', (engine) => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+
+  beforeEach(async () => {
+    db = await TestDatabase.create(engine);
+    dataSource = await db.connect();
+    await new MigrationRunner(dataSource).migrate('head');
+  });
+
+  afterEach(async () => {
+    await db.drop();
+  });
+
+  const cli = (args: string[], input?: string) => runCli(args, db.env, input);
+  const users = () => dataSource.getRepository(User);
+  const workspacesOf = async (username: string): Promise<string[]> => {
+    const rows: { name: string }[] = await dataSource
+      .getRepository(Workspace)
+      .createQueryBuilder('workspace')
+      .innerJoin(WorkspaceUser, 'membership', 'membership.workspace_id = workspace.id')
+      .innerJoin(User, 'user', 'user.id = membership.user_id')
+      .where('user.username = :username', { username })
+      .orderBy('membership.inserted_at', 'ASC')
+      .select('workspace.name', 'name')
+      .getRawMany();
+    return rows.map((row) => row.name);
+  };
+
+  describe('users create', () => {
+    it('creates an admin with every option, its workspace and membership, and prints it', async () => {
+      const result = await cli([
+        'users',
+        'create',
+        '--first-name',
+        'Ada',
+        '--last-name',
+        'Lovelace',
+        '--username',
+        'ada',
+        '--role',
+        'admin',
+        '--password',
+        'ada-password',
+        '--api-key',
+        'ada.api.key',
+        '--workspace',
+        'w',
+      ]);
+      expect(result).toEqual({
+        code: 0,
+        stderr: '',
+        stdout: [
+          'User successfully created:',
+          "• first_name: 'Ada'",
+          "• last_name: 'Lovelace'",
+          "• username: 'ada'",
+          "• role: 'admin'",
+          "• api_key: 'ada.api.key'",
+          "• workspaces: ['w']",
+          '',
+        ].join('\n'),
+      });
+      const user = await users().findOneByOrFail({ username: 'ada' });
+      expect(user).toMatchObject({ firstName: 'Ada', lastName: 'Lovelace', role: 'admin', apiKey: 'ada.api.key' });
+      expect(await argon2.verify(user.passwordHash, 'ada-password')).toBe(true);
+      expect(await workspacesOf('ada')).toEqual(['w']);
+    });
+
+    it('asks for the role (an empty answer is annotator) and the password twice when they are missing', async () => {
+      const result = await cli(['users', 'create', '--username', 'bob'], '\nbob-password\nbob-password\n');
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe('Role (admin, annotator) [annotator]: Password: Repeat for confirmation: ');
+      expect(result.stdout).toContain("• role: 'annotator'");
+      expect(result.stdout).toContain("• first_name: 'bob'");
+      expect(result.stdout).toMatch(/• api_key: '[A-Za-z0-9_-]{107}'\n/);
+      const user = await users().findOneByOrFail({ username: 'bob' });
+      expect(user.role).toBe('annotator');
+      expect(await argon2.verify(user.passwordHash, 'bob-password')).toBe(true);
+    });
+
+    it('asks for the username, the role and the password, asking again when the two passwords differ', async () => {
+      const result = await cli(
+        ['users', 'create'],
+        'carol\nadmin\none-password\nother-password\ncarol-password\ncarol-password\n',
+      );
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain('Error: The two entered values do not match.');
+      const user = await users().findOneByOrFail({ username: 'carol' });
+      expect(user.role).toBe('admin');
+      expect(await argon2.verify(user.passwordHash, 'carol-password')).toBe(true);
+    });
+
+    it('asks again for a role that is not one of the choices', async () => {
+      const result = await cli(
+        ['users', 'create', '--username', 'dan', '--password', 'dan-password'],
+        'owner\nadmin\n',
+      );
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain("Error: 'owner' is not one of 'admin', 'annotator'.");
+      expect((await users().findOneByOrFail({ username: 'dan' })).role).toBe('admin');
+    });
+
+    it('exits 1 when input ends before every answer is given, storing nothing', async () => {
+      const result = await cli(['users', 'create', '--username', 'eve'], '\n');
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('Error: Aborted: no answer given.');
+      expect(await users().count()).toBe(0);
+    });
+
+    it.each([
+      [['--password', '1234'], 'password: ensure this value has at least 8 characters'],
+      [['--username', 'Invalid-Username'], 'username: string does not match regex "^(?!-|_)[a-z0-9-_]+$"'],
+      [['--api-key', 'abc'], 'api_key: ensure this value has at least 8 characters'],
+      [['--first-name', '   '], 'first_name: ensure this value has at least 1 characters'],
+      [
+        ['--workspace', 'good', '--workspace', 'Bad Name', '--workspace', 'fine'],
+        `workspaces: string does not match regex "^(?!-|_)[a-z0-9-_]+$": 'Bad Name'`,
+      ],
+    ])('exits 1 on invalid input %j, in the words the API uses, storing nothing', async (override, message) => {
+      const options: Record<string, string> = { '--username': 'valid', '--role': 'admin', '--password': 'long-enough' };
+      const args = ['users', 'create', ...Object.entries(options).flat(), ...override];
+      const result = await cli(args);
+      expect(result).toEqual({ code: 1, stdout: '', stderr: `Error: Provided parameters are not valid: ${message}\n` });
+      expect(await users().count()).toBe(0);
+      expect(await dataSource.getRepository(Workspace).count()).toBe(0);
+    });
+
+    it('exits 2 on a role that is not a choice', async () => {
+      const result = await cli(['users', 'create', '--username', 'x', '--password', 'long-enough', '--role', 'bad']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(
+        "error: option '--role <role>' argument 'bad' is invalid. Allowed choices are admin, annotator.",
+      );
+      expect(await users().count()).toBe(0);
+    });
+
+    it('skips an existing username or api key with exit 0, creating nobody', async () => {
+      expect(
+        (
+          await cli([
+            'users',
+            'create',
+            '--username',
+            'ada',
+            '--role',
+            'admin',
+            '--password',
+            'ada-password',
+            '--api-key',
+            'ada.api.key',
+          ])
+        ).code,
+      ).toBe(0);
+      const before = await snapshot(dataSource);
+      expect(await cli(['users', 'create', '--username', 'ada', '--password', 'other-password'])).toEqual({
+        code: 0,
+        stderr: '',
+        stdout: "User with username 'ada' already exists in database. Skipping...\n",
+      });
+      expect(
+        await cli([
+          'users',
+          'create',
+          '--username',
+          'other',
+          '--role',
+          'admin',
+          '--password',
+          'other-password',
+          '--api-key',
+          'ada.api.key',
+        ]),
+      ).toEqual({
+        code: 0,
+        stderr: '',
+        stdout: "User with api_key 'ada.api.key' already exists in database. Skipping...\n",
+      });
+      expect(await snapshot(dataSource)).toEqual(before);
+    });
+
+    it('joins several workspaces in the order given, reusing existing ones', async () => {
+      await cli([
+        'users',
+        'create',
+        '--username',
+        'first',
+        '--role',
+        'annotator',
+        '--password',
+        'long-enough',
+        '--workspace',
+        'shared',
+      ]);
+      const shared = await dataSource.getRepository(Workspace).findOneByOrFail({ name: 'shared' });
+      const result = await cli([
+        'users',
+        'create',
+        '--username',
+        'second',
+        '--role',
+        'annotator',
+        '--password',
+        'long-enough',
+        '--workspace',
+        'zeta',
+        '--workspace',
+        'shared',
+        '--workspace',
+        'alpha',
+      ]);
+      expect(result.stdout).toContain("• workspaces: ['zeta', 'shared', 'alpha']");
+      expect(await workspacesOf('second')).toEqual(['zeta', 'shared', 'alpha']);
+      expect((await dataSource.getRepository(Workspace).findOneByOrFail({ name: 'shared' })).id).toBe(shared.id);
+      expect(await dataSource.getRepository(Workspace).count()).toBe(3);
+    });
+  });
+
+  describe('users create_default', () => {
+    it('creates argilla / 1234 / argilla.apikey, admin of workspace argilla, and says so', async () => {
+      const result = await cli(['users', 'create_default']);
+      expect(result).toEqual({
+        code: 0,
+        stderr: '',
+        stdout: [
+          'User with default credentials successfully created:',
+          "• username: 'argilla'",
+          "• password: '1234'",
+          "• api_key:  'argilla.apikey'",
+          '',
+        ].join('\n'),
+      });
+      const user = await users().findOneByOrFail({ username: 'argilla' });
+      expect(user).toMatchObject({ role: 'admin', apiKey: 'argilla.apikey', firstName: 'Argilla' });
+      expect(await argon2.verify(user.passwordHash, '1234')).toBe(true);
+      expect(await workspacesOf('argilla')).toEqual(['argilla']);
+    });
+
+    it('takes a custom password and api key', async () => {
+      const result = await cli(['users', 'create_default', '--password', 'custom-password', '--api-key', 'custom.key']);
+      expect(result.stdout).toContain("• password: 'custom-password'");
+      expect(result.stdout).toContain("• api_key:  'custom.key'");
+      const user = await users().findOneByOrFail({ username: 'argilla' });
+      expect(user.apiKey).toBe('custom.key');
+      expect(await argon2.verify(user.passwordHash, 'custom-password')).toBe(true);
+    });
+
+    it('prints nothing with --quiet', async () => {
+      expect(await cli(['users', 'create_default', '--quiet'])).toEqual({ code: 0, stdout: '', stderr: '' });
+      expect(await users().countBy({ username: 'argilla' })).toBe(1);
+    });
+
+    it('does nothing the second time, and says so', async () => {
+      await cli(['users', 'create_default']);
+      const before = await snapshot(dataSource);
+      expect(await cli(['users', 'create_default', '--password', 'another-one'])).toEqual({
+        code: 0,
+        stderr: '',
+        stdout: 'User with default username already found on database, will not do anything.\n',
+      });
+      expect(await snapshot(dataSource)).toEqual(before);
+    });
+  });
+});
+
+describe('argilla-cli users help', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await TestDatabase.create('sqlite');
+  });
+
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('lists the users commands', async () => {
+    const root = await runCli(['--help'], db.env);
+    expect(root.stdout).toMatch(/\n {2}users +Manage users: create, create_default, migrate/);
+    const users = await runCli(['users', '--help'], db.env);
+    expect(users.code).toBe(0);
+    expect(users.stdout).toMatch(/\n {2}create \[options\] +Create a user/);
+    expect(users.stdout).toMatch(/\n {2}create_default \[options\] +Create the default admin 'argilla'/);
+    expect(users.stdout).toMatch(/\n {2}migrate \[options\] +Import the users of an Argilla users file/);
+  });
+
+  it('describes each option of users create with its default and rule', async () => {
+    const help = (await runCli(['users', 'create', '--help'], db.env)).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain(
+      '--role <role> admin or annotator (asked when missing; default annotator) (choices: "admin", "annotator")',
+    );
+    expect(help).toContain('--password <password> 8 to 100 characters (asked twice, hidden, when missing)');
+    expect(help).toContain('--api-key <key> At least 8 characters (default: 107 random characters)');
+    expect(help).toContain('--workspace <name> A workspace to join; repeat for several.');
+    expect(help).toContain('--username <username> Lowercase letters, digits, - and _, not starting with - or _');
+  });
+});

@@ -1,0 +1,299 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DataSource } from 'typeorm';
+import { MigrationRunner, User, Workspace, WorkspaceUser } from '@argilla/database';
+import { api } from './support/api';
+import { runCli } from './support/cli';
+import { startApp } from './support/server';
+import { engines, TestDatabase } from './support/test-database';
+
+/** bcrypt ($2y$, cost 5) of '1234', as in Argilla's own users files. */
+const HASH_1234 = '$2y$05$eaw.j2Kaw8s8vpscVIZMfuqSIX3OLmxA21WjtWicDdn0losQ91Hw.';
+
+const USERS_FILE = `
+- username: john
+  full_name: John Doe
+  email: john@argilla.io
+  api_key: a14427ea-9197-11ec-b909-0242ac120002
+  hashed_password: ${HASH_1234}
+  disabled: false
+
+- username: tanya
+  full_name: Tanya Doe
+  email: tanya@argilla.io
+  api_key: 78a10b53-8db7-4ab5-9e9e-fbd4b7e76551
+  hashed_password: ${HASH_1234}
+  disabled: true
+  workspaces:
+    - argilla
+    - team
+
+- username: daisy
+  full_name: Daisy Gonzalez
+  email: daisy@argilla.io
+  api_key: a8168929-8668-494c-b7a5-98cd35d5ead9
+  hashed_password: ${HASH_1234}
+  workspaces:
+    - argilla
+    - team
+    - latam
+
+- username: macleod
+  api_key: 7b9b9c8e-0ab5-4fd0-ba8d-9a4d8aa5e8d4
+  hashed_password: ${HASH_1234}
+  workspaces: []
+
+- username: sanchez
+  full_name: Juan Sánchez Ñúñez 日本
+  api_key: 5c3e0a59-4a4f-44b4-9e58-1b27bdcb0f00
+  hashed_password: ${HASH_1234}
+  workspaces: [spain, team]
+`;
+
+const EXPECTED = [
+  {
+    username: 'john',
+    firstName: 'John Doe',
+    role: 'admin',
+    apiKey: 'a14427ea-9197-11ec-b909-0242ac120002',
+    workspaces: ['john'],
+  },
+  {
+    username: 'tanya',
+    firstName: 'Tanya Doe',
+    role: 'annotator',
+    apiKey: '78a10b53-8db7-4ab5-9e9e-fbd4b7e76551',
+    workspaces: ['tanya', 'argilla', 'team'],
+  },
+  {
+    username: 'daisy',
+    firstName: 'Daisy Gonzalez',
+    role: 'annotator',
+    apiKey: 'a8168929-8668-494c-b7a5-98cd35d5ead9',
+    workspaces: ['daisy', 'argilla', 'team', 'latam'],
+  },
+  {
+    username: 'macleod',
+    firstName: '',
+    role: 'annotator',
+    apiKey: '7b9b9c8e-0ab5-4fd0-ba8d-9a4d8aa5e8d4',
+    workspaces: ['macleod'],
+  },
+  {
+    username: 'sanchez',
+    firstName: 'Juan Sánchez Ñúñez 日本',
+    role: 'annotator',
+    apiKey: '5c3e0a59-4a4f-44b4-9e58-1b27bdcb0f00',
+    workspaces: ['sanchez', 'spain', 'team'],
+  },
+];
+
+async function snapshot(dataSource: DataSource): Promise<unknown> {
+  return {
+    users: await dataSource.getRepository(User).find({ order: { id: 'ASC' } }),
+    workspaces: await dataSource.getRepository(Workspace).find({ order: { id: 'ASC' } }),
+    memberships: await dataSource.getRepository(WorkspaceUser).find({ order: { id: 'ASC' } }),
+  };
+}
+
+describe.each(engines())('argilla-cli users migrate (%s)', (engine) => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+
+  beforeEach(async () => {
+    db = await TestDatabase.create(engine);
+    dataSource = await db.connect();
+    await new MigrationRunner(dataSource).migrate('head');
+  });
+
+  afterEach(async () => {
+    await db.drop();
+  });
+
+  function writeUsersFile(text: string, name = 'users.yaml'): string {
+    const path = join(db.home, name);
+    writeFileSync(path, text);
+    return path;
+  }
+
+  async function usersWithWorkspaces(): Promise<unknown[]> {
+    const users = await dataSource.getRepository(User).find();
+    const result = [];
+    for (const user of users) {
+      const rows: { name: string }[] = await dataSource
+        .getRepository(WorkspaceUser)
+        .createQueryBuilder('membership')
+        .innerJoin(Workspace, 'workspace', 'workspace.id = membership.workspace_id')
+        .where('membership.user_id = :id', { id: user.id })
+        .orderBy('membership.inserted_at', 'ASC')
+        .select('workspace.name', 'name')
+        .getRawMany();
+      result.push({
+        username: user.username,
+        firstName: user.firstName,
+        role: user.role,
+        apiKey: user.apiKey,
+        workspaces: rows.map((row) => row.name),
+      });
+    }
+    return result;
+  }
+
+  it('imports every user with its role, personal workspace first, and the bcrypt hash kept as it is', async () => {
+    const path = writeUsersFile(USERS_FILE);
+    const result = await runCli(['users', 'migrate', '--file', path], db.env);
+    expect(result).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: [
+        `Starting users migration process using file '${path}'`,
+        "Migrating User with username 'john'",
+        "Migrating User with username 'tanya'",
+        "Migrating User with username 'daisy'",
+        "Migrating User with username 'macleod'",
+        "Migrating User with username 'sanchez'",
+        'Users migration process successfully finished',
+        '',
+      ].join('\n'),
+    });
+    expect(await usersWithWorkspaces()).toEqual(expect.arrayContaining(EXPECTED));
+    expect(await dataSource.getRepository(User).count()).toBe(5);
+    expect((await dataSource.getRepository(Workspace).find()).map((w) => w.name).sort()).toEqual([
+      'argilla',
+      'daisy',
+      'john',
+      'latam',
+      'macleod',
+      'sanchez',
+      'spain',
+      'tanya',
+      'team',
+    ]);
+    expect(await dataSource.getRepository(WorkspaceUser).count()).toBe(12);
+    for (const user of await dataSource.getRepository(User).find()) expect(user.passwordHash).toBe(HASH_1234);
+    expect(await dataSource.getRepository(User).findOneByOrFail({ username: 'macleod' })).toMatchObject({
+      lastName: null,
+    });
+  });
+
+  it('lets every imported user log in with its old password', async () => {
+    expect((await runCli(['users', 'migrate', '--file', writeUsersFile(USERS_FILE)], db.env)).code).toBe(0);
+    const app: NestExpressApplication = await startApp(db.settings);
+    try {
+      for (const { username, apiKey } of EXPECTED) {
+        const response = await api(app).post('/api/security/token').type('form').send({ username, password: '1234' });
+        expect([username, response.status]).toEqual([username, 200]);
+        const me = await api(app)
+          .get('/api/me')
+          .set('Authorization', `Bearer ${response.body.access_token}`)
+          .expect(200);
+        expect(me.body.api_key).toBe(apiKey);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('reads ARGILLA_LOCAL_AUTH_USERS_DB_FILE when --file is not given', async () => {
+    const path = writeUsersFile(USERS_FILE, 'from-settings.yml');
+    const result = await runCli(['users', 'migrate'], { ...db.env, ARGILLA_LOCAL_AUTH_USERS_DB_FILE: path });
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n')[0]).toBe(`Starting users migration process using file '${path}'`);
+    expect(await dataSource.getRepository(User).count()).toBe(5);
+  });
+
+  it('reuses workspaces that exist already', async () => {
+    await runCli(
+      ['users', 'create', '--username', 'first', '--role', 'admin', '--password', 'long-enough', '--workspace', 'team'],
+      db.env,
+    );
+    const team = await dataSource.getRepository(Workspace).findOneByOrFail({ name: 'team' });
+    expect((await runCli(['users', 'migrate', '--file', writeUsersFile(USERS_FILE)], db.env)).code).toBe(0);
+    expect(await dataSource.getRepository(Workspace).countBy({ name: 'team' })).toBe(1);
+    expect(await dataSource.getRepository(WorkspaceUser).countBy({ workspaceId: team.id })).toBe(4);
+  });
+
+  const entry = (fields: string) => `- username: ok\n  api_key: ok-key-000\n  hashed_password: ${HASH_1234}\n${fields}`;
+
+  it.each([
+    ['a YAML syntax error', '- username: [unclosed\n', 'not valid YAML'],
+    ['a mapping instead of a list', 'username: john\n', 'expected a list of users at the top level'],
+    [
+      'a missing username',
+      `- api_key: k-0000001\n  hashed_password: ${HASH_1234}\n`,
+      "entry 1: field 'username' is required",
+    ],
+    [
+      'a missing api_key',
+      `${entry('')}- username: bad\n  hashed_password: ${HASH_1234}\n`,
+      "entry 2 (username 'bad'): field 'api_key' is required",
+    ],
+    [
+      'a missing hashed_password',
+      `${entry('')}- username: nohash\n  api_key: k-0000002\n`,
+      "entry 2 (username 'nohash'): field 'hashed_password' is required",
+    ],
+    [
+      'a clear-text password',
+      `- username: plain\n  api_key: k-0000003\n  hashed_password: '1234'\n`,
+      "entry 1 (username 'plain'): field 'hashed_password' is not a bcrypt ($2a$, $2b$, $2y$) or argon2 hash",
+    ],
+    [
+      'an invalid username',
+      `- username: Bad-Name\n  api_key: k-0000004\n  hashed_password: ${HASH_1234}\n`,
+      "entry 1 (username 'Bad-Name'): field 'username' does not match regex",
+    ],
+    [
+      'an invalid workspace name',
+      entry('  workspaces: [good, "Not Valid"]\n'),
+      "entry 1 (username 'ok'): field 'workspaces' has an invalid workspace name 'Not Valid'",
+    ],
+    ['a repeated username', `${entry('')}${entry('')}`, "entry 2 (username 'ok'): field 'username' repeats entry 1"],
+    [
+      'a repeated api key',
+      `${entry('')}- username: other\n  api_key: ok-key-000\n  hashed_password: ${HASH_1234}\n`,
+      "entry 2 (username 'other'): field 'api_key' repeats the api_key of entry 1",
+    ],
+  ])(
+    'refuses a file with %s: exit 1, a message naming the entry and field, nothing written',
+    async (_label, text, message) => {
+      await runCli(['users', 'create_default'], db.env);
+      const before = await snapshot(dataSource);
+      const path = writeUsersFile(text);
+      const result = await runCli(['users', 'migrate', '--file', path], db.env);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`Error: Invalid users file '${path}', nothing was imported: ${message}`);
+      expect(result.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+      expect(result.stdout).not.toContain('successfully finished');
+      expect(await snapshot(dataSource)).toEqual(before);
+    },
+  );
+
+  it.each([
+    [
+      'a username',
+      `- username: argilla\n  api_key: new-key-0001\n  hashed_password: ${HASH_1234}\n`,
+      "entry 2 (username 'argilla'): field 'username' already exists in the database",
+    ],
+    [
+      'an api key',
+      `- username: newbie\n  api_key: argilla.apikey\n  hashed_password: ${HASH_1234}\n`,
+      "entry 2 (username 'newbie'): field 'api_key' already exists in the database",
+    ],
+  ])('refuses a file with %s already in the database, writing nothing', async (_label, text, message) => {
+    await runCli(['users', 'create_default'], db.env);
+    const before = await snapshot(dataSource);
+    const path = writeUsersFile(`${entry('')}${text}`);
+    const result = await runCli(['users', 'migrate', '--file', path], db.env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(message);
+    expect(await snapshot(dataSource)).toEqual(before);
+  });
+
+  it('exits 1 when the file cannot be read', async () => {
+    const result = await runCli(['users', 'migrate', '--file', join(db.home, 'missing.yml')], db.env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`Error: Cannot read the users file '${join(db.home, 'missing.yml')}': ENOENT\n`);
+  });
+});
