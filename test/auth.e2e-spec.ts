@@ -2,10 +2,9 @@ import { createHmac } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import * as argon2 from 'argon2';
 import { DataSource } from 'typeorm';
-import { MigrationRunner, User } from '@argilla/database';
-import { api, invalid, seedUser, TEST_SECRET, UNAUTHORIZED } from './support/api';
-import { startApp } from './support/server';
-import { engines, TestDatabase } from './support/test-database';
+import { User } from '@argilla/database';
+import { api, invalid, seedUser, UNAUTHORIZED, ApiSuite, openApiSuite, TEST_SECRET } from './support/api';
+import { engines } from './support/test-database';
 
 const BCRYPT_1234 = '$2y$05$eaw.j2Kaw8s8vpscVIZMfuqSIX3OLmxA21WjtWicDdn0losQ91Hw.';
 
@@ -25,22 +24,18 @@ function forge(header: Record<string, unknown>, claims: Record<string, unknown>,
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 describe.each(engines())('authentication (%s)', (engine) => {
-  let db: TestDatabase;
+  let suite: ApiSuite;
   let app: NestExpressApplication;
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    db = await TestDatabase.create(engine);
-    db.env.ARGILLA_LOCAL_AUTH_SECRET_KEY = TEST_SECRET;
-    dataSource = await db.connect();
-    await new MigrationRunner(dataSource).migrate('head');
-    app = await startApp(db.settings);
+    suite = await openApiSuite(engine);
+    ({ app, dataSource } = suite);
     await seedUser(app, { username: 'ada', role: 'admin', password: 'ada-password', apiKey: 'ada.apikey' });
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db.drop();
+    await suite?.close();
   });
 
   function login(username: string, password: string) {

@@ -2,16 +2,7 @@ import * as argon2 from 'argon2';
 import { DataSource } from 'typeorm';
 import { MigrationRunner, User, Workspace, WorkspaceUser } from '@argilla/database';
 import { runCli } from './support/cli';
-import { engines, TestDatabase } from './support/test-database';
-
-/** Every row of the three tables, for "nothing changed" checks. */
-async function snapshot(dataSource: DataSource): Promise<unknown> {
-  return {
-    users: await dataSource.getRepository(User).find({ order: { id: 'ASC' } }),
-    workspaces: await dataSource.getRepository(Workspace).find({ order: { id: 'ASC' } }),
-    memberships: await dataSource.getRepository(WorkspaceUser).find({ order: { id: 'ASC' } }),
-  };
-}
+import { engines, snapshot, TestDatabase } from './support/test-database';
 
 describe.each(engines())('argilla-cli users create / create_default (%s)', (engine) => {
   let db: TestDatabase;

@@ -6,7 +6,7 @@ import { MigrationRunner, User, Workspace, WorkspaceUser } from '@argilla/databa
 import { api } from './support/api';
 import { runCli } from './support/cli';
 import { startApp } from './support/server';
-import { engines, TestDatabase } from './support/test-database';
+import { engines, snapshot, TestDatabase } from './support/test-database';
 
 /** bcrypt ($2y$, cost 5) of '1234', as in Argilla's own users files. */
 const HASH_1234 = '$2y$05$eaw.j2Kaw8s8vpscVIZMfuqSIX3OLmxA21WjtWicDdn0losQ91Hw.';
@@ -88,14 +88,6 @@ const EXPECTED = [
     workspaces: ['sanchez', 'spain', 'team'],
   },
 ];
-
-async function snapshot(dataSource: DataSource): Promise<unknown> {
-  return {
-    users: await dataSource.getRepository(User).find({ order: { id: 'ASC' } }),
-    workspaces: await dataSource.getRepository(Workspace).find({ order: { id: 'ASC' } }),
-    memberships: await dataSource.getRepository(WorkspaceUser).find({ order: { id: 'ASC' } }),
-  };
-}
 
 describe.each(engines())('argilla-cli users migrate (%s)', (engine) => {
   let db: TestDatabase;

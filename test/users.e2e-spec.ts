@@ -1,7 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import * as argon2 from 'argon2';
 import { DataSource } from 'typeorm';
-import { MigrationRunner, User, Workspace, WorkspaceUser } from '@argilla/database';
+import { User, Workspace, WorkspaceUser } from '@argilla/database';
 import { formatTimestamp } from '@argilla/common';
 import {
   alreadyExists,
@@ -10,19 +10,19 @@ import {
   invalid,
   notFound,
   seedUser,
-  TEST_SECRET,
   TIMESTAMP,
   UNAUTHORIZED,
+  ApiSuite,
+  MISSING_ID,
+  openApiSuite,
 } from './support/api';
-import { startApp } from './support/server';
-import { engines, TestDatabase } from './support/test-database';
+import { engines } from './support/test-database';
 
 const ADMIN = { 'X-Argilla-Api-Key': 'admin.apikey' };
 const ANNOTATOR = { 'X-Argilla-Api-Key': 'anna.apikey' };
-const MISSING_ID = '00000000-0000-4000-8000-000000000000';
 
 describe.each(engines())('users API (%s)', (engine) => {
-  let db: TestDatabase;
+  let suite: ApiSuite;
   let app: NestExpressApplication;
   let dataSource: DataSource;
   let admin: User;
@@ -31,11 +31,8 @@ describe.each(engines())('users API (%s)', (engine) => {
   const userCount = () => dataSource.getRepository(User).count();
 
   beforeAll(async () => {
-    db = await TestDatabase.create(engine);
-    db.env.ARGILLA_LOCAL_AUTH_SECRET_KEY = TEST_SECRET;
-    dataSource = await db.connect();
-    await new MigrationRunner(dataSource).migrate('head');
-    app = await startApp(db.settings);
+    suite = await openApiSuite(engine);
+    ({ app, dataSource } = suite);
     admin = (
       await seedUser(app, {
         username: 'admin',
@@ -50,8 +47,7 @@ describe.each(engines())('users API (%s)', (engine) => {
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db.drop();
+    await suite?.close();
   });
 
   describe('GET /api/me', () => {

@@ -1,7 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { formatTimestamp } from '@argilla/common';
-import { MigrationRunner, User, Workspace, WorkspaceUser } from '@argilla/database';
+import { User, Workspace, WorkspaceUser } from '@argilla/database';
 import {
   alreadyExists,
   api,
@@ -9,20 +9,20 @@ import {
   invalid,
   notFound,
   seedUser,
-  TEST_SECRET,
   TIMESTAMP,
   UNAUTHORIZED,
+  ApiSuite,
+  MISSING_ID,
+  openApiSuite,
 } from './support/api';
-import { startApp } from './support/server';
-import { engines, TestDatabase } from './support/test-database';
+import { engines } from './support/test-database';
 
 const ADMIN = { 'X-Argilla-Api-Key': 'admin.apikey' };
 const MEMBER = { 'X-Argilla-Api-Key': 'member.apikey' };
 const OUTSIDER = { 'X-Argilla-Api-Key': 'outsider.apikey' };
-const MISSING_ID = '00000000-0000-4000-8000-000000000000';
 
 describe.each(engines())('workspaces API (%s)', (engine) => {
-  let db: TestDatabase;
+  let suite: ApiSuite;
   let app: NestExpressApplication;
   let dataSource: DataSource;
   let team: Workspace;
@@ -34,11 +34,8 @@ describe.each(engines())('workspaces API (%s)', (engine) => {
   const byName = (name: string) => dataSource.getRepository(Workspace).findOneByOrFail({ name });
 
   beforeAll(async () => {
-    db = await TestDatabase.create(engine);
-    db.env.ARGILLA_LOCAL_AUTH_SECRET_KEY = TEST_SECRET;
-    dataSource = await db.connect();
-    await new MigrationRunner(dataSource).migrate('head');
-    app = await startApp(db.settings);
+    suite = await openApiSuite(engine);
+    ({ app, dataSource } = suite);
     await seedUser(app, { username: 'admin', role: 'admin' });
     member = (await seedUser(app, { username: 'member', workspaces: ['team'] })).user;
     outsider = (await seedUser(app, { username: 'outsider' })).user;
@@ -46,8 +43,7 @@ describe.each(engines())('workspaces API (%s)', (engine) => {
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db.drop();
+    await suite?.close();
   });
 
   describe('GET /api/workspaces', () => {

@@ -1,7 +1,10 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { UsersService, UserWithWorkspaces } from '@argilla/users';
-import { UserRole } from '@argilla/database';
+import { DataSource } from 'typeorm';
+import { MigrationRunner, UserRole } from '@argilla/database';
+import { startApp } from './server';
+import { Engine, TestDatabase } from './test-database';
 
 /** The JWT secret the API suites run with (so that they can forge tokens to test their refusal). */
 export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
@@ -45,4 +48,33 @@ export const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}000$/;
 
 export function api(app: NestExpressApplication) {
   return request(app.getHttpServer());
+}
+
+/** A well-formed id that no row has. */
+export const MISSING_ID = '00000000-0000-4000-8000-000000000000';
+
+export interface ApiSuite {
+  db: TestDatabase;
+  app: NestExpressApplication;
+  /** A separate connection, for assertions on the rows. */
+  dataSource: DataSource;
+  close(): Promise<void>;
+}
+
+/** A fresh database migrated to head and the real app on it, signing tokens with TEST_SECRET. */
+export async function openApiSuite(engine: Engine): Promise<ApiSuite> {
+  const db = await TestDatabase.create(engine);
+  db.env.ARGILLA_LOCAL_AUTH_SECRET_KEY = TEST_SECRET;
+  const dataSource = await db.connect();
+  await new MigrationRunner(dataSource).migrate('head');
+  const app = await startApp(db.settings);
+  return {
+    db,
+    app,
+    dataSource,
+    close: async () => {
+      await app.close();
+      await db.drop();
+    },
+  };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { loadSettings, Settings } from '@argilla/config';
-import { openDataSource } from '@argilla/database';
+import { openDataSource, User, Workspace, WorkspaceUser } from '@argilla/database';
 import { adminQuery, assertTestDatabaseName, postgresUrlFor } from './postgres';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -77,4 +77,13 @@ export async function listTables(dataSource: DataSource): Promise<string[]> {
 export async function currentRevision(dataSource: DataSource): Promise<string | null> {
   const rows: { version_num: string }[] = await dataSource.query('SELECT version_num FROM alembic_version');
   return rows[0]?.version_num ?? null;
+}
+
+/** Every row of the three tables, for "nothing changed" checks. */
+export async function snapshot(dataSource: DataSource): Promise<unknown> {
+  return {
+    users: await dataSource.getRepository(User).find({ order: { id: 'ASC' } }),
+    workspaces: await dataSource.getRepository(Workspace).find({ order: { id: 'ASC' } }),
+    memberships: await dataSource.getRepository(WorkspaceUser).find({ order: { id: 'ASC' } }),
+  };
 }
