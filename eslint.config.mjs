@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts', 'test/run-tests.js', '**/*.spec.ts'],
+    files: ['test/**/*.ts', 'test/run-tests.js', '**/*.spec.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
   {
