@@ -28,6 +28,13 @@ describe('loadSettings', () => {
       docsEnabled: true,
       auth: { secretKey: undefined, algorithm: 'HS256', tokenExpirationMinutes: 1440, usersDbFile: '.users.yml' },
       defaultUser: { enabled: true, password: '1234', apiKey: 'argilla.apikey' },
+      operations: {
+        logFormat: 'json',
+        logLevel: 'info',
+        metricsEnabled: true,
+        shutdownTimeoutSeconds: 10,
+        migrateOnStart: true,
+      },
     });
   });
 
@@ -96,6 +103,11 @@ describe('loadSettings', () => {
       'ARGILLA_CORS_ORIGINS must be a JSON list of strings or a comma-separated list',
     ],
     [{ ARGILLA_DATABASE_POOL_SIZE: '0' }, 'ARGILLA_DATABASE_POOL_SIZE must be an integer from 1 to 1000'],
+    [{ ARGILLA_LOG_FORMAT: 'xml' }, "ARGILLA_LOG_FORMAT must be one of json, text (got 'xml')"],
+    [{ ARGILLA_LOG_LEVEL: 'verbose' }, "ARGILLA_LOG_LEVEL must be one of error, warn, info, debug (got 'verbose')"],
+    [{ ARGILLA_METRICS_ENABLED: 'perhaps' }, "ARGILLA_METRICS_ENABLED must be true or false (got 'perhaps')"],
+    [{ ARGILLA_SHUTDOWN_TIMEOUT_SECONDS: '0' }, 'ARGILLA_SHUTDOWN_TIMEOUT_SECONDS must be an integer from 1 to 3600'],
+    [{ ARGILLA_MIGRATE_ON_START: 'sometimes' }, "ARGILLA_MIGRATE_ON_START must be true or false (got 'sometimes')"],
   ])('rejects %j, naming the variable', (env, message) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);

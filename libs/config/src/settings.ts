@@ -27,7 +27,21 @@ export interface Settings {
     readonly password: string;
     readonly apiKey: string;
   };
+  readonly operations: {
+    /** One JSON object per line (for log collectors), or Nest's coloured text for a terminal. */
+    readonly logFormat: 'json' | 'text';
+    readonly logLevel: LogLevelName;
+    /** Prometheus metrics at `/metrics`. */
+    readonly metricsEnabled: boolean;
+    /** How long in-flight requests may run after SIGTERM before their connections are closed. */
+    readonly shutdownTimeoutSeconds: number;
+    /** Read by docker/entrypoint.sh: run `argilla-cli database migrate` before the server (off where a Job migrates). */
+    readonly migrateOnStart: boolean;
+  };
 }
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
 
 /** One bad variable: its name, what it must be, and what it was. */
 export interface SettingProblem {
@@ -59,6 +73,11 @@ export const SETTING_VARIABLES = [
   'DEFAULT_USER_ENABLED',
   'DEFAULT_USER_PASSWORD',
   'DEFAULT_USER_API_KEY',
+  'ARGILLA_LOG_FORMAT',
+  'ARGILLA_LOG_LEVEL',
+  'ARGILLA_METRICS_ENABLED',
+  'ARGILLA_SHUTDOWN_TIMEOUT_SECONDS',
+  'ARGILLA_MIGRATE_ON_START',
 ] as const;
 
 export type SettingVariable = (typeof SETTING_VARIABLES)[number];
@@ -127,6 +146,14 @@ export function loadSettings(env: Env = process.env): Settings {
   }
   const tokenExpirationMinutes = integer('ARGILLA_LOCAL_AUTH_TOKEN_EXPIRATION_IN_MINUTES', 1440, 1, 525_600);
 
+  const oneOf = <T extends string>(name: SettingVariable, values: readonly T[], fallback: T): T => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if ((values as readonly string[]).includes(raw.toLowerCase())) return raw.toLowerCase() as T;
+    fail(name, `must be one of ${values.join(', ')} (got '${raw}')`);
+    return fallback;
+  };
+
   const settings: Settings = {
     homePath,
     database: database ?? { engine: 'sqlite', path: join(homePath, 'argilla.db') },
@@ -145,6 +172,13 @@ export function loadSettings(env: Env = process.env): Settings {
       enabled: boolean('DEFAULT_USER_ENABLED', true),
       password: read('DEFAULT_USER_PASSWORD') ?? '1234',
       apiKey: read('DEFAULT_USER_API_KEY') ?? 'argilla.apikey',
+    },
+    operations: {
+      logFormat: oneOf('ARGILLA_LOG_FORMAT', ['json', 'text'] as const, 'json'),
+      logLevel: oneOf('ARGILLA_LOG_LEVEL', LOG_LEVELS, 'info'),
+      metricsEnabled: boolean('ARGILLA_METRICS_ENABLED', true),
+      shutdownTimeoutSeconds: integer('ARGILLA_SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 3600),
+      migrateOnStart: boolean('ARGILLA_MIGRATE_ON_START', true),
     },
   };
   if (problems.length > 0) throw new InvalidSettingsError(problems);
