@@ -2,8 +2,13 @@ import request from 'supertest';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { MigrationRunner } from '@argilla/database';
 import { postgresControlAvailable, startPostgres, stopPostgres } from '../support/postgres-control';
+import { seedUser } from '../support/api';
 import { startApp } from '../support/server';
 import { engines, TestDatabase } from '../support/test-database';
+
+const UNAVAILABLE = {
+  detail: { code: 'argilla.api.errors::ServiceUnavailableError', params: { detail: 'Database unavailable' } },
+};
 
 const runnable = engines().includes('postgres') && postgresControlAvailable();
 if (!runnable && process.env.CI === 'true') {
@@ -33,6 +38,7 @@ async function untilStatus(
     db = await TestDatabase.create('postgres');
     await new MigrationRunner(await db.connect()).migrate('head');
     app = await startApp(db.settings);
+    await seedUser(app, { username: 'ada', role: 'admin', apiKey: 'ada.apikey', password: 'ada-password' });
   });
 
   afterAll(async () => {
@@ -47,9 +53,19 @@ async function untilStatus(
       stopPostgres();
       const down = await request(app.getHttpServer()).get('/api/_status');
       expect(down.status).toBe(503);
-      expect(down.body).toEqual({
-        detail: { code: 'argilla.api.errors::ServiceUnavailableError', params: { detail: 'Database unavailable' } },
-      });
+      expect(down.body).toEqual(UNAVAILABLE);
+      // Authenticated calls need the database too: the same 503, never a 500.
+      for (const call of [
+        request(app.getHttpServer()).get('/api/me').set('X-Argilla-Api-Key', 'ada.apikey'),
+        request(app.getHttpServer()).get('/api/users').set('X-Argilla-Api-Key', 'ada.apikey'),
+        request(app.getHttpServer())
+          .post('/api/security/token')
+          .type('form')
+          .send({ username: 'ada', password: 'ada-password' }),
+      ]) {
+        const response = await call;
+        expect([response.status, response.body]).toEqual([503, UNAVAILABLE]);
+      }
       // The server itself stays up.
       await request(app.getHttpServer()).get('/api/_info').expect(200);
     } finally {
@@ -58,5 +74,7 @@ async function untilStatus(
     const back = await untilStatus(app, '/api/_status', 200);
     expect(back.status).toBe(200);
     expect(back.body.database).toEqual({ engine: 'postgresql', status: 'ok' });
+    const me = await request(app.getHttpServer()).get('/api/me').set('X-Argilla-Api-Key', 'ada.apikey').expect(200);
+    expect(me.body.username).toBe('ada');
   });
 });

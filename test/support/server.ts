@@ -17,25 +17,35 @@ export interface ServerProcess {
 }
 
 /**
- * Starts the built server as a process on a free port and waits until it prints that it listens
- * (or exits). Resolves with the process; `exited` resolves with its exit code.
+ * Starts the built server as a process on a free port and waits until it answers `GET <base>api/_info` (or
+ * exits). Resolves with the process; `exited` resolves with its exit code.
  */
-export function spawnServer(env: Record<string, string>, port: number): Promise<ServerProcess> {
+export async function spawnServer(env: Record<string, string>, port: number): Promise<ServerProcess> {
   const child = spawn(process.execPath, [SERVER_PATH], {
     env: childEnv({ ...env, ARGILLA_PORT: String(port), ARGILLA_HOST: '127.0.0.1' }),
   });
   let output = '';
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return new Promise((resolve) => {
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      if (output.includes('Listening on')) resolve(server);
-    };
-    const server: ServerProcess = { child, port, output: () => output, exited };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    void exited.then(() => resolve(server));
-  });
+  let exitCode: number | null | undefined;
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => {
+      exitCode = code;
+      resolve(code);
+    }),
+  );
+  const server: ServerProcess = { child, port, output: () => output, exited };
+  const base = (env.ARGILLA_BASE_URL ?? '/').replace(/\/?$/, '/');
+  // Bounded: 30 s at most, asking every 50 ms.
+  for (let attempt = 0; attempt < 600 && exitCode === undefined; attempt++) {
+    const answered = await fetch(`http://127.0.0.1:${port}${base}api/_info`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (answered) return server;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return server;
 }
 
 /** A port nobody listens on right now. */

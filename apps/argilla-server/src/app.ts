@@ -1,10 +1,13 @@
-import { LogLevel } from '@nestjs/common';
+import { Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AuthService } from '@argilla/auth';
 import { Settings } from '@argilla/config';
 import { assertSchemaAtHead, Database } from '@argilla/database';
 import { DefaultUserService } from '@argilla/users';
+import { createLogger } from './observability/json-logger';
+import { MetricsService } from './observability/metrics.service';
+import { requestLog } from './observability/request-log.middleware';
 import { ServerModule } from './server.module';
 import { setUpSwagger } from './swagger';
 
@@ -12,6 +15,7 @@ import { setUpSwagger } from './swagger';
 export const BODY_LIMIT = '1mb';
 
 export interface ServerAppOptions {
+  /** Nest's logger option; by default the one the settings describe (JSON lines or text). */
   logger?: LogLevel[] | false;
 }
 
@@ -25,10 +29,11 @@ export async function createServerApp(
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ServerModule.forRoot(settings), {
     bodyParser: false,
-    logger: options.logger ?? ['error', 'warn', 'log'],
+    logger: options.logger ?? createLogger(settings.operations),
   });
   try {
     app.disable('x-powered-by');
+    app.use(requestLog(new Logger('http'), settings.operations.metricsEnabled ? app.get(MetricsService) : undefined));
     app.useBodyParser('json', { limit: BODY_LIMIT });
     app.useBodyParser('urlencoded', { extended: false, limit: BODY_LIMIT });
     if (settings.baseUrl !== '/') app.setGlobalPrefix(settings.baseUrl.slice(1, -1));

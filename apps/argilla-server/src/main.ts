@@ -4,9 +4,6 @@ import { InvalidSettingsError, loadSettings, Settings } from '@argilla/config';
 import { SchemaNotAtHeadError, UnknownDatabaseRevisionError } from '@argilla/database';
 import { createServerApp } from './app';
 
-/** How long in-flight requests may take to finish after SIGTERM before their connections are cut. */
-const SHUTDOWN_GRACE_MS = 10_000;
-
 const logger = new Logger('ArgillaServer');
 
 async function main(): Promise<void> {
@@ -40,7 +37,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.log(`${signal} received: finishing in-flight requests, then exiting`);
     // Past the grace period, connections still open are cut so that the process always ends.
-    const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    const force = setTimeout(() => server.closeAllConnections(), settings.operations.shutdownTimeoutSeconds * 1000);
     force.unref();
     try {
       await app.close();

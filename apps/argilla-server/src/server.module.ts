@@ -7,6 +7,8 @@ import { UsersModule } from '@argilla/users';
 import { WorkspacesModule } from '@argilla/workspaces';
 import { AuthGuard } from './auth/auth.guard';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
+import { MetricsController } from './observability/metrics.controller';
+import { MetricsService } from './observability/metrics.service';
 import { SecurityController } from './security/security.controller';
 import { StatusController } from './status/status.controller';
 import { StatusService } from './status/status.service';
@@ -20,9 +22,16 @@ export class ServerModule {
     return {
       module: ServerModule,
       imports: [ConfigModule.forRoot(settings), DatabaseModule, UsersModule, WorkspacesModule, AuthModule],
-      controllers: [StatusController, SecurityController, UsersController, WorkspacesController],
+      controllers: [
+        StatusController,
+        SecurityController,
+        UsersController,
+        WorkspacesController,
+        ...(settings.operations.metricsEnabled ? [MetricsController] : []),
+      ],
       providers: [
         StatusService,
+        MetricsService,
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_PIPE, useClass: RequestValidationPipe },

@@ -9,15 +9,20 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AccessToken, AuthService } from '@argilla/auth';
+import { UnauthorizedError } from '@argilla/common';
 import { Access } from '../auth/access.decorator';
 import { ApiValidationError } from '../docs/error-responses';
 import { AccessTokenDto, ErrorEnvelopeDto } from '../docs/responses';
+import { MetricsService } from '../observability/metrics.service';
 import { TokenRequestDto } from './token-request.dto';
 
 @ApiTags('security')
 @Controller('api/security')
 export class SecurityController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly metrics: MetricsService,
+  ) {}
 
   @Post('token')
   @HttpCode(200)
@@ -30,7 +35,14 @@ export class SecurityController {
   @ApiUnauthorizedResponse({ description: 'Unknown username or wrong password', type: ErrorEnvelopeDto })
   @ApiValidationError()
   @ApiServiceUnavailableResponse({ description: 'The database cannot be reached', type: ErrorEnvelopeDto })
-  login(@Body() form: TokenRequestDto): Promise<AccessToken> {
-    return this.auth.login(form.username, form.password);
+  async login(@Body() form: TokenRequestDto): Promise<AccessToken> {
+    try {
+      const token = await this.auth.login(form.username, form.password);
+      this.metrics.login('success');
+      return token;
+    } catch (error) {
+      this.metrics.login(error instanceof UnauthorizedError ? 'failure' : 'error');
+      throw error;
+    }
   }
 }

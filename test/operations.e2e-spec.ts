@@ -1,0 +1,181 @@
+import * as argon2 from 'argon2';
+import { DataSource } from 'typeorm';
+import { MigrationRunner, User } from '@argilla/database';
+import { runCli } from './support/cli';
+import { freePort, ServerProcess, spawnServer } from './support/server';
+import { engines, TestDatabase } from './support/test-database';
+
+const SECRET = 'operations-suite-secret-0123456789abcdef';
+
+interface LogLine {
+  time: string;
+  level: string;
+  context?: string;
+  msg?: string;
+  [field: string]: unknown;
+}
+
+function logLines(server: ServerProcess): LogLine[] {
+  return server
+    .output()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as LogLine);
+}
+
+async function stop(server: ServerProcess): Promise<number | null> {
+  server.child.kill('SIGTERM');
+  return server.exited;
+}
+
+describe.each(engines())('operations (%s)', (engine) => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let env: Record<string, string>;
+  let server: ServerProcess | undefined;
+
+  beforeEach(async () => {
+    db = await TestDatabase.create(engine);
+    dataSource = await db.connect();
+    await new MigrationRunner(dataSource).migrate('head');
+    env = { ...db.env, ARGILLA_LOCAL_AUTH_SECRET_KEY: SECRET };
+    await runCli(['users', 'create_default', '--api-key', 'ops.api.key', '--password', 'ops-password'], env);
+  });
+
+  afterEach(async () => {
+    if (server && server.child.exitCode === null) await stop(server);
+    server = undefined;
+    await db.drop();
+  });
+
+  const url = (path: string) => `http://127.0.0.1:${server!.port}${path}`;
+
+  it('writes one JSON log line per request, carrying the request id it returns in X-Request-Id', async () => {
+    server = await spawnServer(env, await freePort());
+    const response = await fetch(url('/api/me'), { headers: { 'X-Argilla-Api-Key': 'ops.api.key' } });
+    expect(response.status).toBe(200);
+    const requestId = response.headers.get('x-request-id');
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const kept = await fetch(url('/api/_info'), { headers: { 'X-Request-Id': 'trace-abc.123' } });
+    expect(kept.headers.get('x-request-id')).toBe('trace-abc.123');
+    const replaced = await fetch(url('/api/_info'), { headers: { 'X-Request-Id': 'bad id with spaces' } });
+    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    await fetch(url('/api/me?api_key=query-secret-value'));
+    expect(await stop(server)).toBe(0);
+
+    const lines = logLines(server);
+    // Every line of the run is JSON.
+    const text = server.output().split('\n').filter(Boolean);
+    expect(lines).toHaveLength(text.length);
+    const line = lines.find((entry) => entry.request_id === requestId);
+    expect(line).toEqual({
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      level: 'info',
+      context: 'http',
+      msg: 'GET /api/me 200',
+      method: 'GET',
+      path: '/api/me',
+      status: 200,
+      duration_ms: expect.any(Number),
+      request_id: requestId,
+    });
+    expect(lines.filter((entry) => entry.context === 'http').map((entry) => entry.request_id)).toContain(
+      'trace-abc.123',
+    );
+    // Neither the API key nor the query string reach the logs.
+    expect(server.output()).not.toContain('ops.api.key');
+    expect(server.output()).not.toContain('query-secret-value');
+    expect(server.output()).not.toContain('ops-password');
+    expect(server.output()).not.toContain(SECRET);
+  });
+
+  it('writes text instead with ARGILLA_LOG_FORMAT=text, and only warnings and errors at ARGILLA_LOG_LEVEL=warn', async () => {
+    server = await spawnServer({ ...env, ARGILLA_LOG_FORMAT: 'text' }, await freePort());
+    await fetch(url('/api/_info'));
+    expect(await stop(server)).toBe(0);
+    expect(server.output()).toContain('Listening on');
+    expect(
+      server
+        .output()
+        .split('\n')
+        .some((line) => line.startsWith('{')),
+    ).toBe(false);
+
+    server = await spawnServer({ ...env, ARGILLA_LOG_LEVEL: 'warn' }, await freePort());
+    await fetch(url('/api/_info'));
+    expect(await stop(server)).toBe(0);
+    expect(logLines(server).filter((line) => line.level === 'info')).toEqual([]);
+  });
+
+  it('serves Prometheus metrics: requests by route and status, logins by outcome, pool use', async () => {
+    server = await spawnServer(env, await freePort());
+    await fetch(url('/api/me'), { headers: { 'X-Argilla-Api-Key': 'ops.api.key' } });
+    await fetch(url('/api/me'), { headers: { 'X-Argilla-Api-Key': 'wrong' } });
+    const form = (password: string) => ({
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: `username=argilla&password=${password}`,
+    });
+    expect((await fetch(url('/api/security/token'), form('ops-password'))).status).toBe(200);
+    expect((await fetch(url('/api/security/token'), form('wrong-password'))).status).toBe(401);
+    expect((await fetch(url('/api/security/token'), form('wrong-again'))).status).toBe(401);
+
+    const response = await fetch(url('/metrics'));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const metrics = await response.text();
+    expect(metrics).toContain('argilla_http_requests_total{method="GET",route="/api/me",status="200"} 1');
+    expect(metrics).toContain('argilla_http_requests_total{method="GET",route="/api/me",status="401"} 1');
+    expect(metrics).toContain('argilla_http_requests_total{method="POST",route="/api/security/token",status="401"} 2');
+    expect(metrics).toMatch(
+      /argilla_http_request_duration_seconds_count\{method="GET",route="\/api\/me",status="200"\} 1\n/,
+    );
+    expect(metrics).toContain('argilla_logins_total{outcome="success"} 1');
+    expect(metrics).toContain('argilla_logins_total{outcome="failure"} 2');
+    expect(metrics).toContain('argilla_process_resident_memory_bytes');
+    if (engine === 'postgres') expect(metrics).toMatch(/\nargilla_db_pool_connections \d+\n/);
+  });
+
+  it('has no /metrics with ARGILLA_METRICS_ENABLED=false', async () => {
+    server = await spawnServer({ ...env, ARGILLA_METRICS_ENABLED: 'false' }, await freePort());
+    expect((await fetch(url('/metrics'))).status).toBe(404);
+    expect((await fetch(url('/api/_info'))).status).toBe(200);
+  });
+
+  it('on SIGTERM, finishes 50 slow in-flight requests, then exits 0', async () => {
+    // A deliberately costly hash makes each login take a while, so that all 50 are in flight at once.
+    const slowHash = await argon2.hash('slow-password', {
+      type: argon2.argon2id,
+      memoryCost: 65_536,
+      timeCost: 3,
+      parallelism: 1,
+    });
+    await dataSource.getRepository(User).update({ username: 'argilla' }, { passwordHash: slowHash });
+    server = await spawnServer(env, await freePort());
+
+    const requests = Array.from({ length: 50 }, () =>
+      fetch(url('/api/security/token'), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'username=argilla&password=slow-password',
+      }).then(
+        (response) => response.status,
+        (error: Error) => `failed: ${error.message}`,
+      ),
+    );
+    // Wait (bounded) until the server reports every login in flight.
+    let inFlight = 0;
+    for (let attempt = 0; attempt < 200 && inFlight < 50; attempt++) {
+      const metrics = await (await fetch(url('/metrics'))).text();
+      // The scrape itself is one of the requests in flight.
+      inFlight = Number(/\nargilla_http_requests_in_flight (\d+)/.exec(metrics)?.[1] ?? 0) - 1;
+    }
+    expect(inFlight).toBe(50);
+    server.child.kill('SIGTERM');
+
+    expect(await Promise.all(requests)).toEqual(Array(50).fill(200));
+    expect(await server.exited).toBe(0);
+    expect(server.output()).toContain('SIGTERM received');
+  });
+});
