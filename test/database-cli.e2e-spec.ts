@@ -6,11 +6,13 @@ import { User } from '@argilla/database';
 import { runCli } from './support/cli';
 import { currentRevision, engines, listTables, TestDatabase } from './support/test-database';
 
-const ALL_TABLES = ['users', 'workspaces', 'workspaces_users'];
+const ALL_TABLES = ['login_attempts', 'users', 'workspaces', 'workspaces_users'];
+const TABLES_1_7 = ['users', 'workspaces', 'workspaces_users'];
 const UPGRADE_LINES = [
   'Running upgrade  -> 74694870197c, create users table',
   'Running upgrade 74694870197c -> 82a5a88a3fa5, create workspaces table',
   'Running upgrade 82a5a88a3fa5 -> 1769ee58fbb4, create workspaces_users table',
+  'Running upgrade 1769ee58fbb4 -> 5e1f0c7a9b2d, create login_attempts table',
 ];
 
 describe.each(engines())('argilla-cli database (%s)', (engine) => {
@@ -52,21 +54,21 @@ describe.each(engines())('argilla-cli database (%s)', (engine) => {
     const first = await runCli(['database', 'migrate'], db.env);
     expect(first).toEqual({
       code: 0,
-      stdout: [...UPGRADE_LINES, "Database now at revision '1769ee58fbb4' (head).", ''].join('\n'),
+      stdout: [...UPGRADE_LINES, "Database now at revision '5e1f0c7a9b2d' (head).", ''].join('\n'),
       stderr: '',
     });
     const ds = await connect();
     expect(await listTables(ds)).toEqual(ALL_TABLES);
-    expect(await currentRevision(ds)).toBe('1769ee58fbb4');
+    expect(await currentRevision(ds)).toBe('5e1f0c7a9b2d');
 
     const second = await runCli(['database', 'migrate'], db.env);
     expect(second).toEqual({
       code: 0,
-      stdout: "Database already at revision '1769ee58fbb4' (head): nothing to do.\n",
+      stdout: "Database already at revision '5e1f0c7a9b2d' (head): nothing to do.\n",
       stderr: '',
     });
     expect(await listTables(ds)).toEqual(ALL_TABLES);
-    expect(await currentRevision(ds)).toBe('1769ee58fbb4');
+    expect(await currentRevision(ds)).toBe('5e1f0c7a9b2d');
   });
 
   it('downgrades to the first revision and upgrades back to tag 1.7, keeping the rows of users', async () => {
@@ -76,7 +78,8 @@ describe.each(engines())('argilla-cli database (%s)', (engine) => {
 
     const down = await runCli(['database', 'migrate', '--revision', '74694870197c'], db.env);
     expect(down.code).toBe(0);
-    expect(down.stdout.split('\n').slice(0, 2)).toEqual([
+    expect(down.stdout.split('\n').slice(0, 3)).toEqual([
+      'Running downgrade 5e1f0c7a9b2d -> 1769ee58fbb4, create login_attempts table',
       'Running downgrade 1769ee58fbb4 -> 82a5a88a3fa5, create workspaces_users table',
       'Running downgrade 82a5a88a3fa5 -> 74694870197c, create workspaces table',
     ]);
@@ -85,8 +88,9 @@ describe.each(engines())('argilla-cli database (%s)', (engine) => {
 
     const up = await runCli(['database', 'migrate', '--revision', '1.7'], db.env);
     expect(up.code).toBe(0);
-    expect(up.stdout.split('\n').slice(0, 2)).toEqual(UPGRADE_LINES.slice(1));
-    expect(await listTables(ds)).toEqual(ALL_TABLES);
+    expect(up.stdout.split('\n').slice(0, 2)).toEqual(UPGRADE_LINES.slice(1, 3));
+    expect(await listTables(ds)).toEqual(TABLES_1_7);
+    expect(await currentRevision(ds)).toBe('1769ee58fbb4');
     const rows: { id: string; username: string }[] = await ds.query('SELECT id, username FROM users');
     expect(rows).toEqual([{ id, username: 'ada' }]);
   });
@@ -96,7 +100,7 @@ describe.each(engines())('argilla-cli database (%s)', (engine) => {
     const ds = await connect();
     expect(await listTables(ds)).toEqual(['users', 'workspaces']);
     expect((await runCli(['database', 'migrate', '--version', '1.7'], db.env)).code).toBe(0);
-    expect(await listTables(ds)).toEqual(ALL_TABLES);
+    expect(await listTables(ds)).toEqual(TABLES_1_7);
   });
 
   it('refuses an unknown revision with exit 1, naming it, and leaves the schema untouched', async () => {
@@ -105,7 +109,8 @@ describe.each(engines())('argilla-cli database (%s)', (engine) => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      "Error: Unknown revision 'nope'. Known: head, base, tag 1.7, 74694870197c, 82a5a88a3fa5, 1769ee58fbb4.\n",
+      "Error: Unknown revision 'nope'. Known: head, base, tag 1.7, tag users-1, 74694870197c, 82a5a88a3fa5, " +
+        '1769ee58fbb4, 5e1f0c7a9b2d.\n',
     );
     const ds = await connect();
     expect(await listTables(ds)).toEqual(['users', 'workspaces']);
@@ -138,10 +143,12 @@ describe.each(engines())('argilla-cli database (%s)', (engine) => {
         'Tagged revisions',
         '----------------',
         "• 1.7 (revision: '1769ee58fbb4')",
+        "• users-1 (revision: '5e1f0c7a9b2d')",
         '',
         'Revisions',
         '---------',
-        '82a5a88a3fa5 -> 1769ee58fbb4 (head), create workspaces_users table',
+        '1769ee58fbb4 -> 5e1f0c7a9b2d (head), create login_attempts table',
+        '82a5a88a3fa5 -> 1769ee58fbb4, create workspaces_users table',
         '74694870197c -> 82a5a88a3fa5, create workspaces table',
         '<base> -> 74694870197c, create users table',
         '',

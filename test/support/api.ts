@@ -61,20 +61,20 @@ export interface ApiSuite {
   close(): Promise<void>;
 }
 
-/** A fresh database migrated to head and the real app on it, signing tokens with TEST_SECRET. */
-export async function openApiSuite(engine: Engine): Promise<ApiSuite> {
+/** A fresh database migrated to head and the real app on it, signing tokens with TEST_SECRET; `env` adds settings. */
+export async function openApiSuite(engine: Engine, env: Record<string, string> = {}): Promise<ApiSuite> {
   const db = await TestDatabase.create(engine);
-  db.env.ARGILLA_LOCAL_AUTH_SECRET_KEY = TEST_SECRET;
+  Object.assign(db.env, { ARGILLA_LOCAL_AUTH_SECRET_KEY: TEST_SECRET }, env);
   const dataSource = await db.connect();
   await new MigrationRunner(dataSource).migrate('head');
-  const app = await startApp(db.settings);
-  return {
+  const suite: ApiSuite = {
     db,
-    app,
+    app: await startApp(db.settings),
     dataSource,
     close: async () => {
-      await app.close();
+      await suite.app.close();
       await db.drop();
     },
   };
+  return suite;
 }

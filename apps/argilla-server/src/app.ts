@@ -1,5 +1,7 @@
 import { Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AuthService } from '@argilla/auth';
 import { Settings } from '@argilla/config';
@@ -33,12 +35,25 @@ export async function createServerApp(
   });
   try {
     app.disable('x-powered-by');
+    // Security headers (CSP, no sniffing, no framing, HSTS…), and no caching: answers carry API keys and tokens.
+    app.use(helmet());
+    app.use((_request: Request, response: Response, next: NextFunction) => {
+      response.setHeader('Cache-Control', 'no-store');
+      next();
+    });
+    if (settings.auth.trustedProxies) app.set('trust proxy', trustProxyValue(settings.auth.trustedProxies));
     app.use(requestLog(new Logger('http'), settings.operations.metricsEnabled ? app.get(MetricsService) : undefined));
     app.useBodyParser('json', { limit: BODY_LIMIT });
     app.useBodyParser('urlencoded', { extended: false, limit: BODY_LIMIT });
     if (settings.baseUrl !== '/') app.setGlobalPrefix(settings.baseUrl.slice(1, -1));
     if (settings.corsOrigins.length > 0) {
-      app.enableCors({ origin: settings.corsOrigins.includes('*') ? '*' : [...settings.corsOrigins] });
+      // Never credentialed: Argilla's clients send their key in a header, not a cookie.
+      app.enableCors({
+        origin: settings.corsOrigins.includes('*') ? '*' : [...settings.corsOrigins],
+        credentials: false,
+        allowedHeaders: ['Authorization', 'Content-Type', 'X-Argilla-Api-Key', 'X-Request-Id'],
+        exposedHeaders: ['X-Request-Id', 'Retry-After'],
+      });
     }
     if (settings.docsEnabled) setUpSwagger(app);
 
@@ -52,4 +67,9 @@ export async function createServerApp(
     await app.close();
     throw error;
   }
+}
+
+/** `ARGILLA_TRUSTED_PROXIES`: a hop count, or a comma-separated list of addresses, subnets or Express's names. */
+function trustProxyValue(setting: string): number | string[] {
+  return /^\d+$/.test(setting) ? Number(setting) : setting.split(',').map((part) => part.trim());
 }

@@ -9,6 +9,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { MetricsController } from './observability/metrics.controller';
 import { MetricsService } from './observability/metrics.service';
+import { LoginCountersPurge } from './security/login-counters-purge';
 import { SecurityController } from './security/security.controller';
 import { StatusController } from './status/status.controller';
 import { StatusService } from './status/status.service';
@@ -32,6 +33,7 @@ export class ServerModule {
       providers: [
         StatusService,
         MetricsService,
+        LoginCountersPurge,
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_PIPE, useClass: RequestValidationPipe },

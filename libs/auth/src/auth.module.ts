@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { UsersModule } from '@argilla/users';
 import { AuthService } from './auth.service';
+import { LoginThrottle } from './login-throttle.service';
 
-@Module({ imports: [UsersModule], providers: [AuthService], exports: [AuthService] })
+@Module({ imports: [UsersModule], providers: [AuthService, LoginThrottle], exports: [AuthService, LoginThrottle] })
 export class AuthModule {}

@@ -4,6 +4,7 @@ import { SETTINGS, Settings } from '@argilla/config';
 import { User } from '@argilla/database';
 import { PasswordHasher, UsersService } from '@argilla/users';
 import { resolveJwtSecret } from './jwt-secret';
+import { LoginThrottle } from './login-throttle.service';
 import { InvalidTokenError, signToken, verifyToken } from './jwt';
 
 export interface AccessToken {
@@ -21,6 +22,7 @@ export class AuthService {
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly users: UsersService,
     private readonly passwords: PasswordHasher,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   /** Resolved on first use (the CLI never needs it); the server calls it at start so the warning shows then. */
@@ -34,14 +36,21 @@ export class AuthService {
   /**
    * Unknown username and wrong password fail alike, in about the same time (a dummy hash is verified).
    * A legacy (bcrypt) or weaker hash is replaced by a fresh argon2id one after a successful login.
+   * Throttled per username and per client address (LoginThrottle): 429 past the limits.
    */
-  async login(username: string, password: string): Promise<AccessToken> {
+  async login(username: string, password: string, client: string): Promise<AccessToken> {
+    await this.throttle.assertAllowed(username, client);
     const user = await this.users.findByUsername(username);
     if (!user) {
       await this.passwords.verifyDummy(password);
+      await this.throttle.recordFailure(username, client);
       throw new UnauthorizedError();
     }
-    if (!(await this.passwords.verify(user.passwordHash, password))) throw new UnauthorizedError();
+    if (!(await this.passwords.verify(user.passwordHash, password))) {
+      await this.throttle.recordFailure(username, client);
+      throw new UnauthorizedError();
+    }
+    await this.throttle.recordSuccess(username);
     if (this.passwords.needsRehash(user.passwordHash)) {
       await this.users.updatePasswordHash(user.id, await this.passwords.hash(password));
     }

@@ -3,3 +3,4 @@ export * from './auth.service';
 export * from './jwt';
 export * from './jwt-secret';
 export * from './policies';
+export * from './login-throttle.service';

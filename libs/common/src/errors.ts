@@ -7,6 +7,10 @@ export abstract class DomainError extends Error {
   /** The `<Name>` of `argilla.api.errors::<Name>`. */
   abstract readonly code: string;
   abstract readonly params: Record<string, unknown>;
+  /** Response headers that go with the answer (e.g. `Retry-After`). */
+  get headers(): Record<string, string> {
+    return {};
+  }
 }
 
 export type EntityType = 'User' | 'Workspace';

@@ -1,3 +1,4 @@
 export * from './errors';
 export * from './time';
 export * from './validation';
+export * from './semaphore';

@@ -21,6 +21,14 @@ export interface Settings {
     readonly algorithm: 'HS256';
     readonly tokenExpirationMinutes: number;
     readonly usersDbFile: string;
+    /** Failed logins for one username within the window before further attempts get 429. */
+    readonly maxFailedLogins: number;
+    /** Failed logins from one client address within the window before it gets 429 (password spraying). */
+    readonly maxFailedLoginsPerClient: number;
+    readonly loginWindowSeconds: number;
+    readonly lockoutSeconds: number;
+    /** Express's `trust proxy`: which proxies may set X-Forwarded-For (the client address the limit counts). */
+    readonly trustedProxies: string | undefined;
   };
   readonly defaultUser: {
     readonly enabled: boolean;
@@ -70,6 +78,11 @@ export const SETTING_VARIABLES = [
   'ARGILLA_LOCAL_AUTH_ALGORITHM',
   'ARGILLA_LOCAL_AUTH_TOKEN_EXPIRATION_IN_MINUTES',
   'ARGILLA_LOCAL_AUTH_USERS_DB_FILE',
+  'ARGILLA_LOGIN_MAX_FAILURES',
+  'ARGILLA_LOGIN_MAX_FAILURES_PER_CLIENT',
+  'ARGILLA_LOGIN_WINDOW_SECONDS',
+  'ARGILLA_LOGIN_LOCKOUT_SECONDS',
+  'ARGILLA_TRUSTED_PROXIES',
   'DEFAULT_USER_ENABLED',
   'DEFAULT_USER_PASSWORD',
   'DEFAULT_USER_API_KEY',
@@ -167,6 +180,11 @@ export function loadSettings(env: Env = process.env): Settings {
       algorithm: 'HS256',
       tokenExpirationMinutes,
       usersDbFile: read('ARGILLA_LOCAL_AUTH_USERS_DB_FILE') ?? '.users.yml',
+      maxFailedLogins: integer('ARGILLA_LOGIN_MAX_FAILURES', 5, 1, 1_000_000),
+      maxFailedLoginsPerClient: integer('ARGILLA_LOGIN_MAX_FAILURES_PER_CLIENT', 50, 1, 1_000_000),
+      loginWindowSeconds: integer('ARGILLA_LOGIN_WINDOW_SECONDS', 300, 1, 86_400),
+      lockoutSeconds: integer('ARGILLA_LOGIN_LOCKOUT_SECONDS', 300, 1, 86_400),
+      trustedProxies: read('ARGILLA_TRUSTED_PROXIES'),
     },
     defaultUser: {
       enabled: boolean('DEFAULT_USER_ENABLED', true),

@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Injectable } from '@nestjs/common';
+import { Semaphore } from '@argilla/common';
 import * as argon2 from 'argon2';
 import * as bcrypt from 'bcryptjs';
 
@@ -10,19 +13,26 @@ export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeC
 
 const BCRYPT_PREFIX = /^\$2[aby]\$/;
 
+/**
+ * Hashing is bounded to one at a time per core: a storm of logins queues here instead of exhausting memory
+ * (19 MiB each) or the thread pool that the database driver and file system also use.
+ */
+const HASHING_SLOTS = Math.max(1, availableParallelism());
+
 @Injectable()
 export class PasswordHasher {
   private dummyHash: Promise<string> | undefined;
+  private readonly slots = new Semaphore(HASHING_SLOTS);
 
   hash(password: string): Promise<string> {
-    return argon2.hash(password, ARGON2_OPTIONS);
+    return this.slots.run(() => argon2.hash(password, ARGON2_OPTIONS));
   }
 
   /** Verifies argon2 hashes and legacy bcrypt ones (`$2a$`, `$2b$`, `$2y$`, as Argilla's users files hold). */
   async verify(hash: string, password: string): Promise<boolean> {
     try {
-      if (BCRYPT_PREFIX.test(hash)) return await bcrypt.compare(password, hash);
-      if (hash.startsWith('$argon2')) return await argon2.verify(hash, password);
+      if (BCRYPT_PREFIX.test(hash)) return await this.slots.run(() => bcrypt.compare(password, hash));
+      if (hash.startsWith('$argon2')) return await this.slots.run(() => argon2.verify(hash, password));
     } catch {
       // A malformed stored hash verifies nothing.
     }
@@ -40,7 +50,8 @@ export class PasswordHasher {
    * to refuse as a wrong password.
    */
   async verifyDummy(password: string): Promise<void> {
-    this.dummyHash ??= this.hash(`dummy-${Math.random()}`);
-    await argon2.verify(await this.dummyHash, password).catch(() => false);
+    this.dummyHash ??= this.hash(`dummy-${randomBytes(16).toString('hex')}`);
+    const dummy = await this.dummyHash;
+    await this.slots.run(() => argon2.verify(dummy, password)).catch(() => false);
   }
 }

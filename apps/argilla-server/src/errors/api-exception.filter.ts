@@ -32,7 +32,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const { status, body } = this.translate(error);
+    const { status, body, headers } = this.translate(error);
+    for (const [name, value] of Object.entries(headers ?? {})) response.setHeader(name, value);
     if (status === HttpStatus.INTERNAL_SERVER_ERROR) {
       this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     }
@@ -40,9 +41,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
     response.status(status).json(body);
   }
 
-  private translate(error: unknown): { status: number; body: unknown } {
+  private translate(error: unknown): { status: number; body: unknown; headers?: Record<string, string> } {
     if (error instanceof DomainError) {
-      return { status: error.status, body: envelope(error.code, error.params) };
+      return { status: error.status, body: envelope(error.code, error.params), headers: error.headers };
     }
     if (error instanceof PlainHttpError) return { status: error.status, body: { detail: error.message } };
     if (isDatabaseUnavailable(error)) {

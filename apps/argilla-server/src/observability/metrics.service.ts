@@ -33,7 +33,7 @@ export class MetricsService {
   });
   private readonly logins = new Counter({
     name: 'argilla_logins_total',
-    help: 'Logins at POST /api/security/token, by outcome (success, failure, error)',
+    help: 'Logins at POST /api/security/token, by outcome (success, failure, throttled, error)',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
@@ -72,7 +72,7 @@ export class MetricsService {
     this.durations.observe(labels, seconds);
   }
 
-  login(outcome: 'success' | 'failure' | 'error'): void {
+  login(outcome: 'success' | 'failure' | 'throttled' | 'error'): void {
     this.logins.inc({ outcome });
   }
 }

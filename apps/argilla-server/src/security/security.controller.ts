@@ -1,4 +1,4 @@
-import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Ip, Post } from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
@@ -6,9 +6,10 @@ import {
   ApiOperation,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { AccessToken, AuthService } from '@argilla/auth';
+import { AccessToken, AuthService, TooManyLoginAttemptsError } from '@argilla/auth';
 import { UnauthorizedError } from '@argilla/common';
 import { Access } from '../auth/access.decorator';
 import { ApiValidationError } from '../docs/error-responses';
@@ -33,15 +34,25 @@ export class SecurityController {
   @ApiBody({ type: TokenRequestDto })
   @ApiOkResponse({ type: AccessTokenDto })
   @ApiUnauthorizedResponse({ description: 'Unknown username or wrong password', type: ErrorEnvelopeDto })
+  @ApiTooManyRequestsResponse({
+    description: 'Too many failed logins for this username or from this client; see Retry-After',
+    type: ErrorEnvelopeDto,
+  })
   @ApiValidationError()
   @ApiServiceUnavailableResponse({ description: 'The database cannot be reached', type: ErrorEnvelopeDto })
-  async login(@Body() form: TokenRequestDto): Promise<AccessToken> {
+  async login(@Body() form: TokenRequestDto, @Ip() client: string): Promise<AccessToken> {
     try {
-      const token = await this.auth.login(form.username, form.password);
+      const token = await this.auth.login(form.username, form.password, client ?? 'unknown');
       this.metrics.login('success');
       return token;
     } catch (error) {
-      this.metrics.login(error instanceof UnauthorizedError ? 'failure' : 'error');
+      this.metrics.login(
+        error instanceof UnauthorizedError
+          ? 'failure'
+          : error instanceof TooManyLoginAttemptsError
+            ? 'throttled'
+            : 'error',
+      );
       throw error;
     }
   }
