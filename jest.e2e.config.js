@@ -5,8 +5,8 @@ module.exports = {
   displayName: 'e2e',
   roots: ['<rootDir>/test'],
   testRegex: '\\.e2e-spec\\.ts$',
-  // Outage suites stop PostgreSQL: they run alone, after the others (see test/run-tests.js).
-  testPathIgnorePatterns: ['/node_modules/', '/test/outage/'],
+  // Serial suites stop PostgreSQL or measure time: they run alone, after the others (see test/run-tests.js).
+  testPathIgnorePatterns: ['/node_modules/', '/test/serial/'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   testTimeout: 60_000,
   maxWorkers: 2,

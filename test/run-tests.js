@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: builds both apps, then runs the unit specs, the end-to-end suites (SQLite and PostgreSQL),
 // the Swagger UI check in headless Chromium (skipped without /usr/bin/chromium unless TEST_REQUIRE_BROWSER=true),
-// and last, alone, the suites that stop PostgreSQL. Prints one closing line: "N passed, N failed".
+// and last, alone (test/serial), the suites that stop PostgreSQL or measure time. Prints one closing line:
+// "N passed, N failed, N skipped".
 const { spawnSync } = require('node:child_process');
 const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
@@ -55,7 +56,7 @@ jestStep('unit', 'jest.unit.config.js');
 jestStep('e2e', 'jest.e2e.config.js');
 jestStep('browser', 'jest.browser.config.js');
 try {
-  jestStep('outage', 'jest.outage.config.js');
+  jestStep('serial', 'jest.serial.config.js');
 } finally {
   restartPostgresIfStopped();
 }

@@ -2,8 +2,8 @@ const base = require('./jest.e2e.config');
 
 module.exports = {
   ...base,
-  displayName: 'outage',
+  displayName: 'serial',
   testPathIgnorePatterns: ['/node_modules/'],
-  roots: ['<rootDir>/test/outage'],
+  roots: ['<rootDir>/test/serial'],
   maxWorkers: 1,
 };
