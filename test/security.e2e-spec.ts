@@ -226,3 +226,34 @@ describe('secrets hygiene', () => {
     for (const secret of secrets) expect([secret, output.includes(secret)]).toEqual([secret, false]);
   });
 });
+
+describe('CORS', () => {
+  let suite: ApiSuite | undefined;
+
+  afterEach(async () => {
+    await suite?.close();
+    suite = undefined;
+  });
+
+  it('allows only the configured origins, never with credentials', async () => {
+    suite = await openApiSuite('sqlite', { ARGILLA_CORS_ORIGINS: 'https://annotate.example' });
+    const allowed = await api(suite.app)
+      .options('/api/me')
+      .set('Origin', 'https://annotate.example')
+      .set('Access-Control-Request-Method', 'GET')
+      .set('Access-Control-Request-Headers', 'X-Argilla-Api-Key');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://annotate.example');
+    expect(allowed.headers['access-control-allow-headers']).toContain('X-Argilla-Api-Key');
+    expect(allowed.headers['access-control-allow-credentials']).toBeUndefined();
+    const other = await api(suite.app).get('/api/_info').set('Origin', 'https://evil.example');
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('answers a wildcard with *, which browsers never combine with credentials', async () => {
+    suite = await openApiSuite('sqlite', { ARGILLA_CORS_ORIGINS: '["*"]' });
+    const response = await api(suite.app).get('/api/_info').set('Origin', 'https://anywhere.example');
+    expect(response.headers['access-control-allow-origin']).toBe('*');
+    expect(response.headers['access-control-allow-credentials']).toBeUndefined();
+  });
+});
