@@ -42,7 +42,14 @@ export async function createServerApp(
       next();
     });
     if (settings.auth.trustedProxies) app.set('trust proxy', trustProxyValue(settings.auth.trustedProxies));
-    app.use(requestLog(new Logger('http'), settings.operations.metricsEnabled ? app.get(MetricsService) : undefined));
+    app.use(
+      requestLog(
+        new Logger('http'),
+        settings.operations.metricsEnabled ? app.get(MetricsService) : undefined,
+        // Request lines are at info level: below it, not even built.
+        options.logger !== false && ['info', 'debug'].includes(settings.operations.logLevel),
+      ),
+    );
     app.useBodyParser('json', { limit: BODY_LIMIT });
     app.useBodyParser('urlencoded', { extended: false, limit: BODY_LIMIT });
     if (settings.baseUrl !== '/') app.setGlobalPrefix(settings.baseUrl.slice(1, -1));

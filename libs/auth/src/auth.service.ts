@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnauthorizedError } from '@argilla/common';
 import { SETTINGS, Settings } from '@argilla/config';
-import { User } from '@argilla/database';
-import { PasswordHasher, UsersService } from '@argilla/users';
+import { PasswordHasher, UsersService, UserWithWorkspaces } from '@argilla/users';
 import { resolveJwtSecret } from './jwt-secret';
 import { LoginThrottle } from './login-throttle.service';
 import { InvalidTokenError, signToken, verifyToken } from './jwt';
@@ -59,17 +58,18 @@ export class AuthService {
     return { access_token: signToken({ sub: user.username, iat, exp }, this.signingSecret()), token_type: 'bearer' };
   }
 
-  async authenticateApiKey(apiKey: string): Promise<User> {
-    const user = apiKey ? await this.users.findByApiKey(apiKey) : null;
-    if (!user) throw new UnauthorizedError();
-    return user;
+  /** The key's user with its workspaces (one prepared query). */
+  async authenticateApiKey(apiKey: string): Promise<UserWithWorkspaces> {
+    const found = apiKey ? await this.users.findByApiKeyWithWorkspaces(apiKey) : null;
+    if (!found) throw new UnauthorizedError();
+    return found;
   }
 
   /**
    * The token's user, read from the database (never the role from the token). A token issued before its user
    * was created (a deleted and re-created username) is refused; seconds are compared, as `iat` has no more.
    */
-  async authenticateBearer(token: string): Promise<User> {
+  async authenticateBearer(token: string): Promise<UserWithWorkspaces> {
     let claims;
     try {
       claims = verifyToken(token, this.signingSecret());
@@ -77,8 +77,8 @@ export class AuthService {
       if (error instanceof InvalidTokenError) throw new UnauthorizedError();
       throw error;
     }
-    const user = await this.users.findByUsername(claims.sub);
-    if (!user || claims.iat < Math.floor(user.insertedAt.getTime() / 1000)) throw new UnauthorizedError();
-    return user;
+    const found = await this.users.findByUsernameWithWorkspaces(claims.sub);
+    if (!found || claims.iat < Math.floor(found.user.insertedAt.getTime() / 1000)) throw new UnauthorizedError();
+    return found;
   }
 }

@@ -4,6 +4,18 @@ import { SETTINGS, Settings } from '@argilla/config';
 import { openDataSource } from './data-source';
 import { MigrationRunner } from './migration-runner';
 
+interface PgPool {
+  query<Row>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Row[] }>;
+}
+
+interface SqliteStatement {
+  all(...parameters: unknown[]): unknown[];
+}
+
+interface SqliteConnection {
+  prepare(sql: string): SqliteStatement;
+}
+
 /**
  * The connection, opened on first use: `argilla-cli --help` never touches the database, while the
  * server opens it at start (to fail fast) by calling `dataSource()` once. Closed on application shutdown.
@@ -41,6 +53,33 @@ export class Database implements OnApplicationShutdown {
       () => undefined,
     );
     return run;
+  }
+
+  /**
+   * A query prepared once and run by name: node-postgres prepares it on each pooled connection, better-sqlite3
+   * compiles it once. For the hot paths (authentication), where the query builder's work per call shows.
+   * Write `sql` with `$1…$n`, each used once and in order.
+   */
+  prepared<Row>(name: string, sql: string): (parameters: unknown[]) => Promise<Row[]> {
+    if (this.engine === 'postgres') {
+      return async (parameters) => {
+        const pool = ((await this.dataSource()).driver as unknown as { master: PgPool }).master;
+        return (await pool.query<Row>({ name, text: sql, values: parameters })).rows;
+      };
+    }
+    const text = sql.replace(/\$\d+/g, '?');
+    // Compiled again if the connection was reopened.
+    const statements = new WeakMap<SqliteConnection, SqliteStatement>();
+    return async (parameters) => {
+      const connection = ((await this.dataSource()).driver as unknown as { databaseConnection: SqliteConnection })
+        .databaseConnection;
+      let statement = statements.get(connection);
+      if (!statement) {
+        statement = connection.prepare(text);
+        statements.set(connection, statement);
+      }
+      return statement.all(...parameters) as Row[];
+    };
   }
 
   async migrations(): Promise<MigrationRunner> {

@@ -5,6 +5,7 @@ import { EntityAlreadyExistsError, EntityNotFoundError, now } from '@argilla/com
 import { Database, isUniqueViolation, User, UserRole, Workspace, WorkspaceUser } from '@argilla/database';
 import { generateApiKey } from './api-key';
 import { PasswordHasher } from './password-hasher';
+import { UserQueries } from './user-queries';
 import { UserWithWorkspaces } from './user-response';
 
 /** What creating a user takes; the API and the CLI validate their input into this. */
@@ -25,10 +26,14 @@ export interface NewUser {
 
 @Injectable()
 export class UsersService {
+  private readonly queries: UserQueries;
+
   constructor(
     private readonly database: Database,
     private readonly passwords: PasswordHasher,
-  ) {}
+  ) {
+    this.queries = new UserQueries(database);
+  }
 
   /** Every user, oldest first, with its workspaces: two queries whatever the number of users. */
   async list(): Promise<UserWithWorkspaces[]> {
@@ -51,14 +56,21 @@ export class UsersService {
   }
 
   async findByUsername(username: string): Promise<User | null> {
-    const dataSource = await this.database.dataSource();
-    return dataSource.getRepository(User).findOneBy({ username });
+    return (await this.queries.findByUsername(username))?.user ?? null;
   }
 
   /** Lookup by indexed equality: the key is never compared character by character in application code. */
   async findByApiKey(apiKey: string): Promise<User | null> {
-    const dataSource = await this.database.dataSource();
-    return dataSource.getRepository(User).findOneBy({ apiKey });
+    return (await this.queries.findByApiKey(apiKey))?.user ?? null;
+  }
+
+  /** The user and its workspaces in one prepared query (the authentication path). */
+  findByApiKeyWithWorkspaces(apiKey: string): Promise<UserWithWorkspaces | null> {
+    return this.queries.findByApiKey(apiKey);
+  }
+
+  findByUsernameWithWorkspaces(username: string): Promise<UserWithWorkspaces | null> {
+    return this.queries.findByUsername(username);
   }
 
   /** The user with its own workspaces (membership order). */

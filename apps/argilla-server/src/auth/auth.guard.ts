@@ -27,13 +27,16 @@ export class AuthGuard implements CanActivate {
     if (level === 'public') return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const apiKey = request.headers['x-argilla-api-key'];
+    let principal;
     if (apiKey !== undefined) {
-      request.user = await this.auth.authenticateApiKey(Array.isArray(apiKey) ? '' : apiKey);
-      return true;
+      principal = await this.auth.authenticateApiKey(Array.isArray(apiKey) ? '' : apiKey);
+    } else {
+      const bearer = BEARER.exec(request.headers.authorization ?? '');
+      if (!bearer) throw new UnauthorizedError();
+      principal = await this.auth.authenticateBearer(bearer[1]);
     }
-    const bearer = BEARER.exec(request.headers.authorization ?? '');
-    if (!bearer) throw new UnauthorizedError();
-    request.user = await this.auth.authenticateBearer(bearer[1]);
+    request.principal = principal;
+    request.user = principal.user;
     return true;
   }
 }

@@ -1,9 +1,12 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { User } from '@argilla/database';
+import type { UserWithWorkspaces } from '@argilla/users';
 
 export interface AuthenticatedRequest extends Request {
   user?: User;
+  /** The user with its workspaces, as authentication read them. */
+  principal?: UserWithWorkspaces;
 }
 
 /** The authenticated caller. Fails loudly when no guard authenticated the request (a public route asking for it). */
@@ -12,3 +15,12 @@ export const CurrentUser = createParamDecorator((_data: unknown, context: Execut
   if (!user) throw new Error('CurrentUser used on a route the authentication guard did not authenticate');
   return user;
 });
+
+/** The caller with its workspaces (read with the credentials, so `GET /api/me` needs no second query). */
+export const CurrentPrincipal = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): UserWithWorkspaces => {
+    const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+    if (!principal) throw new Error('CurrentPrincipal used on a route the authentication guard did not authenticate');
+    return principal;
+  },
+);

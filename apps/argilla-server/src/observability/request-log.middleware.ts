@@ -11,7 +11,7 @@ const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * Gives every request an id (returned in `X-Request-Id`), then writes one log line when it is answered: method,
  * path (never the query string, which may carry anything), status, duration and id. Also feeds the metrics.
  */
-export function requestLog(logger: LoggerService, metrics: MetricsService | undefined) {
+export function requestLog(logger: LoggerService, metrics: MetricsService | undefined, logRequests: boolean) {
   return (request: Request, response: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
     const incoming = request.header(REQUEST_ID_HEADER);
@@ -25,6 +25,7 @@ export function requestLog(logger: LoggerService, metrics: MetricsService | unde
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = (request.route as { path?: string } | undefined)?.path ?? 'unmatched';
       metrics?.requestFinished(request.method, route, response.statusCode, seconds);
+      if (!logRequests) return;
       logger.log(
         {
           msg: `${request.method} ${request.path} ${response.statusCode}`,

@@ -2,10 +2,10 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/co
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isAdmin, requireAdmin } from '@argilla/auth';
 import { User } from '@argilla/database';
-import { CreateUserDto, toUserResponse, UserResponse, UsersService } from '@argilla/users';
+import { CreateUserDto, toUserResponse, UserResponse, UsersService, UserWithWorkspaces } from '@argilla/users';
 import { WorkspacesService } from '@argilla/workspaces';
 import { Access } from '../auth/access.decorator';
-import { CurrentUser } from '../auth/current-user.decorator';
+import { CurrentPrincipal, CurrentUser } from '../auth/current-user.decorator';
 import { ApiConflict, ApiIdRoute, ApiValidationError } from '../docs/error-responses';
 import { UserResponseDto } from '../docs/responses';
 import { UuidPipe } from '../validation/uuid.pipe';
@@ -22,12 +22,11 @@ export class UsersController {
   @Access('user')
   @ApiOperation({ summary: 'The caller; an admin sees every workspace, an annotator its own' })
   @ApiOkResponse({ type: UserResponseDto })
-  async me(@CurrentUser() user: User): Promise<UserResponse> {
-    if (isAdmin(user)) {
-      const all = await this.workspaces.list();
-      return toUserResponse({ user, workspaces: all.map((workspace) => workspace.name) });
+  async me(@CurrentPrincipal() principal: UserWithWorkspaces): Promise<UserResponse> {
+    if (isAdmin(principal.user)) {
+      return toUserResponse({ user: principal.user, workspaces: await this.workspaces.listNames() });
     }
-    return toUserResponse(await this.users.withWorkspaces(user));
+    return toUserResponse(principal);
   }
 
   @Get('users')

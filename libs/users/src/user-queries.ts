@@ -1,0 +1,75 @@
+import { Database, User } from '@argilla/database';
+import { UserWithWorkspaces } from './user-response';
+
+/** What the hot lookups select: the user's columns and its workspace names in membership order. */
+interface UserRow {
+  id: string;
+  first_name: string;
+  last_name: string | null;
+  username: string;
+  role: User['role'];
+  api_key: string;
+  password_hash: string;
+  inserted_at: Date | string;
+  updated_at: Date | string;
+  workspaces: string[] | string | null;
+}
+
+const COLUMNS =
+  'u.id, u.first_name, u.last_name, u.username, u.role, u.api_key, u.password_hash, u.inserted_at, u.updated_at';
+
+/** The names of the user's workspaces, as an array (PostgreSQL) or a JSON array (SQLite). */
+function workspacesColumn(engine: 'postgres' | 'sqlite'): string {
+  return engine === 'postgres'
+    ? `COALESCE((SELECT array_agg(w.name ORDER BY m.inserted_at) FROM workspaces_users m
+         JOIN workspaces w ON w.id = m.workspace_id WHERE m.user_id = u.id), '{}') AS workspaces`
+    : `(SELECT json_group_array(name) FROM (SELECT w.name FROM workspaces_users m
+         JOIN workspaces w ON w.id = m.workspace_id WHERE m.user_id = u.id ORDER BY m.inserted_at)) AS workspaces`;
+}
+
+function toDate(value: Date | string): Date {
+  // SQLite keeps TypeORM's text form, `YYYY-MM-DD HH:MM:SS.SSS`, in UTC.
+  return value instanceof Date ? value : new Date(value.replace(' ', 'T') + 'Z');
+}
+
+function toUserWithWorkspaces(row: UserRow): UserWithWorkspaces {
+  const user = Object.assign(new User(), {
+    id: row.id,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    username: row.username,
+    role: row.role,
+    apiKey: row.api_key,
+    passwordHash: row.password_hash,
+    insertedAt: toDate(row.inserted_at),
+    updatedAt: toDate(row.updated_at),
+  });
+  const workspaces =
+    typeof row.workspaces === 'string' ? (JSON.parse(row.workspaces) as string[]) : (row.workspaces ?? []);
+  return { user, workspaces };
+}
+
+/**
+ * The lookups every authenticated request makes: one prepared statement each, by indexed equality, bringing the
+ * user's workspaces along (so that `GET /api/me` needs no second query).
+ */
+export class UserQueries {
+  private readonly byApiKey;
+  private readonly byUsername;
+
+  constructor(database: Database) {
+    const select = `SELECT ${COLUMNS}, ${workspacesColumn(database.engine)} FROM users u`;
+    this.byApiKey = database.prepared<UserRow>('argilla_user_by_api_key', `${select} WHERE u.api_key = $1`);
+    this.byUsername = database.prepared<UserRow>('argilla_user_by_username', `${select} WHERE u.username = $1`);
+  }
+
+  async findByApiKey(apiKey: string): Promise<UserWithWorkspaces | null> {
+    const [row] = await this.byApiKey([apiKey]);
+    return row ? toUserWithWorkspaces(row) : null;
+  }
+
+  async findByUsername(username: string): Promise<UserWithWorkspaces | null> {
+    const [row] = await this.byUsername([username]);
+    return row ? toUserWithWorkspaces(row) : null;
+  }
+}
