@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
-import { parseDocument } from 'yaml';
 import { NAME_PATTERN, now } from '@argilla/common';
 import { Database, User, UserRole, Workspace, WorkspaceUser } from '@argilla/database';
 
@@ -39,7 +38,9 @@ function chunks<T>(items: T[], size = BATCH_SIZE): T[][] {
  * `full_name` (becomes first_name), `email` (ignored), `workspaces` (absent or null: admin; a list, even empty:
  * annotator), `disabled`. The first problem found is reported with the entry's number and username, and the field.
  */
-export function parseUsersFile(text: string): ImportedUser[] {
+export async function parseUsersFile(text: string): Promise<ImportedUser[]> {
+  // Loaded here only: no other command needs a YAML parser.
+  const { parseDocument } = await import('yaml');
   const document = parseDocument(text, { uniqueKeys: true });
   if (document.errors.length > 0) {
     const [error] = document.errors;

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Inject } from '@nestjs/common';
 import { CommandRunner, Option, SubCommand } from 'nest-commander';
 import { SETTINGS, Settings } from '@argilla/config';
-import { parseUsersFile, UsersFileError, UsersImporter } from '@argilla/users';
+import { ImportedUser, parseUsersFile, UsersFileError, UsersImporter } from '@argilla/users';
 import { CliOutput } from '../cli-output';
 import { pyRepr } from '../python-repr';
 
@@ -36,7 +36,7 @@ export class MigrateUsersCommand extends CommandRunner {
       throw new Error(`Cannot read the users file ${pyRepr(path)}: ${(error as NodeJS.ErrnoException).code ?? error}`);
     }
     try {
-      const users = parseUsersFile(text);
+      const users = await parseUsersFile(text);
       if (process.stdout.isTTY) {
         await this.importWithProgressBar(users);
       } else {
@@ -54,7 +54,7 @@ export class MigrateUsersCommand extends CommandRunner {
   }
 
   /** At a terminal: one bar instead of a line per user. Loaded only here, so other commands start faster. */
-  private async importWithProgressBar(users: ReturnType<typeof parseUsersFile>): Promise<void> {
+  private async importWithProgressBar(users: ImportedUser[]): Promise<void> {
     const { SingleBar, Presets } = await import('cli-progress');
     const bar = new SingleBar(
       { format: 'Migrating users [{bar}] {value}/{total} {username}', hideCursor: true },
