@@ -1,0 +1,699 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { loadSettings, SETTING_VARIABLES } from '@argilla/config';
+
+/*
+ * The deployment files (docker/) cannot be built or run here without a container engine, so their invariants are
+ * checked by reading them: what a mistake in them would break in production (a replica migrating, a secret in a
+ * ConfigMap, a probe on the wrong path, a variable the server does not read) fails here instead.
+ */
+
+const ROOT = join(__dirname, '..');
+const DOCKER = join(ROOT, 'docker');
+const KUBERNETES = join(DOCKER, 'kubernetes');
+const IMAGE = 'argilla-users:1.8.0';
+const RUNTIME_UID = 10001;
+/** ARGILLA_SHUTDOWN_TIMEOUT_SECONDS when it is not set. */
+const DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 10;
+
+const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
+
+/** Parses text that must hold exactly one YAML document, without errors or warnings. */
+function parseYamlText<T>(text: string, label: string): T {
+  const documents = parseAllDocuments(text);
+  if (!Array.isArray(documents) || documents.length !== 1) throw new Error(`${label}: expected one YAML document`);
+  const [document] = documents;
+  if (document.errors.length > 0 || document.warnings.length > 0) {
+    throw new Error(`${label}: ${[...document.errors, ...document.warnings].map((e) => e.message).join('; ')}`);
+  }
+  return document.toJS() as T;
+}
+
+const parseYaml = <T>(path: string): T => parseYamlText<T>(read(path), path);
+
+// ------------------------------------------------------------------------------------------------------------
+// The parts of the Compose and Kubernetes formats these checks read.
+// ------------------------------------------------------------------------------------------------------------
+
+interface ComposeService {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  ports?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  environment?: Record<string, string>;
+  healthcheck?: { test: string[]; interval?: string; timeout?: string; retries?: number };
+  volumes?: string[];
+  stop_grace_period?: string;
+}
+
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
+}
+
+interface Metadata {
+  name: string;
+  labels?: Record<string, string>;
+}
+
+interface Probe {
+  httpGet?: { path: string; port: number | string };
+  periodSeconds?: number;
+  timeoutSeconds?: number;
+  failureThreshold?: number;
+}
+
+interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  env?: { name: string; value?: string }[];
+  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+  ports?: { name?: string; containerPort: number }[];
+  startupProbe?: Probe;
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+  lifecycle?: { preStop?: { exec?: { command: string[] } } };
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext?: { allowPrivilegeEscalation?: boolean; readOnlyRootFilesystem?: boolean };
+  volumeMounts?: { name: string; mountPath: string }[];
+}
+
+interface PodTemplate {
+  metadata: { labels: Record<string, string> };
+  spec: {
+    restartPolicy?: string;
+    terminationGracePeriodSeconds?: number;
+    securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; runAsGroup?: number; fsGroup?: number };
+    containers: Container[];
+    volumes?: { name: string; emptyDir?: Record<string, unknown> }[];
+  };
+}
+
+interface Deployment {
+  kind: string;
+  metadata: Metadata;
+  spec: {
+    replicas: number;
+    selector: { matchLabels: Record<string, string> };
+    strategy: { type: string; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } };
+    template: PodTemplate;
+  };
+}
+
+interface Job {
+  kind: string;
+  metadata: Metadata;
+  spec: { backoffLimit?: number; ttlSecondsAfterFinished?: number; template: PodTemplate };
+}
+
+interface ConfigMap {
+  kind: string;
+  metadata: Metadata;
+  data: Record<string, unknown>;
+}
+
+interface Secret {
+  kind: string;
+  metadata: Metadata;
+  type?: string;
+  stringData?: Record<string, unknown>;
+  data?: Record<string, unknown>;
+}
+
+interface Service {
+  kind: string;
+  metadata: Metadata;
+  spec: {
+    type: string;
+    selector: Record<string, string>;
+    ports: { name?: string; port: number; targetPort: number | string }[];
+  };
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Dockerfile, .dockerignore and Compose interpolation: the subsets of their rules that these files use.
+// ------------------------------------------------------------------------------------------------------------
+
+interface Instruction {
+  keyword: string;
+  args: string;
+  /** The `AS` name of the stage the instruction belongs to; undefined before the first FROM. */
+  stage: string | undefined;
+}
+
+/** Instructions with their continuation lines joined; comment lines (also inside continuations) dropped. */
+function parseDockerfile(text: string): Instruction[] {
+  const lines: string[] = [];
+  let current = '';
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('#') || (line === '' && current !== '')) continue;
+    if (line.endsWith('\\')) {
+      current += line.slice(0, -1).trim() + ' ';
+      continue;
+    }
+    current += line;
+    if (current.trim() !== '') lines.push(current.trim());
+    current = '';
+  }
+  let stage: string | undefined;
+  return lines.map((line) => {
+    const [, keyword, args] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
+    if (keyword.toUpperCase() === 'FROM') stage = /\sAS\s+(\S+)$/i.exec(args)?.[1];
+    return { keyword: keyword.toUpperCase(), args, stage };
+  });
+}
+
+/** `ENV A=1 B="2"` and the legacy `ENV A 1`. */
+function envInstructionKeys(args: string): string[] {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(args)) return [args.split(/\s+/)[0]];
+  return [...args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S*)/g)].map((match) => match[1]);
+}
+
+/**
+ * Docker's .dockerignore rules as these patterns use them: paths relative to the context, `*` and `?` within one
+ * path segment, `**` across segments, a matched folder takes everything under it, the last matching line wins and
+ * `!` brings a path back.
+ */
+function dockerignore(text: string): (path: string) => boolean {
+  const rules = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const include = line.startsWith('!');
+      const pattern = line.replace(/^!/, '').replace(/^\//, '');
+      let source = '';
+      for (let i = 0; i < pattern.length; i++) {
+        const char = pattern[i];
+        if (char === '*' && pattern[i + 1] === '*') {
+          i++;
+          if (pattern[i + 1] === '/') {
+            i++;
+            source += '(?:.*/)?';
+          } else {
+            source += '.*';
+          }
+        } else if (char === '*') {
+          source += '[^/]*';
+        } else if (char === '?') {
+          source += '[^/]';
+        } else {
+          source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+        }
+      }
+      return { include, regex: new RegExp(`^${source}(?:/.*)?$`) };
+    });
+  return (path) => {
+    let excluded = false;
+    for (const rule of rules) if (rule.regex.test(path)) excluded = !rule.include;
+    return excluded;
+  };
+}
+
+/** Compose's interpolation: `$$`, `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?error}`, `${VAR?error}`. */
+function interpolate(value: string, env: Record<string, string | undefined>): string {
+  return value.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (match: string, braced?: string, operator?: string, argument?: string, bare?: string) => {
+      if (match === '$$') return '$';
+      const name = (braced ?? bare) as string;
+      const current = env[name];
+      const missing = operator?.startsWith(':') ? current === undefined || current === '' : current === undefined;
+      if (operator?.endsWith('?') && missing)
+        throw new Error(`required variable ${name} is missing a value: ${argument}`);
+      if (operator?.endsWith('-') && missing) return argument ?? '';
+      return current ?? '';
+    },
+  );
+}
+
+/** Every file under `path` (itself when it is a file), relative to the repository root. */
+function filesUnder(path: string): string[] {
+  const absolute = join(ROOT, path);
+  if (!statSync(absolute).isDirectory()) return [path];
+  return readdirSync(absolute, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(ROOT, join(entry.parentPath, entry.name)));
+}
+
+/** Compose durations as these files write them: `30s`, `1m`, `1m30s`. */
+function durationSeconds(duration: string): number {
+  const parts = [...duration.matchAll(/(\d+)(h|m|s)/g)];
+  if (parts.map((part) => part[0]).join('') !== duration) throw new Error(`unsupported duration '${duration}'`);
+  const unitSeconds: Record<string, number> = { h: 3600, m: 60, s: 1 };
+  return parts.reduce((total, [, amount, unit]) => total + Number(amount) * unitSeconds[unit], 0);
+}
+
+const isSettingName = (name: string): boolean => /^(ARGILLA_|DEFAULT_USER_)/.test(name);
+const notSettings = (names: string[]): string[] =>
+  names.filter((name) => isSettingName(name) && !(SETTING_VARIABLES as readonly string[]).includes(name));
+
+// ------------------------------------------------------------------------------------------------------------
+
+const dockerfileText = read('docker/Dockerfile');
+const dockerfile = parseDockerfile(dockerfileText);
+const entrypoint = read('docker/entrypoint.sh');
+const compose = parseYaml<ComposeFile>('docker/docker-compose.yaml');
+const secret = parseYaml<Secret>('docker/kubernetes/secret.yaml');
+const configMap = parseYaml<ConfigMap>('docker/kubernetes/configmap.yaml');
+const job = parseYaml<Job>('docker/kubernetes/migrate-job.yaml');
+const deployment = parseYaml<Deployment>('docker/kubernetes/deployment.yaml');
+const service = parseYaml<Service>('docker/kubernetes/service.yaml');
+const jobContainer = job.spec.template.spec.containers[0];
+const serverContainer = deployment.spec.template.spec.containers[0];
+const shutdownTimeoutSeconds = Number(
+  configMap.data.ARGILLA_SHUTDOWN_TIMEOUT_SECONDS ?? DEFAULT_SHUTDOWN_TIMEOUT_SECONDS,
+);
+
+const instructions = (keyword: string, stage?: string): Instruction[] =>
+  dockerfile.filter((i) => i.keyword === keyword && (stage === undefined || i.stage === stage));
+
+/** A probe's or Service's port, by number or by the container port's name. */
+function containerPortOf(port: number | string | undefined): number | undefined {
+  if (typeof port === 'number') return port;
+  return serverContainer.ports?.find((p) => p.name === port)?.containerPort;
+}
+
+describe('docker/Dockerfile', () => {
+  it('builds in a node:20-bookworm-slim stage and runs in another one', () => {
+    expect(instructions('ARG').filter((i) => i.stage === undefined)).toEqual([
+      { keyword: 'ARG', args: 'NODE_IMAGE=node:20-bookworm-slim', stage: undefined },
+    ]);
+    expect(instructions('FROM').map((i) => i.args)).toEqual(['${NODE_IMAGE} AS build', '${NODE_IMAGE} AS runtime']);
+  });
+
+  it('installs with npm ci, builds, and keeps production dependencies only; the toolchain stays in the build stage', () => {
+    const build = instructions('RUN', 'build').map((i) => i.args);
+    expect(build.some((run) => /apt-get install -y --no-install-recommends python3 make g\+\+/.test(run))).toBe(true);
+    expect(build.some((run) => /npm ci\b/.test(run) && /npm rebuild better-sqlite3 argon2/.test(run))).toBe(true);
+    expect(build.some((run) => /npm run build/.test(run) && /npm prune --omit=dev/.test(run))).toBe(true);
+    expect(instructions('RUN', 'runtime').filter((i) => /apt-get|npm /.test(i.args))).toEqual([]);
+    expect(instructions('COPY', 'runtime').map((i) => i.args)).toEqual([
+      '--from=build /app/package.json ./package.json',
+      '--from=build /app/node_modules ./node_modules',
+      '--from=build /app/dist ./dist',
+      'bin/argilla-cli ./bin/argilla-cli',
+      'docker/entrypoint.sh ./docker/entrypoint.sh',
+    ]);
+  });
+
+  it('runs as uid 10001 in /app, with its home volume, port, health check and entrypoint', () => {
+    const runtime = (keyword: string): string[] => instructions(keyword, 'runtime').map((i) => i.args);
+    expect(runtime('USER')).toEqual([`${RUNTIME_UID}:${RUNTIME_UID}`]);
+    expect(runtime('WORKDIR')).toEqual(['/app']);
+    expect(runtime('ENV')).toEqual(['ARGILLA_HOME_PATH=/var/lib/argilla']);
+    expect(runtime('VOLUME')).toEqual(['["/var/lib/argilla"]']);
+    expect(runtime('EXPOSE')).toEqual(['6900']);
+    expect(runtime('ENTRYPOINT').map((args) => JSON.parse(args))).toEqual([['/app/docker/entrypoint.sh']]);
+    // The volume's folder must belong to the runtime user before VOLUME, or named volumes start root-owned.
+    expect(runtime('RUN')[0]).toMatch(
+      /useradd --system --uid 10001 --gid argilla .*chown argilla:argilla \/var\/lib\/argilla/,
+    );
+    expect(runtime('RUN')[1]).toContain('ln -s /app/bin/argilla-cli /usr/local/bin/argilla-cli');
+  });
+
+  it('checks its health with Node (no curl in slim images) on /api/_status', () => {
+    const healthchecks = instructions('HEALTHCHECK', 'runtime').map((i) => i.args);
+    expect(healthchecks).toHaveLength(1);
+    const [healthcheck] = healthchecks;
+    const [options, command] = healthcheck.split(/\s+CMD\s+/);
+    expect(options.split(/\s+/)).toEqual(['--interval=30s', '--timeout=5s', '--start-period=30s', '--retries=3']);
+    const argv = JSON.parse(command) as string[];
+    expect(argv.slice(0, 2)).toEqual(['node', '-e']);
+    expect(argv[2]).toContain("fetch('http://127.0.0.1:' + port + '/' + base + 'api/_status')");
+    expect(argv).toHaveLength(3);
+  });
+
+  it('puts argilla-cli on the PATH through bin/argilla-cli, which runs the built CLI', () => {
+    expect(read('bin/argilla-cli').split('\n').slice(0, 1)).toEqual(['#!/usr/bin/env node']);
+    expect(read('bin/argilla-cli')).toContain("require('../dist/apps/argilla-cli/main.js');");
+  });
+
+  it('copies from the build context only files that exist and that .dockerignore lets in', () => {
+    const ignored = dockerignore(read('.dockerignore'));
+    const sources = dockerfile
+      .filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from='))
+      .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    expect(sources).toEqual([
+      'package.json',
+      'package-lock.json',
+      'nest-cli.json',
+      'tsconfig.json',
+      'tsconfig.build.json',
+      'apps',
+      'libs',
+      'bin/argilla-cli',
+      'docker/entrypoint.sh',
+    ]);
+    const files = sources.flatMap((source) => filesUnder(source));
+    expect(files.length).toBeGreaterThan(sources.length);
+    expect(files.filter(ignored)).toEqual([]);
+  });
+
+  it('keeps dependencies, builds, local settings, databases and users files out of the build context', () => {
+    const ignored = dockerignore(read('.dockerignore'));
+    const outside = [
+      '.git/HEAD',
+      'node_modules/typeorm/package.json',
+      'apps/argilla-server/node_modules/x/index.js',
+      'dist/apps/argilla-server/main.js',
+      'coverage/lcov.info',
+      '.env',
+      'docker/.env',
+      'apps/argilla-server/.env',
+      'libs/config/.env.local',
+      '.env.production',
+      'argilla.db',
+      'data/argilla.db-wal',
+      '.argilla/.jwt_secret',
+      'users.yaml',
+      'docker/users.yaml',
+      '.users.yml',
+      'test/server.e2e-spec.ts',
+      'docker/docker-compose.yaml',
+    ];
+    expect(outside.filter((path) => !ignored(path))).toEqual([]);
+  });
+});
+
+describe('docker/entrypoint.sh', () => {
+  it('is an executable POSIX sh script with valid syntax', () => {
+    expect(entrypoint.split('\n')[0]).toBe('#!/bin/sh');
+    expect(statSync(join(DOCKER, 'entrypoint.sh')).mode & 0o111).toBe(0o111);
+    const check = spawnSync('sh', ['-n', join(DOCKER, 'entrypoint.sh')], { encoding: 'utf8' });
+    expect({ status: check.status, stderr: check.stderr }).toEqual({ status: 0, stderr: '' });
+  });
+
+  it('migrates with the built CLI unless told not to, then execs the built server with its arguments', () => {
+    const commands = entrypoint.split('\n').filter((line) => /^\s*(node|exec) /.test(line));
+    expect(commands.map((line) => line.trim())).toEqual([
+      'node "$APP_DIR/dist/apps/argilla-cli/main.js" database migrate || exit $?',
+      'exec node "$APP_DIR/dist/apps/argilla-server/main.js" "$@"',
+    ]);
+    expect(entrypoint).toContain('APP_DIR=$(CDPATH=\'\' cd -- "$(dirname -- "$0")/.." && pwd)');
+    expect(entrypoint).toContain('  false | 0 | no | off)');
+  });
+});
+
+describe('docker/docker-compose.yaml', () => {
+  const { postgres, argilla } = compose.services;
+
+  it('has the two services and their named volumes', () => {
+    expect(Object.keys(compose.services)).toEqual(['postgres', 'argilla']);
+    expect(Object.keys(compose.volumes ?? {})).toEqual(['postgres-data', 'argilla-data']);
+    expect(postgres.volumes).toEqual(['postgres-data:/var/lib/postgresql/data']);
+    expect(argilla.volumes).toEqual(['argilla-data:/var/lib/argilla']);
+  });
+
+  it('runs PostgreSQL 15 with a pg_isready health check and overridable credentials', () => {
+    expect(postgres.image).toBe('postgres:15');
+    expect(postgres.environment).toEqual({
+      POSTGRES_USER: '${POSTGRES_USER:-argilla}',
+      POSTGRES_PASSWORD: '${POSTGRES_PASSWORD:-argilla}',
+      POSTGRES_DB: '${POSTGRES_DB:-argilla}',
+    });
+    expect(postgres.healthcheck?.test).toEqual([
+      'CMD-SHELL',
+      'pg_isready -q -h 127.0.0.1 -U "$${POSTGRES_USER}" -d "$${POSTGRES_DB}"',
+    ]);
+  });
+
+  it('builds the image from the repository root and starts it once PostgreSQL is healthy', () => {
+    expect(argilla.build).toEqual({ context: '..', dockerfile: 'docker/Dockerfile' });
+    expect(existsSync(join(DOCKER, argilla.build!.context, argilla.build!.dockerfile))).toBe(true);
+    expect(argilla.image).toBe(IMAGE);
+    expect(argilla.ports).toEqual(['6900:6900']);
+    expect(argilla.depends_on?.postgres?.condition).toBe('service_healthy');
+    expect(durationSeconds(argilla.stop_grace_period ?? '10s')).toBeGreaterThan(DEFAULT_SHUTDOWN_TIMEOUT_SECONDS);
+  });
+
+  it('gives the server valid settings: PostgreSQL, the secret key from the environment, the default user', () => {
+    expect(Object.keys(argilla.environment ?? {})).toEqual([
+      'ARGILLA_DATABASE_URL',
+      'ARGILLA_LOCAL_AUTH_SECRET_KEY',
+      'DEFAULT_USER_ENABLED',
+      'DEFAULT_USER_PASSWORD',
+      'DEFAULT_USER_API_KEY',
+    ]);
+    const hostEnv = { ARGILLA_LOCAL_AUTH_SECRET_KEY: 'f'.repeat(64) };
+    const environment = Object.fromEntries(
+      Object.entries(argilla.environment ?? {}).map(([name, value]) => [name, interpolate(value, hostEnv)]),
+    );
+    expect(environment).toEqual({
+      ARGILLA_DATABASE_URL: 'postgresql://argilla:argilla@postgres:5432/argilla',
+      ARGILLA_LOCAL_AUTH_SECRET_KEY: 'f'.repeat(64),
+      DEFAULT_USER_ENABLED: '',
+      DEFAULT_USER_PASSWORD: '',
+      DEFAULT_USER_API_KEY: '',
+    });
+    const settings = loadSettings({ ARGILLA_HOME_PATH: '/var/lib/argilla', ...environment });
+    expect(settings.database).toEqual({
+      engine: 'postgres',
+      url: 'postgresql://argilla:argilla@postgres:5432/argilla',
+      poolSize: 10,
+    });
+    expect(settings.defaultUser).toEqual({ enabled: true, password: '1234', apiKey: 'argilla.apikey' });
+    expect(settings.operations.migrateOnStart).toBe(true);
+  });
+
+  it('refuses to start without ARGILLA_LOCAL_AUTH_SECRET_KEY', () => {
+    expect(() => interpolate(argilla.environment!.ARGILLA_LOCAL_AUTH_SECRET_KEY, {})).toThrow(
+      'required variable ARGILLA_LOCAL_AUTH_SECRET_KEY is missing a value: set ARGILLA_LOCAL_AUTH_SECRET_KEY',
+    );
+    expect(() =>
+      interpolate(argilla.environment!.ARGILLA_LOCAL_AUTH_SECRET_KEY, { ARGILLA_LOCAL_AUTH_SECRET_KEY: '' }),
+    ).toThrow();
+  });
+
+  it("has Argilla's users-file lines commented out, and uncommenting them mounts the file and points the CLI at it", () => {
+    const text = read('docker/docker-compose.yaml');
+    const commented = text
+      .split('\n')
+      .filter((line) => /^\s*# (- \$\{PWD\}|ARGILLA_LOCAL_AUTH_USERS_DB_FILE)/.test(line));
+    expect(commented).toEqual([
+      '      # ARGILLA_LOCAL_AUTH_USERS_DB_FILE: /config/.users.yaml',
+      '      # - ${PWD}/users.yaml:/config/.users.yaml',
+    ]);
+    const uncommented = text
+      .split('\n')
+      .map((line) => (commented.includes(line) ? line.replace('# ', '') : line))
+      .join('\n');
+    const service = parseYamlText<ComposeFile>(uncommented, 'uncommented compose file').services.argilla;
+    expect(service.environment?.ARGILLA_LOCAL_AUTH_USERS_DB_FILE).toBe('/config/.users.yaml');
+    expect(service.volumes).toEqual(['argilla-data:/var/lib/argilla', '${PWD}/users.yaml:/config/.users.yaml']);
+  });
+});
+
+describe('docker/kubernetes', () => {
+  it('has one object per file, of the expected kind and name', () => {
+    expect(
+      [secret, configMap, job, deployment, service].map((object) => `${object.kind}/${object.metadata.name}`),
+    ).toEqual([
+      'Secret/argilla-secrets',
+      'ConfigMap/argilla-config',
+      'Job/argilla-migrate',
+      'Deployment/argilla',
+      'Service/argilla',
+    ]);
+  });
+
+  describe('Secret and ConfigMap', () => {
+    const secretNames = [
+      'ARGILLA_DATABASE_URL',
+      'ARGILLA_LOCAL_AUTH_SECRET_KEY',
+      'DEFAULT_USER_PASSWORD',
+      'DEFAULT_USER_API_KEY',
+    ];
+
+    it('keeps the database URL and the JWT secret in the Secret, as CHANGE-ME placeholders', () => {
+      expect(secret.type).toBe('Opaque');
+      expect(secret.data).toBeUndefined();
+      expect(Object.keys(secret.stringData ?? {})).toEqual(['ARGILLA_DATABASE_URL', 'ARGILLA_LOCAL_AUTH_SECRET_KEY']);
+      expect(Object.values(secret.stringData ?? {}).filter((value) => !String(value).includes('CHANGE-ME'))).toEqual(
+        [],
+      );
+    });
+
+    it('keeps only non-secret settings, all strings, in the ConfigMap', () => {
+      expect(Object.keys(configMap.data)).toEqual([
+        'ARGILLA_PORT',
+        'ARGILLA_LOG_FORMAT',
+        'ARGILLA_LOG_LEVEL',
+        'ARGILLA_DATABASE_POOL_SIZE',
+        'ARGILLA_SHUTDOWN_TIMEOUT_SECONDS',
+        'ARGILLA_MIGRATE_ON_START',
+        'DEFAULT_USER_ENABLED',
+      ]);
+      expect(Object.keys(configMap.data).filter((name) => secretNames.includes(name))).toEqual([]);
+      // Kubernetes rejects a ConfigMap whose values are not strings (an unquoted false or 6900).
+      expect(Object.entries(configMap.data).filter(([, value]) => typeof value !== 'string')).toEqual([]);
+      const withCredentials = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i;
+      expect(Object.values(configMap.data).filter((value) => withCredentials.test(String(value)))).toEqual([]);
+    });
+
+    it('makes valid settings together, with migrations left to the Job', () => {
+      const settings = loadSettings({
+        ARGILLA_HOME_PATH: '/var/lib/argilla',
+        ...(configMap.data as Record<string, string>),
+        ...(secret.stringData as Record<string, string>),
+      });
+      expect(settings.port).toBe(6900);
+      expect(settings.database.engine).toBe('postgres');
+      expect(settings.operations.migrateOnStart).toBe(false);
+      expect(settings.operations.shutdownTimeoutSeconds).toBe(shutdownTimeoutSeconds);
+    });
+  });
+
+  describe('migration Job', () => {
+    it('runs argilla-cli database migrate, once, with the Deployment image and settings', () => {
+      expect(jobContainer.command).toEqual(['argilla-cli', 'database', 'migrate']);
+      expect(jobContainer.args).toBeUndefined();
+      expect(job.spec.template.spec.containers).toHaveLength(1);
+      expect(jobContainer.image).toBe(serverContainer.image);
+      expect(jobContainer.envFrom).toEqual(serverContainer.envFrom);
+      expect(jobContainer.env).toEqual(serverContainer.env);
+      expect(job.spec.template.spec.restartPolicy).toBe('Never');
+      expect(job.spec.backoffLimit).toBe(3);
+      expect(job.spec.ttlSecondsAfterFinished).toBe(86400);
+    });
+
+    it('runs with the same pod security and writable folders as the server', () => {
+      const { securityContext, volumes } = job.spec.template.spec;
+      expect(securityContext).toEqual(deployment.spec.template.spec.securityContext);
+      expect(volumes).toEqual(deployment.spec.template.spec.volumes);
+      expect(jobContainer.securityContext).toEqual(serverContainer.securityContext);
+      expect(jobContainer.volumeMounts).toEqual(serverContainer.volumeMounts);
+    });
+
+    it('is not one of the Service endpoints', () => {
+      const labels = job.spec.template.metadata.labels;
+      const matches = Object.entries(service.spec.selector).every(([key, value]) => labels[key] === value);
+      expect(matches).toBe(false);
+    });
+  });
+
+  describe('Deployment and Service', () => {
+    const pod = deployment.spec.template.spec;
+
+    it('runs 2 replicas of the one image, updated one at a time without losing capacity', () => {
+      expect(deployment.spec.replicas).toBe(2);
+      expect(deployment.spec.strategy).toEqual({
+        type: 'RollingUpdate',
+        rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+      });
+      expect(pod.containers).toHaveLength(1);
+      expect(serverContainer.image).toBe(IMAGE);
+      expect(serverContainer.image).toBe(compose.services.argilla.image);
+      const { version } = JSON.parse(read('package.json')) as { version: string };
+      expect(serverContainer.image).toBe(`argilla-users:${version}`);
+      expect(serverContainer.command).toBeUndefined();
+    });
+
+    it('takes its settings from the ConfigMap and the Secret', () => {
+      expect(serverContainer.envFrom).toEqual([
+        { configMapRef: { name: configMap.metadata.name } },
+        { secretRef: { name: secret.metadata.name } },
+      ]);
+    });
+
+    it('probes readiness on /api/_status and liveness on /api/_info (which does not use the database)', () => {
+      expect(serverContainer.ports).toEqual([{ name: 'http', containerPort: 6900, protocol: 'TCP' }]);
+      expect(serverContainer.readinessProbe?.httpGet?.path).toBe('/api/_status');
+      expect(serverContainer.livenessProbe?.httpGet?.path).toBe('/api/_info');
+      expect(serverContainer.startupProbe?.httpGet?.path).toBe('/api/_info');
+      const probes = [serverContainer.readinessProbe, serverContainer.livenessProbe, serverContainer.startupProbe];
+      expect(probes.map((probe) => containerPortOf(probe?.httpGet?.port))).toEqual([6900, 6900, 6900]);
+      expect(Number(configMap.data.ARGILLA_PORT)).toBe(6900);
+    });
+
+    it('requests and limits CPU and memory', () => {
+      expect(serverContainer.resources).toEqual({
+        requests: { cpu: '100m', memory: '128Mi' },
+        limits: { cpu: '1', memory: '512Mi' },
+      });
+    });
+
+    it('gives in-flight requests time to finish: the grace period exceeds the preStop pause plus the shutdown timeout', () => {
+      const preStop = serverContainer.lifecycle?.preStop?.exec?.command ?? [];
+      expect(preStop).toEqual(['sleep', '5']);
+      expect(pod.terminationGracePeriodSeconds).toBe(40);
+      expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(Number(preStop[1]) + shutdownTimeoutSeconds);
+    });
+
+    it('runs as the image user, with a read-only root filesystem and emptyDir volumes for its home and /tmp', () => {
+      expect(pod.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        runAsUser: RUNTIME_UID,
+        runAsGroup: RUNTIME_UID,
+      });
+      expect(serverContainer.securityContext).toMatchObject({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+      });
+      expect(serverContainer.volumeMounts).toEqual([
+        { name: 'argilla-home', mountPath: '/var/lib/argilla' },
+        { name: 'tmp', mountPath: '/tmp' },
+      ]);
+      expect(pod.volumes).toEqual([
+        { name: 'argilla-home', emptyDir: {} },
+        { name: 'tmp', emptyDir: {} },
+      ]);
+    });
+
+    it('is selected by its own selector and by the ClusterIP Service on port 6900', () => {
+      const labels = deployment.spec.template.metadata.labels;
+      const selects = (selector: Record<string, string>): boolean =>
+        Object.entries(selector).every(([key, value]) => labels[key] === value);
+      expect(selects(deployment.spec.selector.matchLabels)).toBe(true);
+      expect(service.spec.type).toBe('ClusterIP');
+      expect(selects(service.spec.selector)).toBe(true);
+      expect(service.spec.ports.map((port) => [port.port, containerPortOf(port.targetPort)])).toEqual([[6900, 6900]]);
+    });
+  });
+});
+
+describe('environment variables in the deployment files', () => {
+  const containers = [jobContainer, serverContainer];
+  const named: Record<string, string[]> = {
+    'docker-compose.yaml': [
+      ...Object.values(compose.services).flatMap((s) => Object.keys(s.environment ?? {})),
+      ...[...read('docker/docker-compose.yaml').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]),
+    ],
+    'configmap.yaml': Object.keys(configMap.data),
+    'secret.yaml': [...Object.keys(secret.stringData ?? {}), ...Object.keys(secret.data ?? {})],
+    'migrate-job.yaml and deployment.yaml': containers.flatMap((c) => (c.env ?? []).map((e) => e.name)),
+    Dockerfile: instructions('ENV').flatMap((i) => envInstructionKeys(i.args)),
+    'entrypoint.sh': [...entrypoint.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]),
+  };
+
+  it.each(Object.keys(named))('%s names only variables the project reads', (source) => {
+    expect(notSettings(named[source])).toEqual([]);
+  });
+
+  it('are found where they are expected', () => {
+    expect(named['Dockerfile']).toEqual(['npm_config_nodedir', 'ARGILLA_HOME_PATH']);
+    expect([...new Set(named['entrypoint.sh'].filter(isSettingName))]).toEqual(['ARGILLA_MIGRATE_ON_START']);
+    expect(named['secret.yaml']).toEqual(['ARGILLA_DATABASE_URL', 'ARGILLA_LOCAL_AUTH_SECRET_KEY']);
+    expect(named['migrate-job.yaml and deployment.yaml']).toEqual([]);
+  });
+
+  it('and anywhere in docker/ and .dockerignore, comments and docs included, are all settings', () => {
+    const files = [
+      '.dockerignore',
+      ...readdirSync(DOCKER).map((name) => `docker/${name}`),
+      ...readdirSync(KUBERNETES).map((name) => `docker/kubernetes/${name}`),
+    ].filter((path) => statSync(join(ROOT, path)).isFile());
+    expect(files).toEqual(expect.arrayContaining(['docker/README.md', 'docker/DEPLOYMENT.md']));
+    const unknown = files.flatMap((path) =>
+      notSettings([...read(path).matchAll(/\b(?:ARGILLA|DEFAULT_USER)_[A-Z0-9_]*/g)].map((m) => m[0])).map(
+        (name) => `${path}: ${name}`,
+      ),
+    );
+    expect(unknown).toEqual([]);
+  });
+});
