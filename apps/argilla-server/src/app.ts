@@ -37,6 +37,7 @@ export async function createServerApp(
     app.disable('x-powered-by');
     // Security headers (CSP, no sniffing, no framing, HSTS…), and no caching: answers carry API keys and tokens.
     app.use(helmet());
+    app.use(escapeMalformedPercents);
     app.use((_request: Request, response: Response, next: NextFunction) => {
       response.setHeader('Cache-Control', 'no-store');
       next();
@@ -50,7 +51,8 @@ export async function createServerApp(
         options.logger !== false && ['info', 'debug'].includes(settings.operations.logLevel),
       ),
     );
-    app.useBodyParser('json', { limit: BODY_LIMIT });
+    // Not strict: `null`, `42` or `"text"` are JSON too, and get the validation error their shape deserves.
+    app.useBodyParser('json', { limit: BODY_LIMIT, strict: false });
     app.useBodyParser('urlencoded', { extended: false, limit: BODY_LIMIT });
     if (settings.baseUrl !== '/') app.setGlobalPrefix(settings.baseUrl.slice(1, -1));
     if (settings.corsOrigins.length > 0) {
@@ -79,4 +81,20 @@ export async function createServerApp(
 /** `ARGILLA_TRUSTED_PROXIES`: a hop count, or a comma-separated list of addresses, subnets or Express's names. */
 function trustProxyValue(setting: string): number | string[] {
   return /^\d+$/.test(setting) ? Number(setting) : setting.split(',').map((part) => part.trim());
+}
+
+/**
+ * A path with a malformed percent-escape (`/api/users/%zz`) would fail in the router, before authentication,
+ * as a 400. Escaping its `%` signs lets it through as literal text: the guard answers first (401 without
+ * credentials), then the id check names the parameter (422), as for any other id that is not a UUID.
+ */
+function escapeMalformedPercents(request: Request, _response: Response, next: NextFunction): void {
+  const queryAt = request.url.indexOf('?');
+  const path = queryAt < 0 ? request.url : request.url.slice(0, queryAt);
+  try {
+    decodeURIComponent(path);
+  } catch {
+    request.url = path.replace(/%/g, '%25') + (queryAt < 0 ? '' : request.url.slice(queryAt));
+  }
+  next();
 }

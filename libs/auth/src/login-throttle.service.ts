@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@argilla/common';
 import { SETTINGS, Settings } from '@argilla/config';
@@ -104,12 +105,18 @@ export class LoginThrottle {
   }
 }
 
+/** Keys stay short and storable whatever was typed: a long or odd name is kept as its hash. */
+function counterKey(kind: 'user' | 'client', value: string): string {
+  if (value.length <= 200 && !value.includes('\u0000')) return `${kind}:${value}`;
+  return `${kind}#${createHash('sha256').update(value).digest('hex')}`;
+}
+
 function userKey(username: string): string {
-  return `user:${username}`;
+  return counterKey('user', username);
 }
 
 function clientKey(client: string): string {
-  return `client:${client}`;
+  return counterKey('client', client);
 }
 
 function toTime(value: Date | string | null): number {

@@ -5,6 +5,7 @@ import {
   IsIn,
   IsString,
   Matches,
+  ValidateBy,
   MaxLength,
   MinLength,
   ValidationError as ClassValidatorError,
@@ -14,6 +15,8 @@ import { FieldError, ValidationError } from './errors';
 
 /** Usernames and workspace names: lowercase letters, digits, `-` and `_`, not starting with `-` or `_`. */
 export const NAME_PATTERN = /^(?!-|_)[a-z0-9-_]+$/;
+/** Longer names could not be indexed (PostgreSQL's B-tree entries are limited to about 2,700 bytes). */
+export const NAME_MAX_LENGTH = 255;
 
 /*
  * Decorators that carry Argilla's (pydantic's) wording of each failure, so the API and the CLI report the same
@@ -23,8 +26,22 @@ export const NAME_PATTERN = /^(?!-|_)[a-z0-9-_]+$/;
 export const Required = (): PropertyDecorator =>
   IsDefined({ message: 'field required', context: { type: 'value_error.missing' } });
 
-export const IsStr = (options: { each?: boolean } = {}): PropertyDecorator =>
-  IsString({ ...options, message: 'str type expected', context: { type: 'type_error.str' } });
+export const IsStr = (options: { each?: boolean } = {}): PropertyDecorator => {
+  const isString = IsString({ ...options, message: 'str type expected', context: { type: 'type_error.str' } });
+  // PostgreSQL cannot store a NUL character in text: refused as input rather than failing in the database.
+  const noNul = ValidateBy(
+    {
+      name: 'noNulCharacter',
+      validator: { validate: (value) => typeof value !== 'string' || !value.includes('\u0000') },
+    },
+    { ...options, message: 'string contains a NUL character', context: { type: 'value_error.str.nul' } },
+  );
+  return (target, property) => {
+    // Registered first, checked first: the type, then the content.
+    isString(target, property);
+    noNul(target, property);
+  };
+};
 
 export const IsList = (): PropertyDecorator =>
   IsArray({ message: 'value is not a valid list', context: { type: 'type_error.list' } });
@@ -49,8 +66,9 @@ export const MinChars = (limit: number): PropertyDecorator =>
     context: { type: 'value_error.any_str.min_length', ctx: { limit_value: limit } },
   });
 
-export const MaxChars = (limit: number): PropertyDecorator =>
+export const MaxChars = (limit: number, options: { each?: boolean } = {}): PropertyDecorator =>
   MaxLength(limit, {
+    ...options,
     message: `ensure this value has at most ${limit} characters`,
     context: { type: 'value_error.any_str.max_length', ctx: { limit_value: limit } },
   });
@@ -91,11 +109,36 @@ export function toFieldErrors(errors: ClassValidatorError[], where: string): Fie
  * Throws ValidationError, whose message the CLI prints and whose params the API returns.
  */
 export function validateInput<T extends object>(dto: new () => T, input: unknown, where = 'body'): T {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+  if (input === null || input === undefined) {
+    throw new ValidationError([{ loc: [where], msg: 'field required', type: 'value_error.missing' }]);
+  }
+  if (typeof input !== 'object' || Array.isArray(input)) {
     throw new ValidationError([{ loc: [where], msg: 'value is not a valid dict', type: 'type_error.dict' }]);
+  }
+  if (nestingDepth(input, MAX_NESTING) > MAX_NESTING) {
+    throw new ValidationError([
+      { loc: [where], msg: `value is nested more than ${MAX_NESTING} levels deep`, type: 'value_error.nesting' },
+    ]);
   }
   const instance = plainToInstance(dto, input, { exposeDefaultValues: true });
   const errors = validateSync(instance, { whitelist: true, forbidUnknownValues: false, stopAtFirstError: true });
   if (errors.length > 0) throw new ValidationError(toFieldErrors(errors, where));
   return instance;
+}
+
+/** No request of this API nests deeper; deeper input would only exhaust the stack of the code that walks it. */
+export const MAX_NESTING = 32;
+
+/** How deep a value nests (objects and arrays), counted without recursion and stopping past `limit`. */
+export function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }

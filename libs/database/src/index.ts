@@ -5,3 +5,4 @@ export * from './migration-runner';
 export * from './database.module';
 export * from './database-unavailable';
 export * from './constraint-violations';
+export * from './bulk-insert';

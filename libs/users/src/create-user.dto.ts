@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ValidateIf } from 'class-validator';
-import { IsList, IsName, IsStr, MaxChars, MinChars, OneOf, Required, Trim } from '@argilla/common';
+import { IsList, IsName, IsStr, MaxChars, MinChars, NAME_MAX_LENGTH, OneOf, Required, Trim } from '@argilla/common';
 import { USER_ROLES, UserRole } from '@argilla/database';
 
 export const PASSWORD_MIN_LENGTH = 8;
@@ -22,7 +22,8 @@ export class CreateUserDto {
   @Trim()
   last_name?: string | null;
 
-  @ApiProperty({ example: 'ada', pattern: '^(?!-|_)[a-z0-9-_]+$' })
+  @ApiProperty({ example: 'ada', pattern: '^(?!-|_)[a-z0-9-_]+$', maxLength: 255 })
+  @MaxChars(NAME_MAX_LENGTH)
   @IsName()
   @IsStr()
   @Required()
@@ -50,6 +51,7 @@ export class CreateUserWithOptionsDto extends CreateUserDto {
   @ValidateIf((dto: CreateUserWithOptionsDto) => dto.api_key !== undefined && dto.api_key !== null)
   api_key?: string | null;
 
+  @MaxChars(NAME_MAX_LENGTH, { each: true })
   @IsName({ each: true })
   @IsStr({ each: true })
   @IsList()

@@ -64,11 +64,14 @@ export class UserQueries {
   }
 
   async findByApiKey(apiKey: string): Promise<UserWithWorkspaces | null> {
+    if (apiKey.includes('\u0000')) return null;
     const [row] = await this.byApiKey([apiKey]);
     return row ? toUserWithWorkspaces(row) : null;
   }
 
   async findByUsername(username: string): Promise<UserWithWorkspaces | null> {
+    // No stored name has a NUL (PostgreSQL text cannot hold one, and validation refuses it): no such user.
+    if (username.includes('\u0000')) return null;
     const [row] = await this.byUsername([username]);
     return row ? toUserWithWorkspaces(row) : null;
   }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
-import { NAME_PATTERN, now } from '@argilla/common';
-import { Database, User, UserRole, Workspace, WorkspaceUser } from '@argilla/database';
+import { NAME_MAX_LENGTH, NAME_PATTERN, now } from '@argilla/common';
+import { bulkInsert, Database, User, UserRole, Workspace } from '@argilla/database';
 
 /** One user of an Argilla users file (`.users.yml`), checked. */
 export interface ImportedUser {
@@ -24,8 +24,33 @@ export class UsersFileError extends Error {
 }
 
 const HASH_PREFIX = /^\$(2[aby]|argon2(id|i|d))\$/;
-/** Rows per INSERT: well under PostgreSQL's 65,535 and SQLite's 32,766 bound parameters. */
+/** Names per lookup query (`IN (...)`). */
 const BATCH_SIZE = 1_000;
+
+const USER_COLUMNS = [
+  ['id', 'uuid'],
+  ['first_name', 'varchar'],
+  ['last_name', 'varchar'],
+  ['username', 'varchar'],
+  ['role', 'varchar'],
+  ['api_key', 'text'],
+  ['password_hash', 'text'],
+  ['inserted_at', 'timestamp'],
+  ['updated_at', 'timestamp'],
+] as const;
+const WORKSPACE_COLUMNS = [
+  ['id', 'uuid'],
+  ['name', 'varchar'],
+  ['inserted_at', 'timestamp'],
+  ['updated_at', 'timestamp'],
+] as const;
+const MEMBERSHIP_COLUMNS = [
+  ['id', 'uuid'],
+  ['workspace_id', 'uuid'],
+  ['user_id', 'uuid'],
+  ['inserted_at', 'timestamp'],
+  ['updated_at', 'timestamp'],
+] as const;
 
 function chunks<T>(items: T[], size = BATCH_SIZE): T[][] {
   const result: T[][] = [];
@@ -40,13 +65,14 @@ function chunks<T>(items: T[], size = BATCH_SIZE): T[][] {
  */
 export async function parseUsersFile(text: string): Promise<ImportedUser[]> {
   // Loaded here only: no other command needs a YAML parser.
-  const { parseDocument } = await import('yaml');
-  const document = parseDocument(text, { uniqueKeys: true });
-  if (document.errors.length > 0) {
-    const [error] = document.errors;
-    throw new UsersFileError(`not valid YAML: ${error.message.split('\n')[0]}`);
+  const { load } = await import('js-yaml');
+  let data: unknown;
+  try {
+    // Duplicate keys in an entry are an error too.
+    data = load(text);
+  } catch (error) {
+    throw new UsersFileError(`not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
-  const data: unknown = document.toJS();
   if (data === null || data === undefined) return [];
   if (!Array.isArray(data)) throw new UsersFileError('expected a list of users at the top level');
 
@@ -67,11 +93,13 @@ export async function parseUsersFile(text: string): Promise<ImportedUser[]> {
       const value = fields[field];
       if (value === undefined || value === null || value === '') fail(field, 'is required');
       if (typeof value !== 'string') fail(field, 'must be a string');
+      if ((value as string).includes('\u0000')) fail(field, 'contains a NUL character');
       return value as string;
     };
 
     const username = requiredString('username');
     if (!NAME_PATTERN.test(username)) fail('username', `does not match regex "${NAME_PATTERN.source}"`);
+    if (username.length > NAME_MAX_LENGTH) fail('username', `is longer than ${NAME_MAX_LENGTH} characters`);
     const apiKey = requiredString('api_key');
     const passwordHash = requiredString('hashed_password');
     if (!HASH_PREFIX.test(passwordHash)) fail('hashed_password', 'is not a bcrypt ($2a$, $2b$, $2y$) or argon2 hash');
@@ -85,7 +113,7 @@ export async function parseUsersFile(text: string): Promise<ImportedUser[]> {
     const listed = fields.workspaces;
     if (listed !== undefined && listed !== null && !Array.isArray(listed)) fail('workspaces', 'must be a list');
     for (const name of (listed as unknown[] | undefined | null) ?? []) {
-      if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
+      if (typeof name !== 'string' || !NAME_PATTERN.test(name) || name.length > NAME_MAX_LENGTH) {
         fail('workspaces', `has an invalid workspace name '${String(name)}' (must match "${NAME_PATTERN.source}")`);
       }
     }
@@ -108,7 +136,7 @@ export async function parseUsersFile(text: string): Promise<ImportedUser[]> {
   });
 }
 
-/** Imports a whole users file in one transaction, with batched inserts (a few statements per thousand users). */
+/** Imports a whole users file in one transaction, with bulk inserts (a few statements whatever the size). */
 @Injectable()
 export class UsersImporter {
   constructor(private readonly database: Database) {}
@@ -121,43 +149,34 @@ export class UsersImporter {
       const at = now();
       const workspaceIds = await this.findOrCreateWorkspaces(manager, users, at);
       const rows = users.map((user) => ({ user, id: randomUUID() }));
-      for (const batch of chunks(rows)) {
-        await manager
-          .createQueryBuilder()
-          .insert()
-          .into(User)
-          .values(
-            batch.map(({ user, id }) => ({
-              id,
-              firstName: user.firstName,
-              lastName: null,
-              username: user.username,
-              role: user.role,
-              apiKey: user.apiKey,
-              passwordHash: user.passwordHash,
-              insertedAt: at,
-              updatedAt: at,
-            })),
-          )
-          .updateEntity(false)
-          .execute();
-      }
-      const memberships = rows.flatMap(({ user, id }) =>
-        user.workspaces.map((name, position) => {
-          // A millisecond apart within a user, so that its workspaces list in the file's order.
-          const time = new Date(at.getTime() + position);
-          return {
-            id: randomUUID(),
-            workspaceId: workspaceIds.get(name)!,
-            userId: id,
-            insertedAt: time,
-            updatedAt: time,
-          };
-        }),
+      await bulkInsert(
+        manager,
+        'users',
+        USER_COLUMNS,
+        rows.map(({ user, id }) => [
+          id,
+          user.firstName,
+          null,
+          user.username,
+          user.role,
+          user.apiKey,
+          user.passwordHash,
+          at,
+          at,
+        ]),
       );
-      for (const batch of chunks(memberships)) {
-        await manager.createQueryBuilder().insert().into(WorkspaceUser).values(batch).updateEntity(false).execute();
-      }
+      await bulkInsert(
+        manager,
+        'workspaces_users',
+        MEMBERSHIP_COLUMNS,
+        rows.flatMap(({ user, id }) =>
+          user.workspaces.map((name, position) => {
+            // A millisecond apart within a user, so that its workspaces list in the file's order.
+            const time = new Date(at.getTime() + position);
+            return [randomUUID(), workspaceIds.get(name)!, id, time, time];
+          }),
+        ),
+      );
     });
   }
 
@@ -199,13 +218,9 @@ export class UsersImporter {
       const existing = await manager.find(Workspace, { select: { id: true, name: true }, where: { name: In(batch) } });
       for (const workspace of existing) ids.set(workspace.name, workspace.id);
     }
-    const missing = names
-      .filter((name) => !ids.has(name))
-      .map((name) => ({ id: randomUUID(), name, insertedAt: at, updatedAt: at }));
-    for (const batch of chunks(missing)) {
-      await manager.createQueryBuilder().insert().into(Workspace).values(batch).updateEntity(false).execute();
-    }
-    for (const workspace of missing) ids.set(workspace.name, workspace.id);
+    const missing = names.filter((name) => !ids.has(name)).map((name) => [randomUUID(), name, at, at] as const);
+    await bulkInsert(manager, 'workspaces', WORKSPACE_COLUMNS, missing);
+    for (const [id, name] of missing) ids.set(name, id);
     return ids;
   }
 }

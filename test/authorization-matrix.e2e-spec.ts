@@ -1,0 +1,513 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DataSource } from 'typeorm';
+import { Workspace } from '@argilla/database';
+import {
+  api,
+  ApiSuite,
+  FORBIDDEN,
+  invalid,
+  MISSING_ID,
+  notFound,
+  openApiSuite,
+  seedUser,
+  UNAUTHORIZED,
+} from './support/api';
+import { engines, snapshot } from './support/test-database';
+
+type Caller = 'anonymous' | 'annotatorOutsider' | 'annotatorMember' | 'admin';
+
+const CALLERS: readonly Caller[] = ['anonymous', 'annotatorOutsider', 'annotatorMember', 'admin'];
+
+const CREDENTIALS: Record<Caller, Record<string, string>> = {
+  anonymous: {},
+  annotatorOutsider: { 'X-Argilla-Api-Key': 'outsider.apikey' },
+  annotatorMember: { 'X-Argilla-Api-Key': 'member.apikey' },
+  admin: { 'X-Argilla-Api-Key': 'admin.apikey' },
+};
+
+/**
+ * What a row sends as its body:
+ * - `newUser` / `newWorkspace`: a valid creation body with a name no other row uses;
+ * - `empty`: `{}`, which fails validation;
+ * - `login` / `wrongLogin`: the member's form login, with its password or a wrong one.
+ */
+type BodyKind = 'newUser' | 'newWorkspace' | 'empty' | 'login' | 'wrongLogin';
+
+interface Row {
+  /** Method and path pattern, exactly as the app registers the route. */
+  route: string;
+  /**
+   * The concrete path. Placeholders are resolved when the row runs, so that each row has its own targets:
+   * `{team}` the target workspace, `{user}` a fresh annotator in no workspace, `{member}` a fresh annotator in
+   * `{team}`, `{missing}` a well-formed id no row has.
+   */
+  path: string;
+  caller: Caller;
+  body?: BodyKind;
+  status: number;
+  /** The exact answer, for statuses other than 200, 401 and 403 (those two always get their envelope). */
+  answer?: unknown;
+}
+
+const uuidError = (param: string) =>
+  invalid({ loc: ['path', param], msg: 'value is not a valid uuid', type: 'type_error.uuid' });
+const BAD_USER_ID = uuidError('user_id');
+const BAD_WORKSPACE_ID = uuidError('workspace_id');
+const EMPTY_USER_BODY = invalid(
+  { loc: ['body', 'first_name'], msg: 'field required', type: 'value_error.missing' },
+  { loc: ['body', 'username'], msg: 'field required', type: 'value_error.missing' },
+  { loc: ['body', 'password'], msg: 'field required', type: 'value_error.missing' },
+);
+const EMPTY_WORKSPACE_BODY = invalid({ loc: ['body', 'name'], msg: 'field required', type: 'value_error.missing' });
+
+// Every registered route × every caller, then the probes of the order of checks (authentication, validation,
+// permission, lookup): unknown and malformed ids never tell a caller without the right anything.
+const TABLE: Row[] = [
+  { route: 'GET /metrics', path: '/metrics', caller: 'anonymous', status: 200 },
+  { route: 'GET /metrics', path: '/metrics', caller: 'annotatorOutsider', status: 200 },
+  { route: 'GET /metrics', path: '/metrics', caller: 'annotatorMember', status: 200 },
+  { route: 'GET /metrics', path: '/metrics', caller: 'admin', status: 200 },
+
+  { route: 'GET /api/_info', path: '/api/_info', caller: 'anonymous', status: 200 },
+  { route: 'GET /api/_info', path: '/api/_info', caller: 'annotatorOutsider', status: 200 },
+  { route: 'GET /api/_info', path: '/api/_info', caller: 'annotatorMember', status: 200 },
+  { route: 'GET /api/_info', path: '/api/_info', caller: 'admin', status: 200 },
+
+  { route: 'GET /api/_status', path: '/api/_status', caller: 'anonymous', status: 200 },
+  { route: 'GET /api/_status', path: '/api/_status', caller: 'annotatorOutsider', status: 200 },
+  { route: 'GET /api/_status', path: '/api/_status', caller: 'annotatorMember', status: 200 },
+  { route: 'GET /api/_status', path: '/api/_status', caller: 'admin', status: 200 },
+
+  { route: 'POST /api/security/token', path: '/api/security/token', caller: 'anonymous', body: 'login', status: 200 },
+  {
+    route: 'POST /api/security/token',
+    path: '/api/security/token',
+    caller: 'annotatorOutsider',
+    body: 'login',
+    status: 200,
+  },
+  {
+    route: 'POST /api/security/token',
+    path: '/api/security/token',
+    caller: 'annotatorMember',
+    body: 'login',
+    status: 200,
+  },
+  { route: 'POST /api/security/token', path: '/api/security/token', caller: 'admin', body: 'login', status: 200 },
+  {
+    route: 'POST /api/security/token',
+    path: '/api/security/token',
+    caller: 'anonymous',
+    body: 'wrongLogin',
+    status: 401,
+  },
+
+  { route: 'GET /api/me', path: '/api/me', caller: 'anonymous', status: 401 },
+  { route: 'GET /api/me', path: '/api/me', caller: 'annotatorOutsider', status: 200 },
+  { route: 'GET /api/me', path: '/api/me', caller: 'annotatorMember', status: 200 },
+  { route: 'GET /api/me', path: '/api/me', caller: 'admin', status: 200 },
+
+  { route: 'GET /api/users', path: '/api/users', caller: 'anonymous', status: 401 },
+  { route: 'GET /api/users', path: '/api/users', caller: 'annotatorOutsider', status: 403 },
+  { route: 'GET /api/users', path: '/api/users', caller: 'annotatorMember', status: 403 },
+  { route: 'GET /api/users', path: '/api/users', caller: 'admin', status: 200 },
+
+  { route: 'POST /api/users', path: '/api/users', caller: 'anonymous', body: 'newUser', status: 401 },
+  { route: 'POST /api/users', path: '/api/users', caller: 'annotatorOutsider', body: 'newUser', status: 403 },
+  { route: 'POST /api/users', path: '/api/users', caller: 'annotatorMember', body: 'newUser', status: 403 },
+  { route: 'POST /api/users', path: '/api/users', caller: 'admin', body: 'newUser', status: 200 },
+  { route: 'POST /api/users', path: '/api/users', caller: 'anonymous', body: 'empty', status: 401 },
+  {
+    route: 'POST /api/users',
+    path: '/api/users',
+    caller: 'annotatorMember',
+    body: 'empty',
+    status: 422,
+    answer: EMPTY_USER_BODY,
+  },
+
+  { route: 'DELETE /api/users/:user_id', path: '/api/users/{user}', caller: 'anonymous', status: 401 },
+  { route: 'DELETE /api/users/:user_id', path: '/api/users/{user}', caller: 'annotatorOutsider', status: 403 },
+  { route: 'DELETE /api/users/:user_id', path: '/api/users/{user}', caller: 'annotatorMember', status: 403 },
+  { route: 'DELETE /api/users/:user_id', path: '/api/users/{user}', caller: 'admin', status: 200 },
+  { route: 'DELETE /api/users/:user_id', path: '/api/users/{missing}', caller: 'anonymous', status: 401 },
+  { route: 'DELETE /api/users/:user_id', path: '/api/users/{missing}', caller: 'annotatorMember', status: 403 },
+  {
+    route: 'DELETE /api/users/:user_id',
+    path: '/api/users/{missing}',
+    caller: 'admin',
+    status: 404,
+    answer: notFound(MISSING_ID, 'User'),
+  },
+  { route: 'DELETE /api/users/:user_id', path: '/api/users/not-a-uuid', caller: 'anonymous', status: 401 },
+  {
+    route: 'DELETE /api/users/:user_id',
+    path: '/api/users/not-a-uuid',
+    caller: 'annotatorOutsider',
+    status: 422,
+    answer: BAD_USER_ID,
+  },
+  {
+    route: 'DELETE /api/users/:user_id',
+    path: '/api/users/not-a-uuid',
+    caller: 'admin',
+    status: 422,
+    answer: BAD_USER_ID,
+  },
+
+  { route: 'GET /api/workspaces', path: '/api/workspaces', caller: 'anonymous', status: 401 },
+  { route: 'GET /api/workspaces', path: '/api/workspaces', caller: 'annotatorOutsider', status: 200 },
+  { route: 'GET /api/workspaces', path: '/api/workspaces', caller: 'annotatorMember', status: 200 },
+  { route: 'GET /api/workspaces', path: '/api/workspaces', caller: 'admin', status: 200 },
+
+  { route: 'POST /api/workspaces', path: '/api/workspaces', caller: 'anonymous', body: 'newWorkspace', status: 401 },
+  {
+    route: 'POST /api/workspaces',
+    path: '/api/workspaces',
+    caller: 'annotatorOutsider',
+    body: 'newWorkspace',
+    status: 403,
+  },
+  {
+    route: 'POST /api/workspaces',
+    path: '/api/workspaces',
+    caller: 'annotatorMember',
+    body: 'newWorkspace',
+    status: 403,
+  },
+  { route: 'POST /api/workspaces', path: '/api/workspaces', caller: 'admin', body: 'newWorkspace', status: 200 },
+  { route: 'POST /api/workspaces', path: '/api/workspaces', caller: 'anonymous', body: 'empty', status: 401 },
+  {
+    route: 'POST /api/workspaces',
+    path: '/api/workspaces',
+    caller: 'annotatorOutsider',
+    body: 'empty',
+    status: 422,
+    answer: EMPTY_WORKSPACE_BODY,
+  },
+
+  {
+    route: 'GET /api/workspaces/:workspace_id/users',
+    path: '/api/workspaces/{team}/users',
+    caller: 'anonymous',
+    status: 401,
+  },
+  {
+    route: 'GET /api/workspaces/:workspace_id/users',
+    path: '/api/workspaces/{team}/users',
+    caller: 'annotatorOutsider',
+    status: 403,
+  },
+  {
+    route: 'GET /api/workspaces/:workspace_id/users',
+    path: '/api/workspaces/{team}/users',
+    caller: 'annotatorMember',
+    status: 403,
+  },
+  {
+    route: 'GET /api/workspaces/:workspace_id/users',
+    path: '/api/workspaces/{team}/users',
+    caller: 'admin',
+    status: 200,
+  },
+  {
+    route: 'GET /api/workspaces/:workspace_id/users',
+    path: '/api/workspaces/{missing}/users',
+    caller: 'annotatorMember',
+    status: 403,
+  },
+  {
+    route: 'GET /api/workspaces/:workspace_id/users',
+    path: '/api/workspaces/{missing}/users',
+    caller: 'admin',
+    status: 404,
+    answer: notFound(MISSING_ID, 'Workspace'),
+  },
+  {
+    route: 'GET /api/workspaces/:workspace_id/users',
+    path: '/api/workspaces/not-a-uuid/users',
+    caller: 'anonymous',
+    status: 401,
+  },
+
+  {
+    route: 'POST /api/workspaces/:workspace_id/users/:user_id',
+    path: '/api/workspaces/{team}/users/{user}',
+    caller: 'anonymous',
+    status: 401,
+  },
+  {
+    route: 'POST /api/workspaces/:workspace_id/users/:user_id',
+    path: '/api/workspaces/{team}/users/{user}',
+    caller: 'annotatorOutsider',
+    status: 403,
+  },
+  {
+    route: 'POST /api/workspaces/:workspace_id/users/:user_id',
+    path: '/api/workspaces/{team}/users/{user}',
+    caller: 'annotatorMember',
+    status: 403,
+  },
+  {
+    route: 'POST /api/workspaces/:workspace_id/users/:user_id',
+    path: '/api/workspaces/{team}/users/{user}',
+    caller: 'admin',
+    status: 200,
+  },
+  {
+    route: 'POST /api/workspaces/:workspace_id/users/:user_id',
+    path: '/api/workspaces/{missing}/users/{missing}',
+    caller: 'annotatorMember',
+    status: 403,
+  },
+  {
+    route: 'POST /api/workspaces/:workspace_id/users/:user_id',
+    path: '/api/workspaces/{missing}/users/{user}',
+    caller: 'admin',
+    status: 404,
+    answer: notFound(MISSING_ID, 'Workspace'),
+  },
+  {
+    route: 'POST /api/workspaces/:workspace_id/users/:user_id',
+    path: '/api/workspaces/not-a-uuid/users/not-a-uuid',
+    caller: 'anonymous',
+    status: 401,
+  },
+  {
+    route: 'POST /api/workspaces/:workspace_id/users/:user_id',
+    path: '/api/workspaces/not-a-uuid/users/{user}',
+    caller: 'annotatorMember',
+    status: 422,
+    answer: BAD_WORKSPACE_ID,
+  },
+
+  {
+    route: 'DELETE /api/workspaces/:workspace_id/users/:user_id',
+    path: '/api/workspaces/{team}/users/{member}',
+    caller: 'anonymous',
+    status: 401,
+  },
+  {
+    route: 'DELETE /api/workspaces/:workspace_id/users/:user_id',
+    path: '/api/workspaces/{team}/users/{member}',
+    caller: 'annotatorOutsider',
+    status: 403,
+  },
+  {
+    route: 'DELETE /api/workspaces/:workspace_id/users/:user_id',
+    path: '/api/workspaces/{team}/users/{member}',
+    caller: 'annotatorMember',
+    status: 403,
+  },
+  {
+    route: 'DELETE /api/workspaces/:workspace_id/users/:user_id',
+    path: '/api/workspaces/{team}/users/{member}',
+    caller: 'admin',
+    status: 200,
+  },
+  {
+    route: 'DELETE /api/workspaces/:workspace_id/users/:user_id',
+    path: '/api/workspaces/{team}/users/{missing}',
+    caller: 'annotatorOutsider',
+    status: 403,
+  },
+  {
+    route: 'DELETE /api/workspaces/:workspace_id/users/:user_id',
+    path: '/api/workspaces/{team}/users/{missing}',
+    caller: 'admin',
+    status: 404,
+    answer: notFound(MISSING_ID, 'User'),
+  },
+  {
+    route: 'DELETE /api/workspaces/:workspace_id/users/:user_id',
+    path: '/api/workspaces/{team}/users/not-a-uuid',
+    caller: 'anonymous',
+    status: 401,
+  },
+
+  {
+    route: 'GET /api/v1/workspaces/:workspace_id',
+    path: '/api/v1/workspaces/{team}',
+    caller: 'anonymous',
+    status: 401,
+  },
+  {
+    route: 'GET /api/v1/workspaces/:workspace_id',
+    path: '/api/v1/workspaces/{team}',
+    caller: 'annotatorOutsider',
+    status: 403,
+  },
+  {
+    route: 'GET /api/v1/workspaces/:workspace_id',
+    path: '/api/v1/workspaces/{team}',
+    caller: 'annotatorMember',
+    status: 200,
+  },
+  { route: 'GET /api/v1/workspaces/:workspace_id', path: '/api/v1/workspaces/{team}', caller: 'admin', status: 200 },
+  {
+    route: 'GET /api/v1/workspaces/:workspace_id',
+    path: '/api/v1/workspaces/{missing}',
+    caller: 'anonymous',
+    status: 401,
+  },
+  {
+    route: 'GET /api/v1/workspaces/:workspace_id',
+    path: '/api/v1/workspaces/{missing}',
+    caller: 'annotatorOutsider',
+    status: 403,
+  },
+  {
+    route: 'GET /api/v1/workspaces/:workspace_id',
+    path: '/api/v1/workspaces/{missing}',
+    caller: 'annotatorMember',
+    status: 403,
+  },
+  {
+    route: 'GET /api/v1/workspaces/:workspace_id',
+    path: '/api/v1/workspaces/{missing}',
+    caller: 'admin',
+    status: 404,
+    answer: { detail: `Workspace with id \`${MISSING_ID}\` not found` },
+  },
+  {
+    route: 'GET /api/v1/workspaces/:workspace_id',
+    path: '/api/v1/workspaces/not-a-uuid',
+    caller: 'anonymous',
+    status: 401,
+  },
+  {
+    route: 'GET /api/v1/workspaces/:workspace_id',
+    path: '/api/v1/workspaces/not-a-uuid',
+    caller: 'annotatorOutsider',
+    status: 422,
+    answer: BAD_WORKSPACE_ID,
+  },
+];
+
+/** The routes whose success changes the users, workspaces or memberships. */
+const STATE_CHANGING = new Set([
+  'POST /api/users',
+  'DELETE /api/users/:user_id',
+  'POST /api/workspaces',
+  'POST /api/workspaces/:workspace_id/users/:user_id',
+  'DELETE /api/workspaces/:workspace_id/users/:user_id',
+]);
+
+interface ExpressRouteLayer {
+  route?: { path: string; methods: Record<string, boolean> };
+}
+
+/** Every `METHOD /path/:pattern` the running app serves, read from Express's router (Swagger UI's own excepted). */
+function registeredRoutes(app: NestExpressApplication): string[] {
+  const express = app.getHttpAdapter().getInstance() as { router: { stack: ExpressRouteLayer[] } };
+  return express.router.stack
+    .flatMap((layer) =>
+      layer.route
+        ? Object.keys(layer.route.methods).map((method) => `${method.toUpperCase()} ${layer.route!.path}`)
+        : [],
+    )
+    .filter((route) => !/^\S+ \/api\/docs(\/|$)/.test(route));
+}
+
+/** Whether the route's pattern matches a concrete path (`:name` is one non-empty segment). */
+function matchesPattern(route: string, path: string): boolean {
+  const pattern = route.split(' ')[1];
+  return new RegExp(`^${pattern.replace(/:[a-z_]+/g, '[^/]+')}$`).test(path);
+}
+
+const rowTitle = (row: Row): string => {
+  const [method] = row.route.split(' ');
+  return `${method} ${row.path}${row.body ? ` (${row.body} body)` : ''} as ${row.caller} → ${row.status}`;
+};
+
+describe.each(engines())('authorization matrix (%s)', (engine) => {
+  let suite: ApiSuite;
+  let app: NestExpressApplication;
+  let dataSource: DataSource;
+  let team: Workspace;
+
+  beforeAll(async () => {
+    suite = await openApiSuite(engine);
+    ({ app, dataSource } = suite);
+    await seedUser(app, { username: 'admin', role: 'admin' });
+    await seedUser(app, { username: 'member', workspaces: ['team'] });
+    await seedUser(app, { username: 'outsider' });
+    team = await dataSource.getRepository(Workspace).findOneByOrFail({ name: 'team' });
+  });
+
+  afterAll(async () => {
+    await suite?.close();
+  });
+
+  it('covers every registered route, for every caller, and only registered routes', () => {
+    const registered = registeredRoutes(app);
+    const tabled = new Set(TABLE.map((row) => row.route));
+    const missingCallers = [...tabled].flatMap((route) =>
+      CALLERS.filter((caller) => !TABLE.some((row) => row.route === route && row.caller === caller)).map(
+        (caller) => `${route} as ${caller}`,
+      ),
+    );
+    expect({
+      registeredButNotInTable: registered.filter((route) => !tabled.has(route)),
+      inTableButNotRegistered: [...tabled].filter((route) => !registered.includes(route)),
+      routesMissingACaller: missingCallers,
+    }).toEqual({ registeredButNotInTable: [], inTableButNotRegistered: [], routesMissingACaller: [] });
+  });
+
+  it('gives each row a path its route matches, and an exact answer for statuses other than 200, 401 and 403', () => {
+    const mismatched = TABLE.filter((row) => {
+      const concrete = row.path.replace(/\{[a-z]+\}/g, MISSING_ID);
+      return !matchesPattern(row.route, concrete);
+    }).map(rowTitle);
+    const unanswered = TABLE.filter((row) => ![200, 401, 403].includes(row.status) && row.answer === undefined);
+    expect({ mismatched, unanswered: unanswered.map(rowTitle) }).toEqual({ mismatched: [], unanswered: [] });
+  });
+
+  it.each(TABLE.map((row, index) => [rowTitle(row), row, index] as const))('%s', async (_title, row, index) => {
+    // Targets are created for this row alone, before the "before" snapshot, so rows never depend on each other.
+    const ids: Record<string, string> = { team: team.id, missing: MISSING_ID };
+    if (row.path.includes('{user}')) {
+      ids.user = (await seedUser(app, { username: `target-${index}` })).user.id;
+    }
+    if (row.path.includes('{member}')) {
+      ids.member = (await seedUser(app, { username: `target-member-${index}`, workspaces: ['team'] })).user.id;
+    }
+    const path = row.path.replace(/\{([a-z]+)\}/g, (_match, name: string) => ids[name]);
+    const [method] = row.route.split(' ');
+
+    const before = await snapshot(dataSource);
+    let request = api(app)[method.toLowerCase() as 'get' | 'post' | 'delete'](path).set(CREDENTIALS[row.caller]);
+    switch (row.body) {
+      case 'newUser':
+        request = request.send({ first_name: 'New', username: `new-user-${index}`, password: 'password-1234' });
+        break;
+      case 'newWorkspace':
+        request = request.send({ name: `new-workspace-${index}` });
+        break;
+      case 'empty':
+        request = request.send({});
+        break;
+      case 'login':
+        request = request.type('form').send({ username: 'member', password: 'password-1234' });
+        break;
+      case 'wrongLogin':
+        request = request.type('form').send({ username: 'member', password: 'wrong-password' });
+        break;
+    }
+    const response = await request;
+
+    expect(response.status).toBe(row.status);
+    if (row.status === 401) {
+      expect(response.body).toEqual(UNAUTHORIZED);
+      expect(response.headers['www-authenticate']).toBe('Bearer');
+    } else if (row.status === 403) {
+      expect(response.body).toEqual(FORBIDDEN);
+    } else if (row.answer !== undefined) {
+      expect(response.body).toEqual(row.answer);
+    }
+
+    const after = await snapshot(dataSource);
+    if (row.status === 200 && STATE_CHANGING.has(row.route)) expect(after).not.toEqual(before);
+    else expect(after).toEqual(before);
+  });
+});

@@ -1,0 +1,574 @@
+import { createHash } from 'node:crypto';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import fc from 'fast-check';
+import type { Response } from 'supertest';
+import { DataSource } from 'typeorm';
+import { User, Workspace } from '@argilla/database';
+import { api, ApiSuite, envelope, invalid, MISSING_ID, openApiSuite, seedUser, UNAUTHORIZED } from './support/api';
+import { engines, snapshot } from './support/test-database';
+
+const ADMIN = { 'X-Argilla-Api-Key': 'admin.apikey' };
+
+/** Fixed, so that a failure replays; fast-check prints it with the counterexample. */
+const SEED = 20_240_818;
+const RUNS = 40;
+
+/** Every route the app registers (the coverage test checks this list against the running app). */
+const ROUTES = [
+  'GET /metrics',
+  'GET /api/_info',
+  'GET /api/_status',
+  'POST /api/security/token',
+  'GET /api/me',
+  'GET /api/users',
+  'POST /api/users',
+  'DELETE /api/users/:user_id',
+  'GET /api/workspaces',
+  'POST /api/workspaces',
+  'GET /api/workspaces/:workspace_id/users',
+  'POST /api/workspaces/:workspace_id/users/:user_id',
+  'DELETE /api/workspaces/:workspace_id/users/:user_id',
+  'GET /api/v1/workspaces/:workspace_id',
+] as const;
+type Route = (typeof ROUTES)[number];
+
+const PARAM_ROUTES = ROUTES.filter((route) => route.includes('/:'));
+
+interface Field {
+  name: string;
+  required: boolean;
+  /** The error type a value of the wrong JSON type gets. */
+  wrongType: 'type_error.str' | 'type_error.enum';
+}
+
+/** The routes that read a body: a well-formed body (unique per call), and its fields. */
+const BODY_ROUTES: Partial<Record<Route, { valid: (n: number) => Record<string, unknown>; fields: Field[] }>> = {
+  'POST /api/users': {
+    valid: (n) => ({
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      username: `abuse-${n}`,
+      role: 'annotator',
+      password: 'password-1234',
+    }),
+    fields: [
+      { name: 'first_name', required: true, wrongType: 'type_error.str' },
+      { name: 'last_name', required: false, wrongType: 'type_error.str' },
+      { name: 'username', required: true, wrongType: 'type_error.str' },
+      { name: 'role', required: false, wrongType: 'type_error.enum' },
+      { name: 'password', required: true, wrongType: 'type_error.str' },
+    ],
+  },
+  'POST /api/workspaces': {
+    valid: (n) => ({ name: `abuse-${n}` }),
+    fields: [{ name: 'name', required: true, wrongType: 'type_error.str' }],
+  },
+  'POST /api/security/token': {
+    // Well-formed, and wrong for every user (users created by other properties have the password 'password-1234').
+    valid: () => ({ username: 'member', password: 'not-the-password' }),
+    fields: [
+      { name: 'username', required: true, wrongType: 'type_error.str' },
+      { name: 'password', required: true, wrongType: 'type_error.str' },
+    ],
+  },
+};
+const BODY_ROUTE_NAMES = Object.keys(BODY_ROUTES) as Route[];
+
+/** What `UuidPipe` accepts: such strings are no abuse. */
+const UUID_LIKE = /^(?:urn:uuid:)?\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$/i;
+
+const uuidError = (param: string) =>
+  invalid({ loc: ['path', param], msg: 'value is not a valid uuid', type: 'type_error.uuid' });
+const NOT_FOUND_ROUTE = { detail: 'Not Found' };
+
+const HOSTILE_SEGMENTS = [
+  "' OR 1=1 --",
+  "1'; DROP TABLE users; --",
+  "' UNION SELECT api_key FROM users --",
+  '../../etc/passwd',
+  '..%2f..%2fetc%2fpasswd',
+  '%2e%2e%2f',
+  '%2e%2e',
+  '..',
+  '.',
+  '%00',
+  '%',
+  '%zz',
+  '%E0%A4%A',
+  'ünïcödé-😀',
+  '\u202e\u0000',
+  '00000000-0000-4000-8000-00000000000g',
+  `${MISSING_ID}/..`,
+  '',
+];
+
+// Arbitraries.
+
+/** Long strings built from a random piece (any code point), from 1 KB to 200 KB. */
+const hugeText = fc
+  .tuple(fc.string({ unit: 'binary', minLength: 1, maxLength: 16 }), fc.integer({ min: 1_000, max: 200_000 }))
+  .map(([piece, length]) => piece.repeat(Math.ceil(length / piece.length)).slice(0, length));
+
+/** Long strings that are valid usernames and workspace names, and do not compress (as random data would not). */
+const hugeName = fc.tuple(fc.nat(), fc.integer({ min: 1_000, max: 200_000 })).map(([seed, length]) => {
+  let text = '';
+  for (let block = 0; text.length < length; block++) {
+    text += createHash('sha256').update(`${seed}:${block}`).digest('hex');
+  }
+  return text.slice(0, length);
+});
+
+/** JSON text nested a few hundred levels deep, in arrays or in objects. */
+const deepJson = fc
+  .tuple(fc.integer({ min: 100, max: 500 }), fc.boolean())
+  .map(([depth, arrays]) =>
+    arrays ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth),
+  );
+
+const PROTOTYPE_POLLUTION = [
+  '{"__proto__": {"role": "admin", "polluted": true}}',
+  '{"constructor": {"prototype": {"polluted": true}}}',
+];
+
+/** Request bodies as JSON text: valid JSON of any shape, huge, deep, hostile, or not JSON at all. */
+const jsonBodies = fc.oneof(
+  fc.jsonValue().map((value) => JSON.stringify(value)),
+  fc.anything().map((value) => JSON.stringify(value) ?? 'null'),
+  fc.object().map((value) => JSON.stringify(value)),
+  hugeText.map((text) => JSON.stringify({ first_name: text, username: text, name: text, password: text })),
+  deepJson,
+  fc.constantFrom(...PROTOTYPE_POLLUTION),
+  fc.string({ unit: 'binary', maxLength: 64 }),
+);
+
+/** Values of a JSON type no field accepts (null only where a field is required: optional fields take it). */
+const wrongTypes = (required: boolean) =>
+  fc.oneof(
+    fc.integer(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.boolean(),
+    fc.array(fc.jsonValue(), { maxLength: 4 }),
+    fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 4 }),
+    // Nested, but within the nesting bound (deeper bodies are refused as a whole, tested apart).
+    fc.integer({ min: 2, max: 30 }).map((depth) => JSON.parse('['.repeat(depth) + ']'.repeat(depth)) as unknown),
+    ...(required ? [fc.constant(null)] : []),
+  );
+
+/** Path segments that are not UUIDs: random code points, graphemes, hostile strings. */
+const badIds = fc
+  .oneof(
+    fc.string({ unit: 'binary', maxLength: 64 }),
+    fc.string({ unit: 'grapheme', maxLength: 32 }),
+    fc.constantFrom(...HOSTILE_SEGMENTS),
+  )
+  .filter((value) => !UUID_LIKE.test(value));
+
+const FORM_KEYS = ['username', 'password', 'grant_type', 'scope', 'client_id', 'client_secret'];
+
+/** Login forms: any number of fields, known or not, repeated or not, with any values. */
+const loginForms = fc.array(
+  fc.tuple(
+    fc.oneof(fc.constantFrom(...FORM_KEYS), fc.string({ maxLength: 12 })),
+    fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('member', 'password-1234', '')),
+  ),
+  { maxLength: 8 },
+);
+
+// Checks.
+
+const LEAKS = [
+  /\bat \S*[/\\]\S+/,
+  /\.(?:ts|js):\d+/,
+  /node_modules/,
+  /QueryFailedError/,
+  /SELECT /,
+  /INSERT /,
+  /SQLITE_/,
+  /duplicate key/,
+];
+
+/**
+ * Every answer is JSON; every error is Argilla's envelope (a route that does not exist answers `{"detail": "Not
+ * Found"}` when `unknownRouteAllowed`) and carries nothing internal. Successes are not searched for leaks: they
+ * echo what was sent, which may be hostile text on purpose.
+ */
+function expectSafeAnswer(
+  response: Response,
+  route: Route | undefined,
+  options: { unknownRouteAllowed?: boolean } = {},
+) {
+  expect(response.status).toBeLessThan(500);
+  if (route === 'GET /metrics' && response.status === 200) {
+    expect(response.headers['content-type']).toMatch(/^text\/plain/);
+    return;
+  }
+  expect(response.headers['content-type']).toMatch(/^application\/json/);
+  const body: unknown = JSON.parse(response.text);
+  if (response.status < 400) return;
+  if (!(options.unknownRouteAllowed && response.status === 404 && isEqual(body, NOT_FOUND_ROUTE))) {
+    expect(body).toEqual({
+      detail: { code: expect.stringMatching(/^argilla\.api\.errors::[A-Za-z]+Error$/), params: expect.any(Object) },
+    });
+  }
+  for (const leak of LEAKS) expect(response.text).not.toMatch(leak);
+}
+
+function isEqual(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Runs a property with the fixed seed, within a time budget well under the test's timeout. */
+async function check<T>(arbitrary: fc.Arbitrary<T>, predicate: (value: T) => Promise<void>) {
+  await fc.assert(fc.asyncProperty(arbitrary, predicate), {
+    seed: SEED,
+    numRuns: RUNS,
+    plugins: [fc.interruptAfterTimeLimit(40_000, { failOnInterrupt: true })],
+  });
+}
+
+/**
+ * What the login route answers a form. body-parser's urlencoded parser (`qs`) makes a repeated field a list, and
+ * an empty one counts as missing: unless `username` and `password` each come once, non-empty, it is a 422.
+ * Then only the member's own credentials log in.
+ */
+function formOutcome(pairs: [string, string][]): 200 | 401 | 422 {
+  const single = (key: string): string | undefined => {
+    const values = pairs.filter(([name]) => name === key).map(([, value]) => value);
+    return values.length === 1 && values[0] !== '' ? values[0] : undefined;
+  };
+  const username = single('username');
+  const password = single('password');
+  if (username === undefined || password === undefined) return 422;
+  return username === 'member' && password === 'password-1234' ? 200 : 401;
+}
+
+interface ExpressRouteLayer {
+  route?: { path: string; methods: Record<string, boolean> };
+}
+
+/** Every `METHOD /path/:pattern` the running app serves, read from Express's router (Swagger UI's own excepted). */
+function registeredRoutes(app: NestExpressApplication): string[] {
+  const express = app.getHttpAdapter().getInstance() as { router: { stack: ExpressRouteLayer[] } };
+  return express.router.stack
+    .flatMap((layer) =>
+      layer.route
+        ? Object.keys(layer.route.methods).map((method) => `${method.toUpperCase()} ${layer.route!.path}`)
+        : [],
+    )
+    .filter((route) => !/^\S+ \/api\/docs(\/|$)/.test(route));
+}
+
+describe.each(engines())('input abuse (%s)', (engine) => {
+  let suite: ApiSuite;
+  let app: NestExpressApplication;
+  let dataSource: DataSource;
+  let team: Workspace;
+  let counter = 0;
+
+  beforeAll(async () => {
+    // Failed logins are many here on purpose: lockouts would hide what the login route does with its input.
+    suite = await openApiSuite(engine, {
+      ARGILLA_LOGIN_MAX_FAILURES: '1000000',
+      ARGILLA_LOGIN_MAX_FAILURES_PER_CLIENT: '1000000',
+    });
+    ({ app, dataSource } = suite);
+    await seedUser(app, { username: 'admin', role: 'admin' });
+    await seedUser(app, { username: 'member', workspaces: ['team'] });
+    team = await dataSource.getRepository(Workspace).findOneByOrFail({ name: 'team' });
+  });
+
+  afterAll(async () => {
+    await suite?.close();
+  });
+
+  /** The route's path with valid ids (the target workspace, a missing user), or the ones given. */
+  const pathOf = (route: Route, ids: Record<string, string> = {}): string =>
+    route
+      .split(' ')[1]
+      .replace(/:([a-z_]+)/g, (_match, name: string) => ids[name] ?? (name === 'workspace_id' ? team.id : MISSING_ID));
+
+  const send = (route: Route, path = pathOf(route)) => {
+    const method = route.split(' ')[0].toLowerCase() as 'get' | 'post' | 'delete';
+    return api(app)[method](path);
+  };
+
+  it('covers every registered route', () => {
+    const registered = registeredRoutes(app);
+    expect({
+      notCovered: registered.filter((route) => !(ROUTES as readonly string[]).includes(route)),
+      notRegistered: ROUTES.filter((route) => !registered.includes(route)),
+    }).toEqual({ notCovered: [], notRegistered: [] });
+  });
+
+  describe('random bodies', () => {
+    it.each(ROUTES)(
+      '%s: any JSON body gets a safe answer (a 4xx where a valid body or id is needed)',
+      async (route) => {
+        // Write routes with ids are sent a user id that does not exist; read routes, the target workspace.
+        const needsValidInput = route in BODY_ROUTES || pathOf(route).includes(MISSING_ID);
+        await check(jsonBodies, async (body) => {
+          const response = await send(route).set(ADMIN).set('Content-Type', 'application/json').send(body);
+          expectSafeAnswer(response, route);
+          if (needsValidInput) expect(response.status).toBeGreaterThanOrEqual(400);
+          // A body must never reach Object.prototype (the server runs in this process).
+          expect(Object.keys(Object.prototype)).toEqual([]);
+        });
+      },
+    );
+
+    it.each(BODY_ROUTE_NAMES)('%s: a wrong JSON type in any field is a 422 on that field', async (route) => {
+      const { valid, fields } = BODY_ROUTES[route]!;
+      const cases = fc
+        .constantFrom(...fields)
+        .chain((field) => wrongTypes(field.required).map((value) => ({ field, value })));
+      await check(cases, async ({ field, value }) => {
+        const body = { ...valid(++counter), [field.name]: value };
+        const response = await send(route).set(ADMIN).send(body);
+        expectSafeAnswer(response, route);
+        expect(response.status).toBe(422);
+        expect(response.body.detail.params.errors).toEqual([
+          expect.objectContaining({
+            loc: ['body', field.name],
+            type: value === null ? 'value_error.missing' : field.wrongType,
+          }),
+        ]);
+      });
+    });
+
+    it.each(BODY_ROUTE_NAMES)('%s: huge strings in any field get a safe answer', async (route) => {
+      const { valid, fields } = BODY_ROUTES[route]!;
+      const cases = fc
+        .constantFrom(...fields.map((field) => field.name))
+        .chain((name) => fc.oneof(hugeText, hugeName).map((value) => ({ name, value })));
+      await check(cases, async ({ name, value }) => {
+        const response = await send(route)
+          .set(ADMIN)
+          .send({ ...valid(++counter), [name]: value });
+        expectSafeAnswer(response, route);
+        if (name === 'password' && route === 'POST /api/users') {
+          expect(response.status).toBe(422);
+          expect(response.body.detail.params.errors).toEqual([
+            expect.objectContaining({ loc: ['body', 'password'], type: 'value_error.any_str.max_length' }),
+          ]);
+        }
+        // No user has a huge password, nor the base body's: every such login is refused the same way
+        // (a NUL character, which no stored name or password can hold, is refused as input).
+        if (route === 'POST /api/security/token') {
+          expect(response.body).toEqual(
+            value.includes('\u0000')
+              ? invalid({ loc: ['body', name], msg: 'string contains a NUL character', type: 'value_error.str.nul' })
+              : UNAUTHORIZED,
+          );
+        }
+      });
+    });
+  });
+
+  describe('path ids', () => {
+    it.each(PARAM_ROUTES)('%s: an id that is not a UUID is a 422 on that parameter', async (route) => {
+      const params = [...route.matchAll(/:([a-z_]+)/g)].map((match) => match[1]);
+      await check(fc.tuple(fc.constantFrom(...params), badIds), async ([param, value]) => {
+        const segment = encodeURIComponent(value);
+        const response = await send(route, pathOf(route, { [param]: segment })).set(ADMIN);
+        expectSafeAnswer(response, route, { unknownRouteAllowed: segment === '' });
+        // An empty segment makes another path, which no route has.
+        expect(response.body).toEqual(segment === '' ? NOT_FOUND_ROUTE : uuidError(param));
+      });
+    });
+
+    it.each(PARAM_ROUTES)('%s: without credentials, an id that is not a UUID is a 401', async (route) => {
+      const params = [...route.matchAll(/:([a-z_]+)/g)].map((match) => match[1]);
+      await check(fc.tuple(fc.constantFrom(...params), badIds), async ([param, value]) => {
+        const segment = encodeURIComponent(value);
+        const response = await send(route, pathOf(route, { [param]: segment }));
+        expectSafeAnswer(response, route, { unknownRouteAllowed: segment === '' });
+        expect(response.body).toEqual(segment === '' ? NOT_FOUND_ROUTE : UNAUTHORIZED);
+      });
+    });
+
+    it.each(PARAM_ROUTES)('%s: hostile raw path segments get a safe 4xx', async (route) => {
+      const params = [...route.matchAll(/:([a-z_]+)/g)].map((match) => match[1]);
+      for (const param of params) {
+        for (const segment of HOSTILE_SEGMENTS) {
+          const response = await send(route, pathOf(route, { [param]: segment })).set(ADMIN);
+          // Traversal and empty segments make paths of other routes, or of none.
+          expectSafeAnswer(response, undefined, { unknownRouteAllowed: true });
+          expect(response.status).toBeGreaterThanOrEqual(400);
+        }
+      }
+    });
+
+    it('a path id with a malformed percent-escape is a 422 on that parameter', async () => {
+      for (const segment of ['%', '%zz', '%E0%A4%A']) {
+        const response = await send('DELETE /api/users/:user_id', `/api/users/${segment}`).set(ADMIN);
+        expect({ segment, status: response.status, body: response.body }).toEqual({
+          segment,
+          status: 422,
+          body: uuidError('user_id'),
+        });
+      }
+    });
+
+    it('a path id with a malformed percent-escape and no credentials is a 401', async () => {
+      for (const segment of ['%', '%zz', '%E0%A4%A']) {
+        const response = await send('DELETE /api/users/:user_id', `/api/users/${segment}`);
+        expect({ segment, status: response.status, body: response.body }).toEqual({
+          segment,
+          status: 401,
+          body: UNAUTHORIZED,
+        });
+      }
+    });
+  });
+
+  describe('login form', () => {
+    it('random form fields are a 401 when username and password are each given once, otherwise a 422', async () => {
+      await check(loginForms, async (pairs) => {
+        const response = await send('POST /api/security/token')
+          .type('form')
+          .send(new URLSearchParams(pairs).toString());
+        expectSafeAnswer(response, 'POST /api/security/token');
+        expect(response.status).toBe(formOutcome(pairs));
+        if (response.status === 401) expect(response.body).toEqual(UNAUTHORIZED);
+      });
+    });
+  });
+
+  describe('specific cases', () => {
+    it('answers a 2 MiB JSON body with 413 PayloadTooLargeError', async () => {
+      const response = await send('POST /api/users')
+        .set(ADMIN)
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ first_name: 'x'.repeat(2 * 1024 * 1024) }));
+      expect(response.status).toBe(413);
+      expect(response.body).toEqual(envelope('PayloadTooLargeError', { detail: 'Request body is too large' }));
+    });
+
+    it('refuses a 1 MB password as too long, fast (before any hashing), storing nothing', async () => {
+      const before = await snapshot(dataSource);
+      const started = performance.now();
+      const response = await send('POST /api/users')
+        .set(ADMIN)
+        .send({ first_name: 'Big', username: 'big-password', password: 'p'.repeat(1_000_000) });
+      const elapsed = performance.now() - started;
+      expect(response.status).toBe(422);
+      expect(response.body).toEqual(
+        invalid({
+          loc: ['body', 'password'],
+          msg: 'ensure this value has at most 100 characters',
+          type: 'value_error.any_str.max_length',
+          ctx: { limit_value: 100 },
+        }),
+      );
+      expect(elapsed).toBeLessThan(2_000);
+      expect(await snapshot(dataSource)).toEqual(before);
+    });
+
+    it('answers duplicate login form fields with the same 422 every time', async () => {
+      const expected = invalid({ loc: ['body', 'username'], msg: 'str type expected', type: 'type_error.str' });
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const response = await send('POST /api/security/token').type('form').send('username=a&username=b&password=x');
+        expect(response.status).toBe(422);
+        expect(response.body).toEqual(expected);
+      }
+    });
+
+    it('creates an annotator from a valid body that also carries __proto__ and constructor fields', async () => {
+      const response = await send('POST /api/users')
+        .set(ADMIN)
+        .set('Content-Type', 'application/json')
+        .send(
+          '{"first_name": "Proto", "username": "proto", "password": "password-1234",' +
+            ' "__proto__": {"role": "admin"}, "constructor": {"prototype": {"role": "admin"}}}',
+        );
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ username: 'proto', role: 'annotator' });
+      expect(Object.keys(Object.prototype)).toEqual([]);
+    });
+
+    it('answers a text/plain body to POST /api/users with 422: no body was read', async () => {
+      const response = await send('POST /api/users')
+        .set(ADMIN)
+        .set('Content-Type', 'text/plain')
+        .send(JSON.stringify({ first_name: 'Ada', username: 'plain', password: 'password-1234' }));
+      expect(response.status).toBe(422);
+      expect(response.body).toEqual(invalid({ loc: ['body'], msg: 'field required', type: 'value_error.missing' }));
+      expect(await dataSource.getRepository(User).countBy({ username: 'plain' })).toBe(0);
+    });
+
+    // Argilla (FastAPI) reads a JSON `null` body as a missing body, and any other JSON that is not an object as
+    // a body of the wrong type.
+    const MISSING_BODY = invalid({ loc: ['body'], msg: 'field required', type: 'value_error.missing' });
+    const NOT_A_DICT = invalid({ loc: ['body'], msg: 'value is not a valid dict', type: 'type_error.dict' });
+    it.each([
+      ['null', MISSING_BODY],
+      ['[]', NOT_A_DICT],
+      ['"string"', NOT_A_DICT],
+      ['42', NOT_A_DICT],
+    ])('answers the JSON body %s to POST /api/users with the same 422 every time', async (body, expected) => {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const response = await send('POST /api/users').set(ADMIN).set('Content-Type', 'application/json').send(body);
+        expect(response.status).toBe(422);
+        expect(response.body).toEqual(expected);
+      }
+    });
+  });
+
+  describe('inputs that must never cause a 500', () => {
+    // 100 000 levels fit in 200 KB, well under the 1 MiB body limit.
+    const DEEP = JSON.stringify({ a: 0 }).replace('0', '['.repeat(100_000) + ']'.repeat(100_000));
+
+    it.each(BODY_ROUTE_NAMES)('%s: a JSON body nested 100 000 levels deep is a 4xx, not a 500', async (route) => {
+      const response = await send(route).set(ADMIN).set('Content-Type', 'application/json').send(DEEP);
+      expectSafeAnswer(response, route);
+      expect([response.status, response.body]).toEqual([
+        422,
+        invalid({ loc: ['body'], msg: 'value is nested more than 32 levels deep', type: 'value_error.nesting' }),
+      ]);
+    });
+
+    const nulError = (field: string) =>
+      invalid({ loc: ['body', field], msg: 'string contains a NUL character', type: 'value_error.str.nul' });
+
+    it.each(['first_name', 'last_name'])('POST /api/users: a NUL character in %s is a 422 on it', async (field) => {
+      const response = await send('POST /api/users')
+        .set(ADMIN)
+        .send({
+          first_name: 'Nul',
+          [field]: 'a\u0000b',
+          username: `nul-${field.replace('_', '-')}`,
+          password: 'password-1234',
+        });
+      expectSafeAnswer(response, 'POST /api/users');
+      expect([response.status, response.body]).toEqual([422, nulError(field)]);
+    });
+
+    it('a login whose username has a NUL character is a 422 on it (no such name can exist)', async () => {
+      const response = await send('POST /api/security/token')
+        .type('form')
+        .send({ username: 'mem\u0000ber', password: 'password-1234' });
+      expect([response.status, response.body]).toEqual([422, nulError('username')]);
+    });
+
+    const LONG_NAME = Array.from({ length: 313 }, (_, block) =>
+      createHash('sha256').update(`long-name:${block}`).digest('hex'),
+    )
+      .join('')
+      .slice(0, 20_000);
+
+    it.each([
+      ['POST /api/users', { first_name: 'Long', username: LONG_NAME, password: 'password-1234' }],
+      ['POST /api/workspaces', { name: LONG_NAME }],
+    ] as const)('%s: a valid 20 000-character name gets a safe answer', async (route, body) => {
+      expectSafeAnswer(await send(route).set(ADMIN).send(body), route);
+    });
+
+    it('a login with a 20 000-character username is a 401', async () => {
+      const response = await send('POST /api/security/token')
+        .type('form')
+        .send({ username: `x${LONG_NAME}`, password: 'password-1234' });
+      expect(response.status).toBe(401);
+      expect(response.body).toEqual(UNAUTHORIZED);
+    });
+  });
+});
