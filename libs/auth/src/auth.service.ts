@@ -38,7 +38,7 @@ export class AuthService {
    * Throttled per username and per client address (LoginThrottle): 429 past the limits.
    */
   async login(username: string, password: string, client: string): Promise<AccessToken> {
-    await this.throttle.assertAllowed(username, client);
+    const hadFailures = await this.throttle.assertAllowed(username, client);
     const user = await this.users.findByUsername(username);
     if (!user) {
       await this.passwords.verifyDummy(password);
@@ -49,7 +49,7 @@ export class AuthService {
       await this.throttle.recordFailure(username, client);
       throw new UnauthorizedError();
     }
-    await this.throttle.recordSuccess(username);
+    if (hadFailures) await this.throttle.recordSuccess(username);
     if (this.passwords.needsRehash(user.passwordHash)) {
       await this.users.updatePasswordHash(user.id, await this.passwords.hash(password));
     }

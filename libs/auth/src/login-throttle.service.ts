@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@argilla/common';
 import { SETTINGS, Settings } from '@argilla/config';
-import { Database } from '@argilla/database';
+import { Database, toDate, toSqliteTimestamp } from '@argilla/database';
 
 /** 429: too many failed logins for this username or from this client; `retryAfter` seconds until it may try again. */
 export class TooManyLoginAttemptsError extends DomainError {
@@ -21,7 +21,7 @@ export class TooManyLoginAttemptsError extends DomainError {
 }
 
 interface AttemptRow {
-  failures: number | string;
+  key: string;
   locked_until: Date | string | null;
 }
 
@@ -38,15 +38,20 @@ export class LoginThrottle {
     private readonly database: Database,
   ) {}
 
-  /** Throws TooManyLoginAttemptsError while the username or the client is locked out. */
-  async assertAllowed(username: string, client: string): Promise<void> {
+  /**
+   * Throws TooManyLoginAttemptsError while the username or the client is locked out. Returns whether the username
+   * has failures on record (only then does a success need to reset them).
+   */
+  async assertAllowed(username: string, client: string): Promise<boolean> {
     const now = Date.now();
-    const rows = await this.query<AttemptRow>('SELECT failures, locked_until FROM login_attempts WHERE key IN (?, ?)', [
-      userKey(username),
+    const user = userKey(username);
+    const rows = await this.query<AttemptRow>('SELECT key, locked_until FROM login_attempts WHERE key IN (?, ?)', [
+      user,
       clientKey(client),
     ]);
     const until = Math.max(0, ...rows.map((row) => toTime(row.locked_until)));
     if (until > now) throw new TooManyLoginAttemptsError(Math.ceil((until - now) / 1000));
+    return rows.some((row) => row.key === user);
   }
 
   /** Counts a failure for both keys (one atomic upsert each), locking a key that reaches its limit. */
@@ -100,8 +105,7 @@ export class LoginThrottle {
 
   /** SQLite keeps times as text in TypeORM's format (which sorts as time does); PostgreSQL takes a Date. */
   private timestamp(date: Date): Date | string {
-    if (this.database.engine === 'postgres') return date;
-    return date.toISOString().replace('T', ' ').replace('Z', '');
+    return this.database.engine === 'postgres' ? date : toSqliteTimestamp(date);
   }
 }
 
@@ -120,7 +124,5 @@ function clientKey(client: string): string {
 }
 
 function toTime(value: Date | string | null): number {
-  if (value === null) return 0;
-  if (value instanceof Date) return value.getTime();
-  return new Date(value.replace(' ', 'T') + 'Z').getTime();
+  return value === null ? 0 : toDate(value).getTime();
 }

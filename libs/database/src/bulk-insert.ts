@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { toSqliteTimestamp } from './timestamps';
 
 export type ColumnType = 'uuid' | 'varchar' | 'text' | 'timestamp' | 'integer';
 
@@ -6,8 +7,7 @@ export type ColumnType = 'uuid' | 'varchar' | 'text' | 'timestamp' | 'integer';
 const SQLITE_MAX_PARAMETERS = 32_000;
 
 function sqliteValue(value: unknown): unknown {
-  // TypeORM's text form for SQLite datetimes, which sorts as time does.
-  return value instanceof Date ? value.toISOString().replace('T', ' ').replace('Z', '') : value;
+  return value instanceof Date ? toSqliteTimestamp(value) : value;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Database, User } from '@argilla/database';
+import { Database, toDate, User } from '@argilla/database';
 import { UserWithWorkspaces } from './user-response';
 
 /** What the hot lookups select: the user's columns and its workspace names in membership order. */
@@ -27,11 +27,6 @@ function workspacesColumn(engine: 'postgres' | 'sqlite'): string {
          JOIN workspaces w ON w.id = m.workspace_id WHERE m.user_id = u.id ORDER BY m.inserted_at)) AS workspaces`;
 }
 
-function toDate(value: Date | string): Date {
-  // SQLite keeps TypeORM's text form, `YYYY-MM-DD HH:MM:SS.SSS`, in UTC.
-  return value instanceof Date ? value : new Date(value.replace(' ', 'T') + 'Z');
-}
-
 function toUserWithWorkspaces(row: UserRow): UserWithWorkspaces {
   const user = Object.assign(new User(), {
     id: row.id,
@@ -56,11 +51,35 @@ function toUserWithWorkspaces(row: UserRow): UserWithWorkspaces {
 export class UserQueries {
   private readonly byApiKey;
   private readonly byUsername;
+  private readonly allUsers;
+  private readonly allMemberships;
 
   constructor(database: Database) {
     const select = `SELECT ${COLUMNS}, ${workspacesColumn(database.engine)} FROM users u`;
     this.byApiKey = database.prepared<UserRow>('argilla_user_by_api_key', `${select} WHERE u.api_key = $1`);
     this.byUsername = database.prepared<UserRow>('argilla_user_by_username', `${select} WHERE u.username = $1`);
+    // Users imported together share a time: the username keeps their order stable.
+    this.allUsers = database.prepared<UserRow>(
+      'argilla_all_users',
+      `SELECT ${COLUMNS}, NULL AS workspaces FROM users u ORDER BY u.inserted_at, u.username`,
+    );
+    this.allMemberships = database.prepared<{ user_id: string; name: string }>(
+      'argilla_all_memberships',
+      `SELECT m.user_id, w.name FROM workspaces_users m JOIN workspaces w ON w.id = m.workspace_id
+       ORDER BY m.inserted_at`,
+    );
+  }
+
+  /** Every user with its workspaces, oldest first: two queries, whatever the number of users. */
+  async list(): Promise<UserWithWorkspaces[]> {
+    const [rows, memberships] = await Promise.all([this.allUsers([]), this.allMemberships([])]);
+    const names = new Map<string, string[]>();
+    for (const { user_id, name } of memberships) {
+      const list = names.get(user_id);
+      if (list) list.push(name);
+      else names.set(user_id, [name]);
+    }
+    return rows.map((row) => ({ ...toUserWithWorkspaces(row), workspaces: names.get(row.id) ?? [] }));
   }
 
   async findByApiKey(apiKey: string): Promise<UserWithWorkspaces | null> {

@@ -36,12 +36,8 @@ export class UsersService {
   }
 
   /** Every user, oldest first, with its workspaces: two queries whatever the number of users. */
-  async list(): Promise<UserWithWorkspaces[]> {
-    const dataSource = await this.database.dataSource();
-    // Users imported together share a time: the username keeps their order stable.
-    const users = await dataSource.getRepository(User).find({ order: { insertedAt: 'ASC', username: 'ASC' } });
-    const names = await this.workspaceNamesByUser(dataSource.manager);
-    return users.map((user) => ({ user, workspaces: names.get(user.id) ?? [] }));
+  list(): Promise<UserWithWorkspaces[]> {
+    return this.queries.list();
   }
 
   async findById(id: string): Promise<User | null> {
