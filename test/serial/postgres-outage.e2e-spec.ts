@@ -1,6 +1,8 @@
 import request from 'supertest';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { MigrationRunner } from '@argilla/database';
+import { DataSource, In } from 'typeorm';
+import { isDatabaseUnavailable, MigrationRunner, User, Workspace, WorkspaceUser } from '@argilla/database';
+import { UsersService } from '@argilla/users';
 import { postgresControlAvailable, startPostgres, stopPostgres } from '../support/postgres-control';
 import { seedUser } from '../support/api';
 import { startApp } from '../support/server';
@@ -33,10 +35,12 @@ async function untilStatus(
 (runnable ? describe : describe.skip)('PostgreSQL outage and recovery', () => {
   let db: TestDatabase;
   let app: NestExpressApplication;
+  let dataSource: DataSource;
 
   beforeAll(async () => {
     db = await TestDatabase.create('postgres');
-    await new MigrationRunner(await db.connect()).migrate('head');
+    dataSource = await db.connect();
+    await new MigrationRunner(dataSource).migrate('head');
     app = await startApp(db.settings);
     await seedUser(app, { username: 'ada', role: 'admin', apiKey: 'ada.apikey', password: 'ada-password' });
   });
@@ -76,5 +80,68 @@ async function untilStatus(
     expect(back.body.database).toEqual({ engine: 'postgresql', status: 'ok' });
     const me = await request(app.getHttpServer()).get('/api/me').set('X-Argilla-Api-Key', 'ada.apikey').expect(200);
     expect(me.body.username).toBe('ada');
+  });
+
+  it('under load: stopping PostgreSQL gives 503s (never a 500) and no half-written user; then it recovers', async () => {
+    const users = app.get(UsersService);
+    let created = 0;
+    let stopped = false;
+    // Each creation writes a user, two new workspaces and two memberships in one transaction.
+    const creations = Array.from({ length: 40 }, (_, i) =>
+      users
+        .create({
+          firstName: 'Load',
+          username: `load-${i}`,
+          password: 'load-password',
+          workspaces: [`load-${i}-a`, `load-${i}-b`],
+        })
+        .then(
+          () => {
+            // Stop the database while the other creations are still under way.
+            if (++created === 5 && !stopped) {
+              stopped = true;
+              stopPostgres();
+            }
+            return 'created';
+          },
+          (error: unknown) => (isDatabaseUnavailable(error) ? 'unavailable' : `unexpected: ${String(error)}`),
+        ),
+    );
+    const reads = Array.from({ length: 40 }, () =>
+      request(app.getHttpServer())
+        .get('/api/me')
+        .set('X-Argilla-Api-Key', 'ada.apikey')
+        .then((response) => response.status),
+    );
+    let outcomes: string[];
+    let statuses: number[];
+    try {
+      [outcomes, statuses] = await Promise.all([Promise.all(creations), Promise.all(reads)]);
+    } finally {
+      startPostgres();
+    }
+    expect(stopped).toBe(true);
+    expect(outcomes.filter((outcome) => outcome !== 'created' && outcome !== 'unavailable')).toEqual([]);
+    expect(outcomes).toContain('unavailable');
+    expect(statuses.filter((status) => status !== 200 && status !== 503)).toEqual([]);
+
+    expect((await untilStatus(app, '/api/_status', 200)).status).toBe(200);
+    for (let i = 0; i < 40; i++) {
+      const user = await dataSource.getRepository(User).findOneBy({ username: `load-${i}` });
+      const workspaces = await dataSource
+        .getRepository(Workspace)
+        .countBy({ name: In([`load-${i}-a`, `load-${i}-b`]) });
+      const memberships = user ? await dataSource.getRepository(WorkspaceUser).countBy({ userId: user.id }) : 0;
+      // All or nothing. A creation reported done is all there; one cut off is normally absent, or complete if
+      // its commit reached the database just before the connection died.
+      const state = [user ? 1 : 0, workspaces, memberships];
+      if (outcomes[i] === 'created') expect([i, state]).toEqual([i, [1, 2, 2]]);
+      else
+        expect([
+          [0, 0, 0],
+          [1, 2, 2],
+        ]).toContainEqual(state);
+    }
+    await request(app.getHttpServer()).get('/api/me').set('X-Argilla-Api-Key', 'ada.apikey').expect(200);
   });
 });

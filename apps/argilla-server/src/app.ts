@@ -35,6 +35,8 @@ export async function createServerApp(
   });
   try {
     app.disable('x-powered-by');
+    // Answers are never cached (no-store, below): hashing every body for an ETag would be wasted work.
+    app.set('etag', false);
     // Security headers (CSP, no sniffing, no framing, HSTS…), and no caching: answers carry API keys and tokens.
     app.use(helmet());
     app.use(escapeMalformedPercents);
