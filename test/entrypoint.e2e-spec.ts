@@ -212,6 +212,18 @@ describe.each(engines())('docker/entrypoint.sh (%s)', (engine) => {
     expect(await usernames()).toEqual(['argilla']);
   });
 
+  /**
+   * The version table does not exist. Checked by message: errors from the SQLite driver may come from another
+   * test file's module registry (jest reuses workers), where `rejects.toThrow` does not recognise them.
+   */
+  async function noVersionTable(): Promise<boolean> {
+    const error = await currentRevision(dataSource).then(
+      () => undefined,
+      (reason: unknown) => reason as { message?: unknown },
+    );
+    return /alembic_version/.test(String(error?.message ?? ''));
+  }
+
   it.each(['false', 'FALSE', '0', 'no', ' Off '])(
     'with ARGILLA_MIGRATE_ON_START=%p does not migrate, and the server refuses the empty database',
     async (value) => {
@@ -223,7 +235,7 @@ describe.each(engines())('docker/entrypoint.sh (%s)', (engine) => {
       );
       expect(entry.output()).not.toContain('Running upgrade');
       expect(await listTables(dataSource)).toEqual([]);
-      await expect(currentRevision(dataSource)).rejects.toThrow(/alembic_version/);
+      expect(await noVersionTable()).toBe(true);
     },
   );
 
@@ -235,6 +247,6 @@ describe.each(engines())('docker/entrypoint.sh (%s)', (engine) => {
     expect(entry.output().split(message)).toHaveLength(2);
     expect(entry.output()).not.toContain('Listening on');
     expect(await listTables(dataSource)).toEqual([]);
-    await expect(currentRevision(dataSource)).rejects.toThrow(/alembic_version/);
+    expect(await noVersionTable()).toBe(true);
   });
 });
