@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
-import { Workspace } from '@argilla/database';
+import { User, Workspace } from '@argilla/database';
+import { WorkspacesService } from '@argilla/workspaces';
 import {
   api,
   ApiSuite,
@@ -382,6 +383,199 @@ const TABLE: Row[] = [
     status: 422,
     answer: BAD_WORKSPACE_ID,
   },
+  // Beyond Argilla 1.8: the v1 user management routes.
+  { route: 'GET /api/v1/me', path: '/api/v1/me', caller: 'anonymous', status: 401 },
+  { route: 'GET /api/v1/me', path: '/api/v1/me', caller: 'annotatorOutsider', status: 200 },
+  { route: 'GET /api/v1/me', path: '/api/v1/me', caller: 'annotatorMember', status: 200 },
+  { route: 'GET /api/v1/me', path: '/api/v1/me', caller: 'admin', status: 200 },
+  { route: 'GET /api/v1/me/workspaces', path: '/api/v1/me/workspaces', caller: 'anonymous', status: 401 },
+  { route: 'GET /api/v1/me/workspaces', path: '/api/v1/me/workspaces', caller: 'annotatorOutsider', status: 200 },
+  { route: 'GET /api/v1/me/workspaces', path: '/api/v1/me/workspaces', caller: 'annotatorMember', status: 200 },
+  { route: 'GET /api/v1/me/workspaces', path: '/api/v1/me/workspaces', caller: 'admin', status: 200 },
+  { route: 'POST /api/v1/me/api-key', path: '/api/v1/me/api-key', caller: 'anonymous', status: 401 },
+  { route: 'POST /api/v1/me/api-key', path: '/api/v1/me/api-key', caller: 'annotatorOutsider', status: 200 },
+  { route: 'POST /api/v1/me/api-key', path: '/api/v1/me/api-key', caller: 'annotatorMember', status: 200 },
+  { route: 'POST /api/v1/me/api-key', path: '/api/v1/me/api-key', caller: 'admin', status: 200 },
+  { route: 'GET /api/v1/users/:user_id', path: '/api/v1/users/{user}', caller: 'anonymous', status: 401 },
+  { route: 'GET /api/v1/users/:user_id', path: '/api/v1/users/{user}', caller: 'annotatorOutsider', status: 403 },
+  { route: 'GET /api/v1/users/:user_id', path: '/api/v1/users/{user}', caller: 'annotatorMember', status: 403 },
+  { route: 'GET /api/v1/users/:user_id', path: '/api/v1/users/{user}', caller: 'admin', status: 200 },
+  { route: 'GET /api/v1/users/:user_id', path: '/api/v1/users/{missing}', caller: 'anonymous', status: 401 },
+  { route: 'GET /api/v1/users/:user_id', path: '/api/v1/users/{missing}', caller: 'annotatorMember', status: 403 },
+  {
+    route: 'GET /api/v1/users/:user_id',
+    path: '/api/v1/users/{missing}',
+    caller: 'admin',
+    status: 404,
+    answer: notFound(MISSING_ID, 'User'),
+  },
+  {
+    route: 'GET /api/v1/users/:user_id/workspaces',
+    path: '/api/v1/users/{user}/workspaces',
+    caller: 'anonymous',
+    status: 401,
+  },
+  {
+    route: 'GET /api/v1/users/:user_id/workspaces',
+    path: '/api/v1/users/{user}/workspaces',
+    caller: 'annotatorOutsider',
+    status: 403,
+  },
+  {
+    route: 'GET /api/v1/users/:user_id/workspaces',
+    path: '/api/v1/users/{user}/workspaces',
+    caller: 'annotatorMember',
+    status: 403,
+  },
+  {
+    route: 'GET /api/v1/users/:user_id/workspaces',
+    path: '/api/v1/users/{user}/workspaces',
+    caller: 'admin',
+    status: 200,
+  },
+  {
+    route: 'GET /api/v1/users/:user_id/workspaces',
+    path: '/api/v1/users/{missing}/workspaces',
+    caller: 'anonymous',
+    status: 401,
+  },
+  {
+    route: 'GET /api/v1/users/:user_id/workspaces',
+    path: '/api/v1/users/{missing}/workspaces',
+    caller: 'annotatorMember',
+    status: 403,
+  },
+  {
+    route: 'GET /api/v1/users/:user_id/workspaces',
+    path: '/api/v1/users/{missing}/workspaces',
+    caller: 'admin',
+    status: 404,
+    answer: notFound(MISSING_ID, 'User'),
+  },
+  {
+    route: 'POST /api/v1/users/:user_id/api-key',
+    path: '/api/v1/users/{user}/api-key',
+    caller: 'anonymous',
+    status: 401,
+  },
+  {
+    route: 'POST /api/v1/users/:user_id/api-key',
+    path: '/api/v1/users/{user}/api-key',
+    caller: 'annotatorOutsider',
+    status: 403,
+  },
+  {
+    route: 'POST /api/v1/users/:user_id/api-key',
+    path: '/api/v1/users/{user}/api-key',
+    caller: 'annotatorMember',
+    status: 403,
+  },
+  { route: 'POST /api/v1/users/:user_id/api-key', path: '/api/v1/users/{user}/api-key', caller: 'admin', status: 200 },
+  {
+    route: 'POST /api/v1/users/:user_id/api-key',
+    path: '/api/v1/users/{missing}/api-key',
+    caller: 'anonymous',
+    status: 401,
+  },
+  {
+    route: 'POST /api/v1/users/:user_id/api-key',
+    path: '/api/v1/users/{missing}/api-key',
+    caller: 'annotatorMember',
+    status: 403,
+  },
+  {
+    route: 'POST /api/v1/users/:user_id/api-key',
+    path: '/api/v1/users/{missing}/api-key',
+    caller: 'admin',
+    status: 404,
+    answer: notFound(MISSING_ID, 'User'),
+  },
+  {
+    route: 'DELETE /api/v1/workspaces/:workspace_id',
+    path: '/api/v1/workspaces/{workspace}',
+    caller: 'anonymous',
+    status: 401,
+  },
+  {
+    route: 'DELETE /api/v1/workspaces/:workspace_id',
+    path: '/api/v1/workspaces/{workspace}',
+    caller: 'annotatorOutsider',
+    status: 403,
+  },
+  {
+    route: 'DELETE /api/v1/workspaces/:workspace_id',
+    path: '/api/v1/workspaces/{workspace}',
+    caller: 'annotatorMember',
+    status: 403,
+  },
+  {
+    route: 'DELETE /api/v1/workspaces/:workspace_id',
+    path: '/api/v1/workspaces/{workspace}',
+    caller: 'admin',
+    status: 200,
+  },
+  {
+    route: 'DELETE /api/v1/workspaces/:workspace_id',
+    path: '/api/v1/workspaces/{missing}',
+    caller: 'anonymous',
+    status: 401,
+  },
+  {
+    route: 'DELETE /api/v1/workspaces/:workspace_id',
+    path: '/api/v1/workspaces/{missing}',
+    caller: 'annotatorMember',
+    status: 403,
+  },
+  {
+    route: 'DELETE /api/v1/workspaces/:workspace_id',
+    path: '/api/v1/workspaces/{missing}',
+    caller: 'admin',
+    status: 404,
+    answer: notFound(MISSING_ID, 'Workspace'),
+  },
+  {
+    route: 'GET /api/v1/workspaces/:workspace_id/users',
+    path: '/api/v1/workspaces/{team}/users',
+    caller: 'anonymous',
+    status: 401,
+  },
+  {
+    route: 'GET /api/v1/workspaces/:workspace_id/users',
+    path: '/api/v1/workspaces/{team}/users',
+    caller: 'annotatorOutsider',
+    status: 403,
+  },
+  {
+    route: 'GET /api/v1/workspaces/:workspace_id/users',
+    path: '/api/v1/workspaces/{team}/users',
+    caller: 'annotatorMember',
+    status: 403,
+  },
+  {
+    route: 'GET /api/v1/workspaces/:workspace_id/users',
+    path: '/api/v1/workspaces/{team}/users',
+    caller: 'admin',
+    status: 200,
+  },
+  {
+    route: 'GET /api/v1/workspaces/:workspace_id/users',
+    path: '/api/v1/workspaces/{missing}/users',
+    caller: 'anonymous',
+    status: 401,
+  },
+  {
+    route: 'GET /api/v1/workspaces/:workspace_id/users',
+    path: '/api/v1/workspaces/{missing}/users',
+    caller: 'annotatorMember',
+    status: 403,
+  },
+  {
+    route: 'GET /api/v1/workspaces/:workspace_id/users',
+    path: '/api/v1/workspaces/{missing}/users',
+    caller: 'admin',
+    status: 404,
+    answer: notFound(MISSING_ID, 'Workspace'),
+  },
 ];
 
 /** The routes whose success changes the users, workspaces or memberships. */
@@ -391,6 +585,9 @@ const STATE_CHANGING = new Set([
   'POST /api/workspaces',
   'POST /api/workspaces/:workspace_id/users/:user_id',
   'DELETE /api/workspaces/:workspace_id/users/:user_id',
+  'POST /api/v1/me/api-key',
+  'POST /api/v1/users/:user_id/api-key',
+  'DELETE /api/v1/workspaces/:workspace_id',
 ]);
 
 interface ExpressRouteLayer {
@@ -472,6 +669,9 @@ describe.each(engines())('authorization matrix (%s)', (engine) => {
     if (row.path.includes('{member}')) {
       ids.member = (await seedUser(app, { username: `target-member-${index}`, workspaces: ['team'] })).user.id;
     }
+    if (row.path.includes('{workspace}')) {
+      ids.workspace = (await app.get(WorkspacesService).create(`target-workspace-${index}`)).id;
+    }
     const path = row.path.replace(/\{([a-z]+)\}/g, (_match, name: string) => ids[name]);
     const [method] = row.route.split(' ');
 
@@ -509,5 +709,12 @@ describe.each(engines())('authorization matrix (%s)', (engine) => {
     const after = await snapshot(dataSource);
     if (row.status === 200 && STATE_CHANGING.has(row.route)) expect(after).not.toEqual(before);
     else expect(after).toEqual(before);
+    // A caller that replaced its own key gets it back, for the rows after this one.
+    if (row.route === 'POST /api/v1/me/api-key' && row.status === 200) {
+      const username = { annotatorOutsider: 'outsider', annotatorMember: 'member', admin: 'admin' }[
+        row.caller as Exclude<Caller, 'anonymous'>
+      ];
+      await dataSource.getRepository(User).update({ username }, { apiKey: `${username}.apikey` });
+    }
   });
 });

@@ -15,6 +15,7 @@ import { StatusController } from './status/status.controller';
 import { StatusService } from './status/status.service';
 import { UsersController } from './users/users.controller';
 import { RequestValidationPipe } from './validation/request-validation.pipe';
+import { UsersV1Controller } from './v1/users-v1.controller';
 import { WorkspacesController } from './workspaces/workspaces.controller';
 
 @Module({})
@@ -28,6 +29,7 @@ export class ServerModule {
         SecurityController,
         UsersController,
         WorkspacesController,
+        UsersV1Controller,
         ...(settings.operations.metricsEnabled ? [MetricsController] : []),
       ],
       providers: [

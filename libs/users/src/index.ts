@@ -6,3 +6,4 @@ export * from './user-response';
 export * from './users-importer.service';
 export * from './users.module';
 export * from './users.service';
+export * from './user-v1-response';

@@ -150,6 +150,15 @@ export class UsersService {
     return view;
   }
 
+  /** Replaces the user's API key with a new random one: the old key is refused from the next request on. */
+  async rotateApiKey(id: string): Promise<User> {
+    const apiKey = generateApiKey();
+    const updatedAt = now();
+    const result = await this.database.transaction((manager) => manager.update(User, { id }, { apiKey, updatedAt }));
+    if (!result.affected) throw new EntityNotFoundError(id, 'User');
+    return this.getById(id);
+  }
+
   async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.database.transaction((manager) => manager.update(User, { id }, { passwordHash, updatedAt: now() }));
   }

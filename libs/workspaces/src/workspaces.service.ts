@@ -73,6 +73,26 @@ export class WorkspacesService {
     }
   }
 
+  /** Deletes the workspace (its memberships go with it) and returns it as it was; 404 when unknown. */
+  async delete(id: string): Promise<Workspace> {
+    const workspace = await this.getById(id);
+    const result = await this.database.transaction((manager) => manager.delete(Workspace, { id }));
+    if (!result.affected) throw new EntityNotFoundError(id, 'Workspace');
+    return workspace;
+  }
+
+  /** The workspaces a user belongs to, in the order it joined them. */
+  async ofUser(userId: string): Promise<Workspace[]> {
+    const dataSource = await this.database.dataSource();
+    return dataSource
+      .getRepository(Workspace)
+      .createQueryBuilder('workspace')
+      .innerJoin(WorkspaceUser, 'membership', 'membership.workspace_id = workspace.id')
+      .where('membership.user_id = :userId', { userId })
+      .orderBy('membership.inserted_at', 'ASC')
+      .getMany();
+  }
+
   async isMember(workspaceId: string, userId: string): Promise<boolean> {
     const dataSource = await this.database.dataSource();
     return dataSource.getRepository(WorkspaceUser).existsBy({ workspaceId, userId });

@@ -3,7 +3,7 @@ import { ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation,
 import { isAdmin, requireAdmin } from '@argilla/auth';
 import { EntityNotFoundError, ForbiddenOperationError } from '@argilla/common';
 import { User } from '@argilla/database';
-import { toUserResponse, UserResponse } from '@argilla/users';
+import { toUserResponse, toUserV1Response, UserResponse, UserV1Response } from '@argilla/users';
 import { CreateWorkspaceDto, toWorkspaceResponse, WorkspaceResponse, WorkspacesService } from '@argilla/workspaces';
 import { Access } from '../auth/access.decorator';
 import { CurrentUser } from '../auth/current-user.decorator';
@@ -11,6 +11,7 @@ import { ApiConflict, ApiIdRoute, ApiValidationError } from '../docs/error-respo
 import { ErrorEnvelopeDto, PlainErrorDto, UserResponseDto, WorkspaceResponseDto } from '../docs/responses';
 import { PlainHttpError } from '../errors/plain-http.error';
 import { UuidPipe } from '../validation/uuid.pipe';
+import { UsersV1Dto } from '../v1/v1-responses';
 
 @ApiTags('workspaces')
 @Controller('api')
@@ -78,6 +79,32 @@ export class WorkspacesController {
   ): Promise<UserResponse> {
     requireAdmin(caller);
     return toUserResponse(await this.workspaces.removeMember(workspaceId, userId));
+  }
+
+  @Delete('v1/workspaces/:workspace_id')
+  @Access('admin')
+  @ApiOperation({ summary: 'Delete a workspace (its memberships go with it); returns it as it was' })
+  @ApiOkResponse({ type: WorkspaceResponseDto })
+  @ApiIdRoute('Workspace')
+  async delete(
+    @CurrentUser() caller: User,
+    @Param('workspace_id', UuidPipe) workspaceId: string,
+  ): Promise<WorkspaceResponse> {
+    requireAdmin(caller);
+    return toWorkspaceResponse(await this.workspaces.delete(workspaceId));
+  }
+
+  @Get('v1/workspaces/:workspace_id/users')
+  @Access('admin')
+  @ApiOperation({ summary: 'The members of a workspace (v1 shape), in the order they joined' })
+  @ApiOkResponse({ type: UsersV1Dto })
+  @ApiIdRoute('Workspace')
+  async membersV1(
+    @CurrentUser() caller: User,
+    @Param('workspace_id', UuidPipe) workspaceId: string,
+  ): Promise<{ items: UserV1Response[] }> {
+    requireAdmin(caller);
+    return { items: (await this.workspaces.members(workspaceId)).map(({ user }) => toUserV1Response(user)) };
   }
 
   @Get('v1/workspaces/:workspace_id')

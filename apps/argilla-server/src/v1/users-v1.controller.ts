@@ -1,0 +1,87 @@
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { isAdmin, requireAdmin } from '@argilla/auth';
+import { User } from '@argilla/database';
+import { toUserV1Response, UserV1Response, UsersService } from '@argilla/users';
+import { toWorkspaceResponse, WorkspaceResponse, WorkspacesService } from '@argilla/workspaces';
+import { Access } from '../auth/access.decorator';
+import { CurrentUser } from '../auth/current-user.decorator';
+import { ApiIdRoute } from '../docs/error-responses';
+import { UuidPipe } from '../validation/uuid.pipe';
+import { UserV1ResponseDto, UserV1WithApiKeyDto, WorkspacesV1Dto } from './v1-responses';
+
+/** Beyond Argilla 1.8: user management of later Argilla releases (v1 shapes), additive to the v0 routes. */
+@ApiTags('users (v1)')
+@Controller('api/v1')
+export class UsersV1Controller {
+  constructor(
+    private readonly users: UsersService,
+    private readonly workspaces: WorkspacesService,
+  ) {}
+
+  @Get('me')
+  @Access('user')
+  @ApiOperation({ summary: 'The caller' })
+  @ApiOkResponse({ type: UserV1ResponseDto })
+  me(@CurrentUser() caller: User): UserV1Response {
+    return toUserV1Response(caller);
+  }
+
+  @Get('me/workspaces')
+  @Access('user')
+  @ApiOperation({ summary: "The caller's workspaces (an admin's: all of them)" })
+  @ApiOkResponse({ type: WorkspacesV1Dto })
+  async myWorkspaces(@CurrentUser() caller: User): Promise<{ items: WorkspaceResponse[] }> {
+    const workspaces = isAdmin(caller) ? await this.workspaces.list() : await this.workspaces.ofUser(caller.id);
+    return { items: workspaces.map(toWorkspaceResponse) };
+  }
+
+  @Post('me/api-key')
+  @HttpCode(200)
+  @Access('user')
+  @ApiOperation({ summary: "Replace the caller's API key; the new one is returned once, the old one stops working" })
+  @ApiOkResponse({ type: UserV1WithApiKeyDto })
+  async rotateMyApiKey(@CurrentUser() caller: User): Promise<UserV1Response & { api_key: string }> {
+    const user = await this.users.rotateApiKey(caller.id);
+    return { ...toUserV1Response(user), api_key: user.apiKey };
+  }
+
+  @Get('users/:user_id')
+  @Access('admin')
+  @ApiOperation({ summary: 'A user' })
+  @ApiOkResponse({ type: UserV1ResponseDto })
+  @ApiIdRoute('User')
+  async get(@CurrentUser() caller: User, @Param('user_id', UuidPipe) userId: string): Promise<UserV1Response> {
+    requireAdmin(caller);
+    return toUserV1Response(await this.users.getById(userId));
+  }
+
+  @Get('users/:user_id/workspaces')
+  @Access('admin')
+  @ApiOperation({ summary: "A user's workspaces, in the order it joined them" })
+  @ApiOkResponse({ type: WorkspacesV1Dto })
+  @ApiIdRoute('User')
+  async userWorkspaces(
+    @CurrentUser() caller: User,
+    @Param('user_id', UuidPipe) userId: string,
+  ): Promise<{ items: WorkspaceResponse[] }> {
+    requireAdmin(caller);
+    await this.users.getById(userId);
+    return { items: (await this.workspaces.ofUser(userId)).map(toWorkspaceResponse) };
+  }
+
+  @Post('users/:user_id/api-key')
+  @HttpCode(200)
+  @Access('admin')
+  @ApiOperation({ summary: "Replace a user's API key; the new one is returned once, the old one stops working" })
+  @ApiOkResponse({ type: UserV1WithApiKeyDto })
+  @ApiIdRoute('User')
+  async rotateApiKey(
+    @CurrentUser() caller: User,
+    @Param('user_id', UuidPipe) userId: string,
+  ): Promise<UserV1Response & { api_key: string }> {
+    requireAdmin(caller);
+    const user = await this.users.rotateApiKey(userId);
+    return { ...toUserV1Response(user), api_key: user.apiKey };
+  }
+}

@@ -1,0 +1,26 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { WorkspaceResponseDto } from '../docs/responses';
+
+const TIMESTAMP = { example: '2023-03-16T11:11:59.871000', description: 'Naive UTC, microseconds' };
+
+export class UserV1ResponseDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'Ada' }) first_name: string;
+  @ApiProperty({ example: 'Lovelace', nullable: true, type: String }) last_name: string | null;
+  @ApiProperty({ example: 'ada' }) username: string;
+  @ApiProperty({ enum: ['admin', 'annotator'] }) role: string;
+  @ApiProperty(TIMESTAMP) inserted_at: string;
+  @ApiProperty(TIMESTAMP) updated_at: string;
+}
+
+export class UserV1WithApiKeyDto extends UserV1ResponseDto {
+  @ApiProperty({ description: 'The new API key: shown once, the old one no longer works' }) api_key: string;
+}
+
+export class WorkspacesV1Dto {
+  @ApiProperty({ type: [WorkspaceResponseDto] }) items: WorkspaceResponseDto[];
+}
+
+export class UsersV1Dto {
+  @ApiProperty({ type: [UserV1ResponseDto] }) items: UserV1ResponseDto[];
+}
