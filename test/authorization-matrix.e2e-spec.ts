@@ -30,9 +30,10 @@ const CREDENTIALS: Record<Caller, Record<string, string>> = {
  * What a row sends as its body:
  * - `newUser` / `newWorkspace`: a valid creation body with a name no other row uses;
  * - `empty`: `{}`, which fails validation;
- * - `login` / `wrongLogin`: the member's form login, with its password or a wrong one.
+ * - `login` / `wrongLogin`: the member's form login, with its password or a wrong one;
+ * - `rename`: a valid user update, `{"first_name": "Renamed"}`.
  */
-type BodyKind = 'newUser' | 'newWorkspace' | 'empty' | 'login' | 'wrongLogin';
+type BodyKind = 'newUser' | 'newWorkspace' | 'empty' | 'login' | 'wrongLogin' | 'rename';
 
 interface Row {
   /** Method and path pattern, exactly as the app registers the route. */
@@ -576,6 +577,50 @@ const TABLE: Row[] = [
     status: 404,
     answer: notFound(MISSING_ID, 'Workspace'),
   },
+  {
+    route: 'PATCH /api/v1/users/:user_id',
+    path: '/api/v1/users/{user}',
+    caller: 'anonymous',
+    body: 'rename',
+    status: 401,
+  },
+  {
+    route: 'PATCH /api/v1/users/:user_id',
+    path: '/api/v1/users/{user}',
+    caller: 'annotatorOutsider',
+    body: 'rename',
+    status: 403,
+  },
+  {
+    route: 'PATCH /api/v1/users/:user_id',
+    path: '/api/v1/users/{user}',
+    caller: 'annotatorMember',
+    body: 'rename',
+    status: 403,
+  },
+  { route: 'PATCH /api/v1/users/:user_id', path: '/api/v1/users/{user}', caller: 'admin', body: 'rename', status: 200 },
+  {
+    route: 'PATCH /api/v1/users/:user_id',
+    path: '/api/v1/users/{missing}',
+    caller: 'anonymous',
+    body: 'rename',
+    status: 401,
+  },
+  {
+    route: 'PATCH /api/v1/users/:user_id',
+    path: '/api/v1/users/{missing}',
+    caller: 'annotatorMember',
+    body: 'rename',
+    status: 403,
+  },
+  {
+    route: 'PATCH /api/v1/users/:user_id',
+    path: '/api/v1/users/{missing}',
+    caller: 'admin',
+    body: 'rename',
+    status: 404,
+    answer: notFound(MISSING_ID, 'User'),
+  },
 ];
 
 /** The routes whose success changes the users, workspaces or memberships. */
@@ -588,6 +633,7 @@ const STATE_CHANGING = new Set([
   'POST /api/v1/me/api-key',
   'POST /api/v1/users/:user_id/api-key',
   'DELETE /api/v1/workspaces/:workspace_id',
+  'PATCH /api/v1/users/:user_id',
 ]);
 
 interface ExpressRouteLayer {
@@ -676,7 +722,9 @@ describe.each(engines())('authorization matrix (%s)', (engine) => {
     const [method] = row.route.split(' ');
 
     const before = await snapshot(dataSource);
-    let request = api(app)[method.toLowerCase() as 'get' | 'post' | 'delete'](path).set(CREDENTIALS[row.caller]);
+    let request = api(app)
+      [method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'](path)
+      .set(CREDENTIALS[row.caller]);
     switch (row.body) {
       case 'newUser':
         request = request.send({ first_name: 'New', username: `new-user-${index}`, password: 'password-1234' });
@@ -692,6 +740,9 @@ describe.each(engines())('authorization matrix (%s)', (engine) => {
         break;
       case 'wrongLogin':
         request = request.type('form').send({ username: 'member', password: 'wrong-password' });
+        break;
+      case 'rename':
+        request = request.send({ first_name: 'Renamed' });
         break;
     }
     const response = await request;

@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { formatTimestamp } from '@argilla/common';
 import { User, Workspace, WorkspaceUser } from '@argilla/database';
-import { api, ApiSuite, MISSING_ID, notFound, openApiSuite, seedUser, UNAUTHORIZED } from './support/api';
+import { api, ApiSuite, envelope, MISSING_ID, notFound, openApiSuite, seedUser, UNAUTHORIZED } from './support/api';
 import { engines } from './support/test-database';
 
 const ADMIN = { 'X-Argilla-Api-Key': 'admin.apikey' };
@@ -119,5 +119,90 @@ describe.each(engines())('v1 user management (%s)', (engine) => {
     expect((await api(app).delete(`/api/v1/workspaces/${doomed.id}`).set(ADMIN).expect(404)).body).toEqual(
       notFound(doomed.id, 'Workspace'),
     );
+  });
+});
+
+describe.each(engines())('v1 user updates (%s)', (engine) => {
+  let suite: ApiSuite;
+  let app: NestExpressApplication;
+  let dataSource: DataSource;
+
+  beforeEach(async () => {
+    suite = await openApiSuite(engine);
+    ({ app, dataSource } = suite);
+  });
+
+  afterEach(async () => {
+    await suite.close();
+  });
+
+  it('changes names and role, and refuses unknown fields with 422, changing nothing', async () => {
+    await seedUser(app, { username: 'admin', role: 'admin' });
+    const { user } = await seedUser(app, { username: 'bea', firstName: 'Bea', lastName: 'Old' });
+    const response = await api(app)
+      .patch(`/api/v1/users/${user.id}`)
+      .set(ADMIN)
+      .send({ first_name: ' Beatrice ', last_name: null, role: 'admin' })
+      .expect(200);
+    expect(response.body).toMatchObject({ id: user.id, first_name: 'Beatrice', last_name: null, role: 'admin' });
+    const stored = await dataSource.getRepository(User).findOneByOrFail({ id: user.id });
+    expect(stored).toMatchObject({ firstName: 'Beatrice', lastName: null, role: 'admin' });
+    expect(stored.updatedAt.getTime()).toBeGreaterThanOrEqual(user.updatedAt.getTime());
+
+    const unknown = await api(app)
+      .patch(`/api/v1/users/${user.id}`)
+      .set(ADMIN)
+      .send({ username: 'renamed' })
+      .expect(422);
+    expect(unknown.body).toEqual(
+      envelope('ValidationError', {
+        model: 'Request',
+        errors: [{ loc: ['body', 'username'], msg: 'extra fields not permitted', type: 'value_error.extra' }],
+      }),
+    );
+    await api(app).patch(`/api/v1/users/${user.id}`).set(ADMIN).send({ role: 'owner' }).expect(422);
+    expect(await dataSource.getRepository(User).findOneByOrFail({ id: user.id })).toEqual(stored);
+    expect(
+      (await api(app).patch(`/api/v1/users/${MISSING_ID}`).set(ADMIN).send({ role: 'admin' }).expect(404)).body,
+    ).toEqual(notFound(MISSING_ID, 'User'));
+  });
+
+  it('refuses to demote the last admin (409), and allows it once another admin exists', async () => {
+    const { user: admin } = await seedUser(app, { username: 'admin', role: 'admin' });
+    const refused = await api(app)
+      .patch(`/api/v1/users/${admin.id}`)
+      .set(ADMIN)
+      .send({ role: 'annotator' })
+      .expect(409);
+    expect(refused.body).toEqual(
+      envelope('LastAdminError', {
+        detail: 'The last admin cannot be demoted or removed: make another user admin first',
+        name: admin.id,
+        type: 'User',
+      }),
+    );
+    expect((await dataSource.getRepository(User).findOneByOrFail({ id: admin.id })).role).toBe('admin');
+
+    await seedUser(app, { username: 'second', role: 'admin' });
+    await api(app).patch(`/api/v1/users/${admin.id}`).set(ADMIN).send({ role: 'annotator' }).expect(200);
+    // The role is read from the database: the demoted admin is refused at once.
+    await api(app).get('/api/users').set(ADMIN).expect(403);
+  });
+
+  it('keeps one admin when two admins demote each other at once', async () => {
+    const { user: first } = await seedUser(app, { username: 'first', role: 'admin' });
+    const { user: second } = await seedUser(app, { username: 'second', role: 'admin' });
+    const responses = await Promise.all([
+      api(app).patch(`/api/v1/users/${first.id}`).set('X-Argilla-Api-Key', 'second.apikey').send({ role: 'annotator' }),
+      api(app).patch(`/api/v1/users/${second.id}`).set('X-Argilla-Api-Key', 'first.apikey').send({ role: 'annotator' }),
+    ]);
+    // The loser is refused either as the last admin (409) or, if the other change landed first, as no longer an
+    // admin (403): never both changes.
+    const statuses = responses.map((response) => response.status).sort();
+    expect([
+      [200, 403],
+      [200, 409],
+    ]).toContainEqual(statuses);
+    expect(await dataSource.getRepository(User).countBy({ role: 'admin' })).toBe(1);
   });
 });

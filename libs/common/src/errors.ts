@@ -86,3 +86,16 @@ export class ValidationError extends DomainError {
     return { model: 'Request', errors: this.errors };
   }
 }
+
+/** A change that would leave the server without an admin: refused with 409. */
+export class LastAdminError extends DomainError {
+  readonly status = 409;
+  readonly code = 'LastAdminError';
+  constructor(readonly userId: string) {
+    super('The last admin cannot be demoted or removed: make another user admin first');
+    this.name = 'LastAdminError';
+  }
+  get params(): Record<string, unknown> {
+    return { detail: this.message, name: this.userId, type: 'User' };
+  }
+}

@@ -89,7 +89,9 @@ export function toFieldErrors(errors: ClassValidatorError[], where: string): Fie
   const visit = (error: ClassValidatorError, path: (string | number)[]): void => {
     const loc = [...path, error.property];
     const [key] = Object.keys(error.constraints ?? {});
-    if (key) {
+    if (key === 'whitelistValidation') {
+      fields.push({ loc, msg: 'extra fields not permitted', type: 'value_error.extra' });
+    } else if (key) {
       const context = (error.contexts?.[key] ?? {}) as { type?: string; ctx?: Record<string, unknown> };
       fields.push({
         loc,
@@ -108,7 +110,12 @@ export function toFieldErrors(errors: ClassValidatorError[], where: string): Fie
  * Validates a plain object against a DTO class and returns the typed instance (unknown fields dropped).
  * Throws ValidationError, whose message the CLI prints and whose params the API returns.
  */
-export function validateInput<T extends object>(dto: new () => T, input: unknown, where = 'body'): T {
+export function validateInput<T extends object>(
+  dto: new () => T,
+  input: unknown,
+  where = 'body',
+  options: { forbidUnknown?: boolean } = {},
+): T {
   if (input === null || input === undefined) {
     throw new ValidationError([{ loc: [where], msg: 'field required', type: 'value_error.missing' }]);
   }
@@ -121,7 +128,12 @@ export function validateInput<T extends object>(dto: new () => T, input: unknown
     ]);
   }
   const instance = plainToInstance(dto, input, { exposeDefaultValues: true });
-  const errors = validateSync(instance, { whitelist: true, forbidUnknownValues: false, stopAtFirstError: true });
+  const errors = validateSync(instance, {
+    whitelist: true,
+    forbidNonWhitelisted: options.forbidUnknown ?? false,
+    forbidUnknownValues: false,
+    stopAtFirstError: true,
+  });
   if (errors.length > 0) throw new ValidationError(toFieldErrors(errors, where));
   return instance;
 }

@@ -7,3 +7,4 @@ export * from './users-importer.service';
 export * from './users.module';
 export * from './users.service';
 export * from './user-v1-response';
+export * from './update-user.dto';

@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
-import { EntityAlreadyExistsError, EntityNotFoundError, now } from '@argilla/common';
+import { EntityAlreadyExistsError, EntityNotFoundError, LastAdminError, now } from '@argilla/common';
 import { Database, isUniqueViolation, User, UserRole, Workspace, WorkspaceUser } from '@argilla/database';
 import { generateApiKey } from './api-key';
 import { PasswordHasher } from './password-hasher';
 import { UserQueries } from './user-queries';
 import { UserWithWorkspaces } from './user-response';
+
+/** What `update` may change; undefined leaves a field as it is, a null last name removes it. */
+export interface UserChanges {
+  firstName?: string;
+  lastName?: string | null;
+  role?: UserRole;
+}
 
 /** What creating a user takes; the API and the CLI validate their input into this. */
 export interface NewUser {
@@ -148,6 +155,28 @@ export class UsersService {
     const view = await this.withWorkspaces(await this.getById(id));
     await this.database.transaction((manager) => manager.delete(User, { id }));
     return view;
+  }
+
+  /**
+   * Changes names and role. Demoting the last admin is refused (409); the check and the change are one
+   * transaction, with the admins' rows locked on PostgreSQL, so two concurrent demotions cannot both pass.
+   */
+  async update(id: string, changes: UserChanges): Promise<User> {
+    await this.database.transaction(async (manager) => {
+      const user = await manager.findOneBy(User, { id });
+      if (!user) throw new EntityNotFoundError(id, 'User');
+      if (user.role === 'admin' && changes.role === 'annotator') {
+        const admins = manager.createQueryBuilder(User, 'user').select('user.id').where("user.role = 'admin'");
+        if (this.database.engine === 'postgres') admins.setLock('pessimistic_write');
+        if ((await admins.getMany()).length <= 1) throw new LastAdminError(id);
+      }
+      const values: Partial<User> = { updatedAt: now() };
+      if (changes.firstName !== undefined) values.firstName = changes.firstName;
+      if (changes.lastName !== undefined) values.lastName = changes.lastName;
+      if (changes.role !== undefined) values.role = changes.role;
+      await manager.update(User, { id }, values);
+    });
+    return this.getById(id);
   }
 
   /** Replaces the user's API key with a new random one: the old key is refused from the next request on. */

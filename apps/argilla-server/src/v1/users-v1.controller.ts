@@ -1,12 +1,13 @@
-import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isAdmin, requireAdmin } from '@argilla/auth';
 import { User } from '@argilla/database';
-import { toUserV1Response, UserV1Response, UsersService } from '@argilla/users';
+import { toUserV1Response, UpdateUserDto, UserV1Response, UsersService } from '@argilla/users';
 import { toWorkspaceResponse, WorkspaceResponse, WorkspacesService } from '@argilla/workspaces';
 import { Access } from '../auth/access.decorator';
 import { CurrentUser } from '../auth/current-user.decorator';
-import { ApiIdRoute } from '../docs/error-responses';
+import { ApiIdRoute, ApiValidationError } from '../docs/error-responses';
+import { ErrorEnvelopeDto } from '../docs/responses';
 import { UuidPipe } from '../validation/uuid.pipe';
 import { UserV1ResponseDto, UserV1WithApiKeyDto, WorkspacesV1Dto } from './v1-responses';
 
@@ -54,6 +55,27 @@ export class UsersV1Controller {
   async get(@CurrentUser() caller: User, @Param('user_id', UuidPipe) userId: string): Promise<UserV1Response> {
     requireAdmin(caller);
     return toUserV1Response(await this.users.getById(userId));
+  }
+
+  @Patch('users/:user_id')
+  @Access('admin')
+  @ApiOperation({ summary: "Change a user's names or role (the last admin cannot be demoted: 409)" })
+  @ApiOkResponse({ type: UserV1ResponseDto })
+  @ApiIdRoute('User')
+  @ApiValidationError()
+  @ApiConflictResponse({ description: 'The user is the last admin', type: ErrorEnvelopeDto })
+  async update(
+    @CurrentUser() caller: User,
+    @Param('user_id', UuidPipe) userId: string,
+    @Body() body: UpdateUserDto,
+  ): Promise<UserV1Response> {
+    requireAdmin(caller);
+    const user = await this.users.update(userId, {
+      firstName: body.first_name,
+      lastName: body.last_name,
+      role: body.role,
+    });
+    return toUserV1Response(user);
   }
 
   @Get('users/:user_id/workspaces')

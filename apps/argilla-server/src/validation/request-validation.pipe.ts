@@ -11,6 +11,8 @@ export class RequestValidationPipe implements PipeTransform {
     if (value === undefined) {
       throw new ValidationError([{ loc: ['body'], msg: 'field required', type: 'value_error.missing' }]);
     }
-    return validateInput(metadata.metatype as new () => object, value, 'body');
+    // A DTO may refuse fields it does not know (updates, where a misspelt field would silently do nothing).
+    const forbidUnknown = (metadata.metatype as { forbidUnknownFields?: boolean }).forbidUnknownFields === true;
+    return validateInput(metadata.metatype as new () => object, value, 'body', { forbidUnknown });
   }
 }
