@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { User, Workspace } from '@argilla/database';
+import { PasswordHasher } from '@argilla/users';
 import { WorkspacesService } from '@argilla/workspaces';
 import {
   api,
@@ -31,9 +32,11 @@ const CREDENTIALS: Record<Caller, Record<string, string>> = {
  * - `newUser` / `newWorkspace`: a valid creation body with a name no other row uses;
  * - `empty`: `{}`, which fails validation;
  * - `login` / `wrongLogin`: the member's form login, with its password or a wrong one;
- * - `rename`: a valid user update, `{"first_name": "Renamed"}`.
+ * - `rename`: a valid user update, `{"first_name": "Renamed"}`;
+ * - `changePassword` / `resetPassword`: a valid password change (the caller's own) or reset.
  */
-type BodyKind = 'newUser' | 'newWorkspace' | 'empty' | 'login' | 'wrongLogin' | 'rename';
+type BodyKind =
+  'newUser' | 'newWorkspace' | 'empty' | 'login' | 'wrongLogin' | 'rename' | 'changePassword' | 'resetPassword';
 
 interface Row {
   /** Method and path pattern, exactly as the app registers the route. */
@@ -621,6 +624,70 @@ const TABLE: Row[] = [
     status: 404,
     answer: notFound(MISSING_ID, 'User'),
   },
+  {
+    route: 'PUT /api/v1/me/password',
+    path: '/api/v1/me/password',
+    caller: 'anonymous',
+    body: 'changePassword',
+    status: 401,
+  },
+  {
+    route: 'PUT /api/v1/me/password',
+    path: '/api/v1/me/password',
+    caller: 'annotatorOutsider',
+    body: 'changePassword',
+    status: 200,
+  },
+  {
+    route: 'PUT /api/v1/me/password',
+    path: '/api/v1/me/password',
+    caller: 'annotatorMember',
+    body: 'changePassword',
+    status: 200,
+  },
+  {
+    route: 'PUT /api/v1/me/password',
+    path: '/api/v1/me/password',
+    caller: 'admin',
+    body: 'changePassword',
+    status: 200,
+  },
+  {
+    route: 'PUT /api/v1/users/:user_id/password',
+    path: '/api/v1/users/{user}/password',
+    caller: 'anonymous',
+    body: 'resetPassword',
+    status: 401,
+  },
+  {
+    route: 'PUT /api/v1/users/:user_id/password',
+    path: '/api/v1/users/{user}/password',
+    caller: 'annotatorOutsider',
+    body: 'resetPassword',
+    status: 403,
+  },
+  {
+    route: 'PUT /api/v1/users/:user_id/password',
+    path: '/api/v1/users/{user}/password',
+    caller: 'annotatorMember',
+    body: 'resetPassword',
+    status: 403,
+  },
+  {
+    route: 'PUT /api/v1/users/:user_id/password',
+    path: '/api/v1/users/{user}/password',
+    caller: 'admin',
+    body: 'resetPassword',
+    status: 200,
+  },
+  {
+    route: 'PUT /api/v1/users/:user_id/password',
+    path: '/api/v1/users/{missing}/password',
+    caller: 'admin',
+    body: 'resetPassword',
+    status: 404,
+    answer: notFound(MISSING_ID, 'User'),
+  },
 ];
 
 /** The routes whose success changes the users, workspaces or memberships. */
@@ -634,6 +701,8 @@ const STATE_CHANGING = new Set([
   'POST /api/v1/users/:user_id/api-key',
   'DELETE /api/v1/workspaces/:workspace_id',
   'PATCH /api/v1/users/:user_id',
+  'PUT /api/v1/me/password',
+  'PUT /api/v1/users/:user_id/password',
 ]);
 
 interface ExpressRouteLayer {
@@ -744,6 +813,12 @@ describe.each(engines())('authorization matrix (%s)', (engine) => {
       case 'rename':
         request = request.send({ first_name: 'Renamed' });
         break;
+      case 'changePassword':
+        request = request.send({ current_password: 'password-1234', new_password: 'password-5678' });
+        break;
+      case 'resetPassword':
+        request = request.send({ new_password: 'password-5678' });
+        break;
     }
     const response = await request;
 
@@ -760,12 +835,15 @@ describe.each(engines())('authorization matrix (%s)', (engine) => {
     const after = await snapshot(dataSource);
     if (row.status === 200 && STATE_CHANGING.has(row.route)) expect(after).not.toEqual(before);
     else expect(after).toEqual(before);
-    // A caller that replaced its own key gets it back, for the rows after this one.
-    if (row.route === 'POST /api/v1/me/api-key' && row.status === 200) {
+    // A caller that replaced its own key or password gets them back, for the rows after this one.
+    if (['POST /api/v1/me/api-key', 'PUT /api/v1/me/password'].includes(row.route) && row.status === 200) {
       const username = { annotatorOutsider: 'outsider', annotatorMember: 'member', admin: 'admin' }[
         row.caller as Exclude<Caller, 'anonymous'>
       ];
-      await dataSource.getRepository(User).update({ username }, { apiKey: `${username}.apikey` });
+      const passwordHash = await app.get(PasswordHasher).hash('password-1234');
+      await dataSource
+        .getRepository(User)
+        .update({ username }, { apiKey: `${username}.apikey`, passwordHash, tokensValidAfter: null });
     }
   });
 });

@@ -169,12 +169,21 @@ describe.each(engines())('argilla-cli users migrate (%s)', (engine) => {
     });
   });
 
-  it('lets every imported user log in with its old password', async () => {
+  it('lets every imported user log in with its old password, except the one marked disabled', async () => {
     expect((await runCli(['users', 'migrate', '--file', writeUsersFile(USERS_FILE)], db.env)).code).toBe(0);
+    const disabled = await dataSource
+      .getRepository(User)
+      .find({ where: { disabled: true }, select: { username: true } });
+    expect(disabled.map((user) => user.username)).toEqual(['tanya']);
     const app: NestExpressApplication = await startApp(db.settings);
     try {
       for (const { username, apiKey } of EXPECTED) {
         const response = await api(app).post('/api/security/token').type('form').send({ username, password: '1234' });
+        if (username === 'tanya') {
+          expect([username, response.status]).toEqual([username, 401]);
+          await api(app).get('/api/me').set('X-Argilla-Api-Key', apiKey).expect(401);
+          continue;
+        }
         expect([username, response.status]).toEqual([username, 200]);
         const me = await api(app)
           .get('/api/me')

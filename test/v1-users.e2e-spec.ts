@@ -36,6 +36,7 @@ describe.each(engines())('v1 user management (%s)', (engine) => {
     last_name: user.lastName,
     username: user.username,
     role: user.role,
+    disabled: user.disabled,
     inserted_at: formatTimestamp(user.insertedAt),
     updated_at: formatTimestamp(user.updatedAt),
   });
@@ -176,7 +177,7 @@ describe.each(engines())('v1 user updates (%s)', (engine) => {
       .expect(409);
     expect(refused.body).toEqual(
       envelope('LastAdminError', {
-        detail: 'The last admin cannot be demoted or removed: make another user admin first',
+        detail: 'The last admin cannot be demoted, disabled or removed: make another user admin first',
         name: admin.id,
         type: 'User',
       }),
@@ -204,5 +205,115 @@ describe.each(engines())('v1 user updates (%s)', (engine) => {
       [200, 409],
     ]).toContainEqual(statuses);
     expect(await dataSource.getRepository(User).countBy({ role: 'admin' })).toBe(1);
+  });
+});
+
+describe.each(engines())('v1 disable and passwords (%s)', (engine) => {
+  let suite: ApiSuite;
+  let app: NestExpressApplication;
+  let dataSource: DataSource;
+  let admin: User;
+
+  beforeEach(async () => {
+    suite = await openApiSuite(engine);
+    ({ app, dataSource } = suite);
+    admin = (await seedUser(app, { username: 'admin', role: 'admin' })).user;
+  });
+
+  afterEach(async () => {
+    await suite.close();
+  });
+
+  const login = (username: string, password: string) =>
+    api(app).post('/api/security/token').type('form').send({ username, password });
+
+  it("refuses a disabled user's key, tokens and logins with 401, and accepts them again once enabled", async () => {
+    const { user } = await seedUser(app, { username: 'dora', password: 'dora-password', apiKey: 'dora.api.key' });
+    const token = (await login('dora', 'dora-password').expect(200)).body.access_token;
+
+    const disabled = await api(app).patch(`/api/v1/users/${user.id}`).set(ADMIN).send({ disabled: true }).expect(200);
+    expect(disabled.body.disabled).toBe(true);
+    expect((await api(app).get('/api/me').set('X-Argilla-Api-Key', 'dora.api.key').expect(401)).body).toEqual(
+      UNAUTHORIZED,
+    );
+    expect((await api(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(401)).body).toEqual(
+      UNAUTHORIZED,
+    );
+    expect((await login('dora', 'dora-password').expect(401)).body).toEqual(UNAUTHORIZED);
+
+    await api(app).patch(`/api/v1/users/${user.id}`).set(ADMIN).send({ disabled: false }).expect(200);
+    await api(app).get('/api/me').set('X-Argilla-Api-Key', 'dora.api.key').expect(200);
+    await api(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
+    await login('dora', 'dora-password').expect(200);
+  });
+
+  it('refuses an admin disabling itself, and disabling the last enabled admin (409)', async () => {
+    const self = await api(app).patch(`/api/v1/users/${admin.id}`).set(ADMIN).send({ disabled: true }).expect(409);
+    expect(self.body).toEqual(
+      envelope('SelfDisableError', { detail: 'An admin cannot disable itself', name: admin.id, type: 'User' }),
+    );
+    const { user: other } = await seedUser(app, { username: 'other', role: 'admin' });
+    await api(app).patch(`/api/v1/users/${other.id}`).set(ADMIN).send({ disabled: true }).expect(200);
+    // `other` is disabled: `admin` is the last enabled admin and cannot be demoted.
+    expect(
+      (await api(app).patch(`/api/v1/users/${admin.id}`).set(ADMIN).send({ role: 'annotator' }).expect(409)).body.detail
+        .code,
+    ).toBe('argilla.api.errors::LastAdminError');
+    expect(await dataSource.getRepository(User).countBy({ role: 'admin', disabled: false })).toBe(1);
+    expect(
+      (await api(app).patch(`/api/v1/users/${admin.id}`).set(ADMIN).send({ disabled: 'yes' }).expect(422)).body.detail
+        .params.errors,
+    ).toEqual([{ loc: ['body', 'disabled'], msg: 'value could not be parsed to a boolean', type: 'type_error.bool' }]);
+  });
+
+  it('changes the own password: the old JWT fails right after, the old password too, a new login works', async () => {
+    await seedUser(app, { username: 'pat', password: 'old-password', apiKey: 'pat.api.key' });
+    const oldToken = (await login('pat', 'old-password').expect(200)).body.access_token;
+    const wrong = await api(app)
+      .put('/api/v1/me/password')
+      .set('Authorization', `Bearer ${oldToken}`)
+      .send({ current_password: 'not-it-at-all', new_password: 'new-password' })
+      .expect(422);
+    expect(wrong.body.detail.params.errors).toEqual([
+      { loc: ['body', 'current_password'], msg: 'current password is not correct', type: 'value_error.password' },
+    ]);
+    await login('pat', 'old-password').expect(200);
+
+    await api(app)
+      .put('/api/v1/me/password')
+      .set('Authorization', `Bearer ${oldToken}`)
+      .send({ current_password: 'old-password', new_password: 'new-password' })
+      .expect(200);
+    expect((await api(app).get('/api/me').set('Authorization', `Bearer ${oldToken}`).expect(401)).body).toEqual(
+      UNAUTHORIZED,
+    );
+    await login('pat', 'old-password').expect(401);
+    const newToken = (await login('pat', 'new-password').expect(200)).body.access_token;
+    await api(app).get('/api/me').set('Authorization', `Bearer ${newToken}`).expect(200);
+    // The API key is not a session: it keeps working.
+    await api(app).get('/api/me').set('X-Argilla-Api-Key', 'pat.api.key').expect(200);
+  });
+
+  it("lets an admin reset a user's password, ending its tokens", async () => {
+    const { user } = await seedUser(app, { username: 'reset', password: 'old-password' });
+    const oldToken = (await login('reset', 'old-password').expect(200)).body.access_token;
+    await api(app).put(`/api/v1/users/${user.id}/password`).set(ADMIN).send({ new_password: 'short' }).expect(422);
+    await api(app)
+      .put(`/api/v1/users/${user.id}/password`)
+      .set(ADMIN)
+      .send({ new_password: 'brand-new-password' })
+      .expect(200);
+    await api(app).get('/api/me').set('Authorization', `Bearer ${oldToken}`).expect(401);
+    await login('reset', 'old-password').expect(401);
+    await login('reset', 'brand-new-password').expect(200);
+    expect(
+      (
+        await api(app)
+          .put(`/api/v1/users/${MISSING_ID}/password`)
+          .set(ADMIN)
+          .send({ new_password: 'brand-new-password' })
+          .expect(404)
+      ).body,
+    ).toEqual(notFound(MISSING_ID, 'User'));
   });
 });

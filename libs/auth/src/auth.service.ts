@@ -49,11 +49,14 @@ export class AuthService {
       await this.throttle.recordFailure(username, client);
       throw new UnauthorizedError();
     }
+    // Refused after the password check, so that the answer's time tells nothing either.
+    if (user.disabled) throw new UnauthorizedError();
     if (hadFailures) await this.throttle.recordSuccess(username);
     if (this.passwords.needsRehash(user.passwordHash)) {
       await this.users.updatePasswordHash(user.id, await this.passwords.hash(password));
     }
-    const iat = Math.floor(Date.now() / 1000);
+    // Never earlier than the user's last password change: such a token would be refused.
+    const iat = Math.max(Math.floor(Date.now() / 1000), tokensValidFrom(user.tokensValidAfter));
     const exp = iat + this.settings.auth.tokenExpirationMinutes * 60;
     return { access_token: signToken({ sub: user.username, iat, exp }, this.signingSecret()), token_type: 'bearer' };
   }
@@ -61,7 +64,7 @@ export class AuthService {
   /** The key's user with its workspaces (one prepared query). */
   async authenticateApiKey(apiKey: string): Promise<UserWithWorkspaces> {
     const found = apiKey ? await this.users.findByApiKeyWithWorkspaces(apiKey) : null;
-    if (!found) throw new UnauthorizedError();
+    if (!found || found.user.disabled) throw new UnauthorizedError();
     return found;
   }
 
@@ -78,7 +81,22 @@ export class AuthService {
       throw error;
     }
     const found = await this.users.findByUsernameWithWorkspaces(claims.sub);
-    if (!found || claims.iat < Math.floor(found.user.insertedAt.getTime() / 1000)) throw new UnauthorizedError();
+    if (
+      !found ||
+      found.user.disabled ||
+      claims.iat < Math.floor(found.user.insertedAt.getTime() / 1000) ||
+      claims.iat < tokensValidFrom(found.user.tokensValidAfter)
+    ) {
+      throw new UnauthorizedError();
+    }
     return found;
   }
+}
+
+/**
+ * The first `iat` (whole seconds) accepted after a password change at `changedAt`: the next second, so that
+ * every token issued in or before the second of the change is refused (logins then issue tokens from it).
+ */
+export function tokensValidFrom(changedAt: Date | null): number {
+  return changedAt === null ? 0 : Math.floor(changedAt.getTime() / 1000) + 1;
 }

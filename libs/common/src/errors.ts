@@ -92,8 +92,21 @@ export class LastAdminError extends DomainError {
   readonly status = 409;
   readonly code = 'LastAdminError';
   constructor(readonly userId: string) {
-    super('The last admin cannot be demoted or removed: make another user admin first');
+    super('The last admin cannot be demoted, disabled or removed: make another user admin first');
     this.name = 'LastAdminError';
+  }
+  get params(): Record<string, unknown> {
+    return { detail: this.message, name: this.userId, type: 'User' };
+  }
+}
+
+/** An admin disabling itself would lock itself out: refused with 409. */
+export class SelfDisableError extends DomainError {
+  readonly status = 409;
+  readonly code = 'SelfDisableError';
+  constructor(readonly userId: string) {
+    super('An admin cannot disable itself');
+    this.name = 'SelfDisableError';
   }
   get params(): Record<string, unknown> {
     return { detail: this.message, name: this.userId, type: 'User' };

@@ -1,6 +1,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsArray,
+  IsBoolean,
   IsDefined,
   IsIn,
   IsString,
@@ -42,6 +43,9 @@ export const IsStr = (options: { each?: boolean } = {}): PropertyDecorator => {
     noNul(target, property);
   };
 };
+
+export const IsBool = (): PropertyDecorator =>
+  IsBoolean({ message: 'value could not be parsed to a boolean', context: { type: 'type_error.bool' } });
 
 export const IsList = (): PropertyDecorator =>
   IsArray({ message: 'value is not a valid list', context: { type: 'type_error.list' } });

@@ -1,12 +1,13 @@
 import type { EntityManager } from 'typeorm';
 import { toSqliteTimestamp } from './timestamps';
 
-export type ColumnType = 'uuid' | 'varchar' | 'text' | 'timestamp' | 'integer';
+export type ColumnType = 'uuid' | 'varchar' | 'text' | 'timestamp' | 'integer' | 'boolean';
 
 /** SQLite binds at most 32,766 parameters per statement. */
 const SQLITE_MAX_PARAMETERS = 32_000;
 
 function sqliteValue(value: unknown): unknown {
+  if (typeof value === 'boolean') return value ? 1 : 0;
   return value instanceof Date ? toSqliteTimestamp(value) : value;
 }
 

@@ -1,6 +1,7 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ValidateIf } from 'class-validator';
-import { IsStr, MinChars, OneOf, Trim } from '@argilla/common';
+import { IsBool, IsStr, MaxChars, MinChars, OneOf, Required, Trim } from '@argilla/common';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './create-user.dto';
 import { USER_ROLES, UserRole } from '@argilla/database';
 
 /** The body of `PATCH /api/v1/users/{id}`: every field optional; any other field is refused (422). */
@@ -25,4 +26,38 @@ export class UpdateUserDto {
   @OneOf(USER_ROLES)
   @ValidateIf((dto: UpdateUserDto) => dto.role !== undefined)
   role?: UserRole;
+
+  @ApiPropertyOptional({ description: "A disabled user's key, tokens and logins are refused" })
+  @IsBool()
+  @ValidateIf((dto: UpdateUserDto) => dto.disabled !== undefined)
+  disabled?: boolean;
+}
+
+/** The body of `PUT /api/v1/me/password`. */
+export class ChangePasswordDto {
+  static readonly forbidUnknownFields = true;
+
+  @ApiProperty({ format: 'password' })
+  @IsStr()
+  @Required()
+  current_password: string;
+
+  @ApiProperty({ format: 'password', minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH })
+  @MaxChars(PASSWORD_MAX_LENGTH)
+  @MinChars(PASSWORD_MIN_LENGTH)
+  @IsStr()
+  @Required()
+  new_password: string;
+}
+
+/** The body of `PUT /api/v1/users/{id}/password` (an admin's reset). */
+export class ResetPasswordDto {
+  static readonly forbidUnknownFields = true;
+
+  @ApiProperty({ format: 'password', minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH })
+  @MaxChars(PASSWORD_MAX_LENGTH)
+  @MinChars(PASSWORD_MIN_LENGTH)
+  @IsStr()
+  @Required()
+  new_password: string;
 }

@@ -12,11 +12,14 @@ interface UserRow {
   password_hash: string;
   inserted_at: Date | string;
   updated_at: Date | string;
+  disabled: boolean | number;
+  tokens_valid_after: Date | string | null;
   workspaces: string[] | string | null;
 }
 
 const COLUMNS =
-  'u.id, u.first_name, u.last_name, u.username, u.role, u.api_key, u.password_hash, u.inserted_at, u.updated_at';
+  'u.id, u.first_name, u.last_name, u.username, u.role, u.api_key, u.password_hash, u.inserted_at, u.updated_at, ' +
+  'u.disabled, u.tokens_valid_after';
 
 /** The names of the user's workspaces, as an array (PostgreSQL) or a JSON array (SQLite). */
 function workspacesColumn(engine: 'postgres' | 'sqlite'): string {
@@ -38,6 +41,9 @@ function toUserWithWorkspaces(row: UserRow): UserWithWorkspaces {
     passwordHash: row.password_hash,
     insertedAt: toDate(row.inserted_at),
     updatedAt: toDate(row.updated_at),
+    // SQLite answers 0 or 1.
+    disabled: Boolean(row.disabled),
+    tokensValidAfter: row.tokens_valid_after === null ? null : toDate(row.tokens_valid_after),
   });
   const workspaces =
     typeof row.workspaces === 'string' ? (JSON.parse(row.workspaces) as string[]) : (row.workspaces ?? []);

@@ -13,6 +13,7 @@ export interface ImportedUser {
   passwordHash: string;
   /** The personal workspace (named after the user) first, then the listed ones, without repeats. */
   workspaces: string[];
+  disabled: boolean;
 }
 
 /** A users file that cannot be imported; nothing was written. */
@@ -37,6 +38,7 @@ const USER_COLUMNS = [
   ['password_hash', 'text'],
   ['inserted_at', 'timestamp'],
   ['updated_at', 'timestamp'],
+  ['disabled', 'boolean'],
 ] as const;
 const WORKSPACE_COLUMNS = [
   ['id', 'uuid'],
@@ -132,6 +134,7 @@ export async function parseUsersFile(text: string): Promise<ImportedUser[]> {
       apiKey,
       passwordHash,
       workspaces: [...new Set([username, ...((listed as string[] | undefined | null) ?? [])])],
+      disabled: fields.disabled === true,
     };
   });
 }
@@ -163,6 +166,7 @@ export class UsersImporter {
           user.passwordHash,
           at,
           at,
+          user.disabled,
         ]),
       );
       await bulkInsert(

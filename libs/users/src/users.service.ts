@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
-import { EntityAlreadyExistsError, EntityNotFoundError, LastAdminError, now } from '@argilla/common';
+import { EntityAlreadyExistsError, EntityNotFoundError, LastAdminError, now, SelfDisableError } from '@argilla/common';
 import { Database, isUniqueViolation, User, UserRole, Workspace, WorkspaceUser } from '@argilla/database';
 import { generateApiKey } from './api-key';
 import { PasswordHasher } from './password-hasher';
@@ -13,6 +13,9 @@ export interface UserChanges {
   firstName?: string;
   lastName?: string | null;
   role?: UserRole;
+  disabled?: boolean;
+  /** Who asks: an admin may not disable itself. */
+  actorId?: string;
 }
 
 /** What creating a user takes; the API and the CLI validate their input into this. */
@@ -158,15 +161,22 @@ export class UsersService {
   }
 
   /**
-   * Changes names and role. Demoting the last admin is refused (409); the check and the change are one
+   * Changes names, role and the disabled flag. Demoting or disabling the last enabled admin is refused (409), and
+   * so is an admin disabling itself; the check and the change are one
    * transaction, with the admins' rows locked on PostgreSQL, so two concurrent demotions cannot both pass.
    */
   async update(id: string, changes: UserChanges): Promise<User> {
     await this.database.transaction(async (manager) => {
       const user = await manager.findOneBy(User, { id });
       if (!user) throw new EntityNotFoundError(id, 'User');
-      if (user.role === 'admin' && changes.role === 'annotator') {
-        const admins = manager.createQueryBuilder(User, 'user').select('user.id').where("user.role = 'admin'");
+      if (changes.disabled === true && changes.actorId === id) throw new SelfDisableError(id);
+      const losesAdmin = changes.role === 'annotator' || changes.disabled === true;
+      if (user.role === 'admin' && !user.disabled && losesAdmin) {
+        const admins = manager
+          .createQueryBuilder(User, 'user')
+          .select('user.id')
+          .where("user.role = 'admin'")
+          .andWhere('user.disabled = :disabled', { disabled: false });
         if (this.database.engine === 'postgres') admins.setLock('pessimistic_write');
         if ((await admins.getMany()).length <= 1) throw new LastAdminError(id);
       }
@@ -174,6 +184,7 @@ export class UsersService {
       if (changes.firstName !== undefined) values.firstName = changes.firstName;
       if (changes.lastName !== undefined) values.lastName = changes.lastName;
       if (changes.role !== undefined) values.role = changes.role;
+      if (changes.disabled !== undefined) values.disabled = changes.disabled;
       await manager.update(User, { id }, values);
     });
     return this.getById(id);
@@ -184,6 +195,17 @@ export class UsersService {
     const apiKey = generateApiKey();
     const updatedAt = now();
     const result = await this.database.transaction((manager) => manager.update(User, { id }, { apiKey, updatedAt }));
+    if (!result.affected) throw new EntityNotFoundError(id, 'User');
+    return this.getById(id);
+  }
+
+  /** Sets a new password and ends every token issued before (`tokens_valid_after`); the API key stays. */
+  async changePassword(id: string, password: string): Promise<User> {
+    const passwordHash = await this.passwords.hash(password);
+    const at = now();
+    const result = await this.database.transaction((manager) =>
+      manager.update(User, { id }, { passwordHash, tokensValidAfter: at, updatedAt: at }),
+    );
     if (!result.affected) throw new EntityNotFoundError(id, 'User');
     return this.getById(id);
   }

@@ -1,8 +1,17 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
 import { ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isAdmin, requireAdmin } from '@argilla/auth';
 import { User } from '@argilla/database';
-import { toUserV1Response, UpdateUserDto, UserV1Response, UsersService } from '@argilla/users';
+import {
+  ChangePasswordDto,
+  PasswordHasher,
+  ResetPasswordDto,
+  toUserV1Response,
+  UpdateUserDto,
+  UserV1Response,
+  UsersService,
+} from '@argilla/users';
+import { ValidationError } from '@argilla/common';
 import { toWorkspaceResponse, WorkspaceResponse, WorkspacesService } from '@argilla/workspaces';
 import { Access } from '../auth/access.decorator';
 import { CurrentUser } from '../auth/current-user.decorator';
@@ -18,6 +27,7 @@ export class UsersV1Controller {
   constructor(
     private readonly users: UsersService,
     private readonly workspaces: WorkspacesService,
+    private readonly passwords: PasswordHasher,
   ) {}
 
   @Get('me')
@@ -47,6 +57,34 @@ export class UsersV1Controller {
     return { ...toUserV1Response(user), api_key: user.apiKey };
   }
 
+  @Put('me/password')
+  @Access('user')
+  @ApiOperation({ summary: "Change the caller's password; every token issued before stops working" })
+  @ApiOkResponse({ type: UserV1ResponseDto })
+  @ApiValidationError()
+  async changeMyPassword(@CurrentUser() caller: User, @Body() body: ChangePasswordDto): Promise<UserV1Response> {
+    if (!(await this.passwords.verify(caller.passwordHash, body.current_password))) {
+      throw new ValidationError([
+        { loc: ['body', 'current_password'], msg: 'current password is not correct', type: 'value_error.password' },
+      ]);
+    }
+    return toUserV1Response(await this.users.changePassword(caller.id, body.new_password));
+  }
+
+  @Put('users/:user_id/password')
+  @Access('admin')
+  @ApiOperation({ summary: "Reset a user's password; every token issued before stops working" })
+  @ApiOkResponse({ type: UserV1ResponseDto })
+  @ApiIdRoute('User')
+  async resetPassword(
+    @CurrentUser() caller: User,
+    @Param('user_id', UuidPipe) userId: string,
+    @Body() body: ResetPasswordDto,
+  ): Promise<UserV1Response> {
+    requireAdmin(caller);
+    return toUserV1Response(await this.users.changePassword(userId, body.new_password));
+  }
+
   @Get('users/:user_id')
   @Access('admin')
   @ApiOperation({ summary: 'A user' })
@@ -59,7 +97,10 @@ export class UsersV1Controller {
 
   @Patch('users/:user_id')
   @Access('admin')
-  @ApiOperation({ summary: "Change a user's names or role (the last admin cannot be demoted: 409)" })
+  @ApiOperation({
+    summary:
+      "Change a user's names, role or disabled flag (the last admin cannot be demoted or disabled, nor an admin disable itself: 409)",
+  })
   @ApiOkResponse({ type: UserV1ResponseDto })
   @ApiIdRoute('User')
   @ApiValidationError()
@@ -74,6 +115,8 @@ export class UsersV1Controller {
       firstName: body.first_name,
       lastName: body.last_name,
       role: body.role,
+      disabled: body.disabled,
+      actorId: caller.id,
     });
     return toUserV1Response(user);
   }

@@ -9,6 +9,7 @@ export class UserV1ResponseDto {
   @ApiProperty({ example: 'Lovelace', nullable: true, type: String }) last_name: string | null;
   @ApiProperty({ example: 'ada' }) username: string;
   @ApiProperty({ enum: ['admin', 'annotator'] }) role: string;
+  @ApiProperty({ description: "A disabled user's key, tokens and logins are refused" }) disabled: boolean;
   @ApiProperty(TIMESTAMP) inserted_at: string;
   @ApiProperty(TIMESTAMP) updated_at: string;
 }

@@ -30,6 +30,14 @@ export class User {
   @Column({ name: 'password_hash', type: 'text' })
   passwordHash: string;
 
+  /** A disabled user's key, tokens and logins are refused. */
+  @Column({ type: 'boolean', default: false })
+  disabled: boolean;
+
+  /** Tokens issued before this time (a password change) are refused. */
+  @Column({ name: 'tokens_valid_after', type: Date, nullable: true })
+  tokensValidAfter: Date | null;
+
   // No explicit type: each engine maps Date to its own timestamp type (PostgreSQL `timestamp`, SQLite `datetime`).
   @Column({ name: 'inserted_at' })
   insertedAt: Date;

@@ -2,6 +2,7 @@ import { CreateUsersTable } from './74694870197c-create-users-table';
 import { CreateWorkspacesTable } from './82a5a88a3fa5-create-workspaces-table';
 import { CreateWorkspacesUsersTable } from './1769ee58fbb4-create-workspaces-users-table';
 import { CreateLoginAttemptsTable } from './5e1f0c7a9b2d-create-login-attempts-table';
+import { AddUsersDisabledAndTokensValidAfter } from './a3c9d1e7f402-add-users-disabled-and-tokens-valid-after';
 import { Revision } from './revision';
 
 export type { Revision } from './revision';
@@ -12,6 +13,7 @@ export const REVISIONS: readonly Revision[] = [
   new CreateWorkspacesTable(),
   new CreateWorkspacesUsersTable(),
   new CreateLoginAttemptsTable(),
+  new AddUsersDisabledAndTokensValidAfter(),
 ];
 
 /**
@@ -21,4 +23,5 @@ export const REVISIONS: readonly Revision[] = [
 export const TAGS: Readonly<Record<string, string>> = {
   '1.7': '1769ee58fbb4',
   'users-1': '5e1f0c7a9b2d',
+  'users-2': 'a3c9d1e7f402',
 };
