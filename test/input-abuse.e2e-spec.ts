@@ -29,7 +29,21 @@ const ROUTES = [
   'POST /api/workspaces/:workspace_id/users/:user_id',
   'DELETE /api/workspaces/:workspace_id/users/:user_id',
   'GET /api/v1/workspaces/:workspace_id',
+  'DELETE /api/v1/workspaces/:workspace_id',
+  'GET /api/v1/workspaces/:workspace_id/users',
+  'GET /api/v1/me',
+  'GET /api/v1/me/workspaces',
+  'POST /api/v1/me/api-key',
+  'PUT /api/v1/me/password',
+  'GET /api/v1/users/:user_id',
+  'PATCH /api/v1/users/:user_id',
+  'GET /api/v1/users/:user_id/workspaces',
+  'POST /api/v1/users/:user_id/api-key',
+  'PUT /api/v1/users/:user_id/password',
 ] as const;
+
+/** Routes that would destroy the shared target: sent a workspace id that does not exist. */
+const DESTRUCTIVE: readonly string[] = ['DELETE /api/v1/workspaces/:workspace_id'];
 type Route = (typeof ROUTES)[number];
 
 const PARAM_ROUTES = ROUTES.filter((route) => route.includes('/:'));
@@ -38,7 +52,7 @@ interface Field {
   name: string;
   required: boolean;
   /** The error type a value of the wrong JSON type gets. */
-  wrongType: 'type_error.str' | 'type_error.enum';
+  wrongType: 'type_error.str' | 'type_error.enum' | 'type_error.bool';
 }
 
 /** The routes that read a body: a well-formed body (unique per call), and its fields. */
@@ -62,6 +76,26 @@ const BODY_ROUTES: Partial<Record<Route, { valid: (n: number) => Record<string, 
   'POST /api/workspaces': {
     valid: (n) => ({ name: `abuse-${n}` }),
     fields: [{ name: 'name', required: true, wrongType: 'type_error.str' }],
+  },
+  'PATCH /api/v1/users/:user_id': {
+    valid: () => ({ first_name: 'Renamed', last_name: 'Again', role: 'annotator', disabled: false }),
+    fields: [
+      { name: 'first_name', required: false, wrongType: 'type_error.str' },
+      { name: 'role', required: false, wrongType: 'type_error.enum' },
+      { name: 'disabled', required: false, wrongType: 'type_error.bool' },
+    ],
+  },
+  'PUT /api/v1/me/password': {
+    // Well-formed, with a wrong current password: refused, so the admin's password never changes.
+    valid: () => ({ current_password: 'not-the-password', new_password: 'password-5678' }),
+    fields: [
+      { name: 'current_password', required: true, wrongType: 'type_error.str' },
+      { name: 'new_password', required: true, wrongType: 'type_error.str' },
+    ],
+  },
+  'PUT /api/v1/users/:user_id/password': {
+    valid: () => ({ new_password: 'password-5678' }),
+    fields: [{ name: 'new_password', required: true, wrongType: 'type_error.str' }],
   },
   'POST /api/security/token': {
     // Well-formed, and wrong for every user (users created by other properties have the password 'password-1234').
@@ -285,10 +319,14 @@ describe.each(engines())('input abuse (%s)', (engine) => {
   const pathOf = (route: Route, ids: Record<string, string> = {}): string =>
     route
       .split(' ')[1]
-      .replace(/:([a-z_]+)/g, (_match, name: string) => ids[name] ?? (name === 'workspace_id' ? team.id : MISSING_ID));
+      .replace(
+        /:([a-z_]+)/g,
+        (_match, name: string) =>
+          ids[name] ?? (name === 'workspace_id' && !DESTRUCTIVE.includes(route) ? team.id : MISSING_ID),
+      );
 
   const send = (route: Route, path = pathOf(route)) => {
-    const method = route.split(' ')[0].toLowerCase() as 'get' | 'post' | 'delete';
+    const method = route.split(' ')[0].toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
     return api(app)[method](path);
   };
 
@@ -308,6 +346,10 @@ describe.each(engines())('input abuse (%s)', (engine) => {
         const needsValidInput = route in BODY_ROUTES || pathOf(route).includes(MISSING_ID);
         await check(jsonBodies, async (body) => {
           const response = await send(route).set(ADMIN).set('Content-Type', 'application/json').send(body);
+          // Rotating the caller's own key takes no body: the admin gets its key back for the next run.
+          if (route === 'POST /api/v1/me/api-key') {
+            await dataSource.getRepository(User).update({ username: 'admin' }, { apiKey: 'admin.apikey' });
+          }
           expectSafeAnswer(response, route);
           if (needsValidInput) expect(response.status).toBeGreaterThanOrEqual(400);
           // A body must never reach Object.prototype (the server runs in this process).
@@ -318,9 +360,12 @@ describe.each(engines())('input abuse (%s)', (engine) => {
 
     it.each(BODY_ROUTE_NAMES)('%s: a wrong JSON type in any field is a 422 on that field', async (route) => {
       const { valid, fields } = BODY_ROUTES[route]!;
-      const cases = fc
-        .constantFrom(...fields)
-        .chain((field) => wrongTypes(field.required).map((value) => ({ field, value })));
+      const cases = fc.constantFrom(...fields).chain((field) =>
+        wrongTypes(field.required)
+          // A boolean is the right type for a boolean field.
+          .filter((value) => field.wrongType !== 'type_error.bool' || typeof value !== 'boolean')
+          .map((value) => ({ field, value })),
+      );
       await check(cases, async ({ field, value }) => {
         const body = { ...valid(++counter), [field.name]: value };
         const response = await send(route).set(ADMIN).send(body);
@@ -369,7 +414,9 @@ describe.each(engines())('input abuse (%s)', (engine) => {
       const params = [...route.matchAll(/:([a-z_]+)/g)].map((match) => match[1]);
       await check(fc.tuple(fc.constantFrom(...params), badIds), async ([param, value]) => {
         const segment = encodeURIComponent(value);
-        const response = await send(route, pathOf(route, { [param]: segment })).set(ADMIN);
+        // A route that reads a body gets a valid one, so that the id is the only thing wrong.
+        const request = send(route, pathOf(route, { [param]: segment })).set(ADMIN);
+        const response = await (BODY_ROUTES[route] ? request.send(BODY_ROUTES[route]!.valid(++counter)) : request);
         expectSafeAnswer(response, route, { unknownRouteAllowed: segment === '' });
         // An empty segment makes another path, which no route has.
         expect(response.body).toEqual(segment === '' ? NOT_FOUND_ROUTE : uuidError(param));

@@ -4,6 +4,32 @@ import { SETTINGS, Settings } from '@argilla/config';
 import { openDataSource } from './data-source';
 import { MigrationRunner } from './migration-runner';
 
+/**
+ * A SQLite transaction that takes the write lock at once (`BEGIN IMMEDIATE`). A deferred one that read first
+ * fails at once with SQLITE_BUSY when another process (a CLI, another server) wrote meanwhile; this one waits
+ * for the lock within the busy timeout instead.
+ */
+async function immediateTransaction<T>(
+  dataSource: DataSource,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
+  const queryRunner = dataSource.createQueryRunner();
+  await queryRunner.query('BEGIN IMMEDIATE');
+  // TypeORM's own statements in `work` must not open a transaction of their own inside this one.
+  (queryRunner as { isTransactionActive: boolean }).isTransactionActive = true;
+  try {
+    const result = await work(queryRunner.manager);
+    await queryRunner.query('COMMIT');
+    return result;
+  } catch (error) {
+    await queryRunner.query('ROLLBACK');
+    throw error;
+  } finally {
+    (queryRunner as { isTransactionActive: boolean }).isTransactionActive = false;
+    await queryRunner.release();
+  }
+}
+
 interface PgPool {
   query<Row>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Row[] }>;
 }
@@ -47,7 +73,7 @@ export class Database implements OnApplicationShutdown {
   async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const dataSource = await this.dataSource();
     if (this.engine === 'postgres') return dataSource.transaction(work);
-    const run = this.sqliteQueue.then(() => dataSource.transaction(work));
+    const run = this.sqliteQueue.then(() => immediateTransaction(dataSource, work));
     this.sqliteQueue = run.then(
       () => undefined,
       () => undefined,
