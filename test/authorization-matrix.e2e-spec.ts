@@ -14,6 +14,7 @@ import {
   seedUser,
   UNAUTHORIZED,
 } from './support/api';
+import { registeredRoutes } from './support/routes';
 import { engines, snapshot } from './support/test-database';
 
 type Caller = 'anonymous' | 'annotatorOutsider' | 'annotatorMember' | 'admin';
@@ -704,22 +705,6 @@ const STATE_CHANGING = new Set([
   'PUT /api/v1/me/password',
   'PUT /api/v1/users/:user_id/password',
 ]);
-
-interface ExpressRouteLayer {
-  route?: { path: string; methods: Record<string, boolean> };
-}
-
-/** Every `METHOD /path/:pattern` the running app serves, read from Express's router (Swagger UI's own excepted). */
-function registeredRoutes(app: NestExpressApplication): string[] {
-  const express = app.getHttpAdapter().getInstance() as { router: { stack: ExpressRouteLayer[] } };
-  return express.router.stack
-    .flatMap((layer) =>
-      layer.route
-        ? Object.keys(layer.route.methods).map((method) => `${method.toUpperCase()} ${layer.route!.path}`)
-        : [],
-    )
-    .filter((route) => !/^\S+ \/api\/docs(\/|$)/.test(route));
-}
 
 /** Whether the route's pattern matches a concrete path (`:name` is one non-empty segment). */
 function matchesPattern(route: string, path: string): boolean {

@@ -5,6 +5,7 @@ import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { User, Workspace } from '@argilla/database';
 import { api, ApiSuite, envelope, invalid, MISSING_ID, openApiSuite, seedUser, UNAUTHORIZED } from './support/api';
+import { registeredRoutes } from './support/routes';
 import { engines, snapshot } from './support/test-database';
 
 const ADMIN = { 'X-Argilla-Api-Key': 'admin.apikey' };
@@ -274,22 +275,6 @@ function formOutcome(pairs: [string, string][]): 200 | 401 | 422 {
   const password = single('password');
   if (username === undefined || password === undefined) return 422;
   return username === 'member' && password === 'password-1234' ? 200 : 401;
-}
-
-interface ExpressRouteLayer {
-  route?: { path: string; methods: Record<string, boolean> };
-}
-
-/** Every `METHOD /path/:pattern` the running app serves, read from Express's router (Swagger UI's own excepted). */
-function registeredRoutes(app: NestExpressApplication): string[] {
-  const express = app.getHttpAdapter().getInstance() as { router: { stack: ExpressRouteLayer[] } };
-  return express.router.stack
-    .flatMap((layer) =>
-      layer.route
-        ? Object.keys(layer.route.methods).map((method) => `${method.toUpperCase()} ${layer.route!.path}`)
-        : [],
-    )
-    .filter((route) => !/^\S+ \/api\/docs(\/|$)/.test(route));
 }
 
 describe.each(engines())('input abuse (%s)', (engine) => {

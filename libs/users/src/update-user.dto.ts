@@ -33,23 +33,6 @@ export class UpdateUserDto {
   disabled?: boolean;
 }
 
-/** The body of `PUT /api/v1/me/password`. */
-export class ChangePasswordDto {
-  static readonly forbidUnknownFields = true;
-
-  @ApiProperty({ format: 'password' })
-  @IsStr()
-  @Required()
-  current_password: string;
-
-  @ApiProperty({ format: 'password', minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH })
-  @MaxChars(PASSWORD_MAX_LENGTH)
-  @MinChars(PASSWORD_MIN_LENGTH)
-  @IsStr()
-  @Required()
-  new_password: string;
-}
-
 /** The body of `PUT /api/v1/users/{id}/password` (an admin's reset). */
 export class ResetPasswordDto {
   static readonly forbidUnknownFields = true;
@@ -60,4 +43,12 @@ export class ResetPasswordDto {
   @IsStr()
   @Required()
   new_password: string;
+}
+
+/** The body of `PUT /api/v1/me/password`: the new password, and the current one to prove who asks. */
+export class ChangePasswordDto extends ResetPasswordDto {
+  @ApiProperty({ format: 'password' })
+  @IsStr()
+  @Required()
+  current_password: string;
 }
