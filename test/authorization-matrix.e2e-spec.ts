@@ -689,6 +689,10 @@ const TABLE: Row[] = [
     status: 404,
     answer: notFound(MISSING_ID, 'User'),
   },
+  { route: 'GET /api/v1/users', path: '/api/v1/users', caller: 'anonymous', status: 401 },
+  { route: 'GET /api/v1/users', path: '/api/v1/users', caller: 'annotatorOutsider', status: 403 },
+  { route: 'GET /api/v1/users', path: '/api/v1/users', caller: 'annotatorMember', status: 403 },
+  { route: 'GET /api/v1/users', path: '/api/v1/users', caller: 'admin', status: 200 },
 ];
 
 /** The routes whose success changes the users, workspaces or memberships. */

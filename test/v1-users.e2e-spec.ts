@@ -72,7 +72,7 @@ describe.each(engines())('v1 user management (%s)', (engine) => {
       updated_at: formatTimestamp(zeta.updatedAt),
     });
     const members = await api(app).get(`/api/v1/workspaces/${zeta.id}/users`).set(ADMIN).expect(200);
-    expect(members.body).toEqual({ items: [v1User(anna)] });
+    expect(members.body).toEqual({ items: [v1User(anna)], total: 1 });
     expect((await api(app).get(`/api/v1/users/${MISSING_ID}/workspaces`).set(ADMIN).expect(404)).body).toEqual(
       notFound(MISSING_ID, 'User'),
     );
@@ -315,5 +315,90 @@ describe.each(engines())('v1 disable and passwords (%s)', (engine) => {
           .expect(404)
       ).body,
     ).toEqual(notFound(MISSING_ID, 'User'));
+  });
+});
+
+describe.each(engines())('v1 user list: paging and filters (%s)', (engine) => {
+  let suite: ApiSuite;
+  let app: NestExpressApplication;
+
+  beforeAll(async () => {
+    suite = await openApiSuite(engine);
+    app = suite.app;
+    await seedUser(app, { username: 'admin', role: 'admin' });
+    for (let i = 1; i <= 12; i++) {
+      await seedUser(app, {
+        username: `user-${i}`,
+        role: i % 4 === 0 ? 'admin' : 'annotator',
+        workspaces: i % 3 === 0 ? ['team'] : [],
+      });
+    }
+  });
+
+  afterAll(async () => {
+    await suite.close();
+  });
+
+  const list = (query: string) => api(app).get(`/api/v1/users${query}`).set(ADMIN);
+  const usernames = (body: { items: { username: string }[] }) => body.items.map((item) => item.username);
+
+  it('pages through every user exactly once, oldest first, with the total', async () => {
+    const first = await list('?limit=5').expect(200);
+    expect(first.body.total).toBe(13);
+    expect(usernames(first.body)).toEqual(['admin', 'user-1', 'user-2', 'user-3', 'user-4']);
+    const seen: string[] = [];
+    for (let offset = 0; offset < 13; offset += 5)
+      seen.push(...usernames((await list(`?limit=5&offset=${offset}`).expect(200)).body));
+    expect(seen).toEqual(['admin', ...Array.from({ length: 12 }, (_, i) => `user-${i + 1}`)]);
+    expect((await list('').expect(200)).body.items).toHaveLength(13);
+  });
+
+  it('keeps every existing user exactly once across pages while users are being created', async () => {
+    const before = usernames((await list('?limit=500').expect(200)).body);
+    const seen: string[] = [];
+    let creations = 0;
+    for (let offset = 0; offset < before.length + creations; offset += 4) {
+      seen.push(...usernames((await list(`?limit=4&offset=${offset}`).expect(200)).body));
+      await seedUser(app, { username: `late-${++creations}` });
+    }
+    expect(seen.filter((name) => before.includes(name))).toEqual(before);
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('filters by role, workspace and username prefix', async () => {
+    expect(usernames((await list('?role=admin').expect(200)).body)).toEqual(['admin', 'user-4', 'user-8', 'user-12']);
+    const team = await list('?workspace=team').expect(200);
+    expect(usernames(team.body)).toEqual(['user-3', 'user-6', 'user-9', 'user-12']);
+    expect(team.body.total).toBe(4);
+    expect(usernames((await list('?q=user-1').expect(200)).body)).toEqual(['user-1', 'user-10', 'user-11', 'user-12']);
+    expect(usernames((await list('?q=user-1&role=admin&workspace=team').expect(200)).body)).toEqual(['user-12']);
+    // `_` is no wildcard: a prefix is a prefix.
+    expect((await list('?q=user_').expect(200)).body).toEqual({ items: [], total: 0 });
+  });
+
+  it('refuses bad paging or filters with a 422 on the query field', async () => {
+    const error = async (query: string) => (await list(query).expect(422)).body.detail.params.errors;
+    expect(await error('?limit=0')).toEqual([
+      {
+        loc: ['query', 'limit'],
+        msg: 'ensure this value is greater than or equal to 1',
+        type: 'value_error.number.not_ge',
+        ctx: { limit_value: 1 },
+      },
+    ]);
+    expect(await error('?limit=501')).toEqual([
+      {
+        loc: ['query', 'limit'],
+        msg: 'ensure this value is less than or equal to 500',
+        type: 'value_error.number.not_le',
+        ctx: { limit_value: 500 },
+      },
+    ]);
+    expect(await error('?offset=-1')).toEqual([
+      { loc: ['query', 'offset'], msg: 'value is not a valid integer', type: 'type_error.integer' },
+    ]);
+    expect((await error('?role=owner'))[0]).toMatchObject({ loc: ['query', 'role'], type: 'type_error.enum' });
+    expect((await error('?limit=1&limit=2'))[0]).toMatchObject({ loc: ['query', 'limit'], type: 'type_error.integer' });
+    await api(app).get('/api/v1/users').set('X-Argilla-Api-Key', 'user-1.apikey').expect(403);
   });
 });

@@ -8,3 +8,4 @@ export * from './users.module';
 export * from './users.service';
 export * from './user-v1-response';
 export * from './update-user.dto';
+export * from './list-users.query';

@@ -8,6 +8,14 @@ import { PasswordHasher } from './password-hasher';
 import { UserQueries } from './user-queries';
 import { UserWithWorkspaces } from './user-response';
 
+export interface UserFilters {
+  role?: UserRole;
+  /** A workspace name: only its members. */
+  workspace?: string;
+  /** A username prefix. */
+  q?: string;
+}
+
 /** What `update` may change; undefined leaves a field as it is, a null last name removes it. */
 export interface UserChanges {
   firstName?: string;
@@ -48,6 +56,34 @@ export class UsersService {
   /** Every user, oldest first, with its workspaces: two queries whatever the number of users. */
   list(): Promise<UserWithWorkspaces[]> {
     return this.queries.list();
+  }
+
+  /**
+   * One page of users, oldest first (ties broken by username, then id: a stable order, so pages neither repeat
+   * nor skip users while others are created), with the number of users matching the filters.
+   */
+  async page(filters: UserFilters, limit: number, offset: number): Promise<{ items: User[]; total: number }> {
+    const dataSource = await this.database.dataSource();
+    const query = dataSource.getRepository(User).createQueryBuilder('user');
+    if (filters.role) query.andWhere('user.role = :role', { role: filters.role });
+    if (filters.q) {
+      query.andWhere('substr(user.username, 1, :length) = :prefix', { length: filters.q.length, prefix: filters.q });
+    }
+    if (filters.workspace) {
+      query
+        .innerJoin(WorkspaceUser, 'membership', 'membership.user_id = user.id')
+        .innerJoin(Workspace, 'workspace', 'workspace.id = membership.workspace_id')
+        .andWhere('workspace.name = :workspace', { workspace: filters.workspace });
+    }
+    const total = await query.getCount();
+    const items = await query
+      .orderBy('user.inserted_at', 'ASC')
+      .addOrderBy('user.username', 'ASC')
+      .addOrderBy('user.id', 'ASC')
+      .offset(offset)
+      .limit(limit)
+      .getMany();
+    return { items, total };
   }
 
   async findById(id: string): Promise<User | null> {

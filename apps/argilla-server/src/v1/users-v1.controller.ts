@@ -1,9 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isAdmin, requireAdmin } from '@argilla/auth';
 import { User } from '@argilla/database';
 import {
   ChangePasswordDto,
+  ListUsersQuery,
+  PageQuery,
   PasswordHasher,
   ResetPasswordDto,
   toUserV1Response,
@@ -18,7 +20,8 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiIdRoute, ApiValidationError } from '../docs/error-responses';
 import { ErrorEnvelopeDto } from '../docs/responses';
 import { UuidPipe } from '../validation/uuid.pipe';
-import { UserV1ResponseDto, UserV1WithApiKeyDto, WorkspacesV1Dto } from './v1-responses';
+import { Page, pageOf } from './page';
+import { UsersPageV1Dto, UserV1ResponseDto, UserV1WithApiKeyDto, WorkspacesV1Dto } from './v1-responses';
 
 /** Beyond Argilla 1.8: user management of later Argilla releases (v1 shapes), additive to the v0 routes. */
 @ApiTags('users (v1)')
@@ -42,9 +45,10 @@ export class UsersV1Controller {
   @Access('user')
   @ApiOperation({ summary: "The caller's workspaces (an admin's: all of them)" })
   @ApiOkResponse({ type: WorkspacesV1Dto })
-  async myWorkspaces(@CurrentUser() caller: User): Promise<{ items: WorkspaceResponse[] }> {
+  @ApiValidationError()
+  async myWorkspaces(@CurrentUser() caller: User, @Query() page: PageQuery): Promise<Page<WorkspaceResponse>> {
     const workspaces = isAdmin(caller) ? await this.workspaces.list() : await this.workspaces.ofUser(caller.id);
-    return { items: workspaces.map(toWorkspaceResponse) };
+    return pageOf(workspaces.map(toWorkspaceResponse), page);
   }
 
   @Post('me/api-key')
@@ -83,6 +87,20 @@ export class UsersV1Controller {
   ): Promise<UserV1Response> {
     requireAdmin(caller);
     return toUserV1Response(await this.users.changePassword(userId, body.new_password));
+  }
+
+  @Get('users')
+  @Access('admin')
+  @ApiOperation({ summary: 'Users, oldest first, a page at a time, filtered by role, workspace or username prefix' })
+  @ApiOkResponse({ type: UsersPageV1Dto })
+  @ApiValidationError()
+  async list(
+    @CurrentUser() caller: User,
+    @Query() query: ListUsersQuery,
+  ): Promise<{ items: UserV1Response[]; total: number }> {
+    requireAdmin(caller);
+    const { items, total } = await this.users.page(query, query.limit, query.offset);
+    return { items: items.map(toUserV1Response), total };
   }
 
   @Get('users/:user_id')
@@ -129,10 +147,11 @@ export class UsersV1Controller {
   async userWorkspaces(
     @CurrentUser() caller: User,
     @Param('user_id', UuidPipe) userId: string,
-  ): Promise<{ items: WorkspaceResponse[] }> {
+    @Query() page: PageQuery,
+  ): Promise<Page<WorkspaceResponse>> {
     requireAdmin(caller);
     await this.users.getById(userId);
-    return { items: (await this.workspaces.ofUser(userId)).map(toWorkspaceResponse) };
+    return pageOf((await this.workspaces.ofUser(userId)).map(toWorkspaceResponse), page);
   }
 
   @Post('users/:user_id/api-key')

@@ -20,8 +20,12 @@ export class UserV1WithApiKeyDto extends UserV1ResponseDto {
 
 export class WorkspacesV1Dto {
   @ApiProperty({ type: [WorkspaceResponseDto] }) items: WorkspaceResponseDto[];
+  @ApiProperty({ description: 'How many there are in all' }) total: number;
 }
 
 export class UsersV1Dto {
   @ApiProperty({ type: [UserV1ResponseDto] }) items: UserV1ResponseDto[];
+  @ApiProperty({ description: 'How many there are in all' }) total: number;
 }
+
+export class UsersPageV1Dto extends UsersV1Dto {}

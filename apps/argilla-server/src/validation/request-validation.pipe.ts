@@ -3,10 +3,13 @@ import { validateInput, ValidationError } from '@argilla/common';
 
 const PLAIN_TYPES = new Set<unknown>([Object, String, Number, Boolean, Array, undefined]);
 
-/** Validates every body declared with a DTO class, with the same checks and wording the CLI uses. */
+/** Validates every body (and query) declared with a DTO class, with the same checks and wording the CLI uses. */
 @Injectable()
 export class RequestValidationPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (metadata.type === 'query' && !PLAIN_TYPES.has(metadata.metatype)) {
+      return validateInput(metadata.metatype as new () => object, value ?? {}, 'query');
+    }
     if (metadata.type !== 'body' || PLAIN_TYPES.has(metadata.metatype)) return value;
     if (value === undefined) {
       throw new ValidationError([{ loc: ['body'], msg: 'field required', type: 'value_error.missing' }]);

@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isAdmin, requireAdmin } from '@argilla/auth';
 import { EntityNotFoundError, ForbiddenOperationError } from '@argilla/common';
 import { User } from '@argilla/database';
-import { toUserResponse, toUserV1Response, UserResponse, UserV1Response } from '@argilla/users';
+import { PageQuery, toUserResponse, toUserV1Response, UserResponse, UserV1Response } from '@argilla/users';
 import { CreateWorkspaceDto, toWorkspaceResponse, WorkspaceResponse, WorkspacesService } from '@argilla/workspaces';
 import { Access } from '../auth/access.decorator';
 import { CurrentUser } from '../auth/current-user.decorator';
@@ -11,6 +11,7 @@ import { ApiConflict, ApiIdRoute, ApiValidationError } from '../docs/error-respo
 import { ErrorEnvelopeDto, PlainErrorDto, UserResponseDto, WorkspaceResponseDto } from '../docs/responses';
 import { PlainHttpError } from '../errors/plain-http.error';
 import { UuidPipe } from '../validation/uuid.pipe';
+import { Page, pageOf } from '../v1/page';
 import { UsersV1Dto } from '../v1/v1-responses';
 
 @ApiTags('workspaces')
@@ -102,9 +103,13 @@ export class WorkspacesController {
   async membersV1(
     @CurrentUser() caller: User,
     @Param('workspace_id', UuidPipe) workspaceId: string,
-  ): Promise<{ items: UserV1Response[] }> {
+    @Query() page: PageQuery,
+  ): Promise<Page<UserV1Response>> {
     requireAdmin(caller);
-    return { items: (await this.workspaces.members(workspaceId)).map(({ user }) => toUserV1Response(user)) };
+    return pageOf(
+      (await this.workspaces.members(workspaceId)).map(({ user }) => toUserV1Response(user)),
+      page,
+    );
   }
 
   @Get('v1/workspaces/:workspace_id')
