@@ -1,8 +1,8 @@
 import { DataSource } from 'typeorm';
-import { MigrationRunner, User } from '@argilla/database';
+import { User } from '@argilla/database';
 import { runCli } from './support/cli';
 import { freePort, ServerProcess, spawnServer } from './support/server';
-import { engines, TestDatabase } from './support/test-database';
+import { createMigratedDatabase, engines, TestDatabase } from './support/test-database';
 
 describe.each(engines())('default user at server start (%s)', (engine) => {
   let db: TestDatabase;
@@ -10,9 +10,7 @@ describe.each(engines())('default user at server start (%s)', (engine) => {
   let env: Record<string, string>;
 
   beforeEach(async () => {
-    db = await TestDatabase.create(engine);
-    dataSource = await db.connect();
-    await new MigrationRunner(dataSource).migrate('head');
+    ({ db, dataSource } = await createMigratedDatabase(engine));
     env = { ...db.env, DEFAULT_USER_ENABLED: 'true' };
   });
 

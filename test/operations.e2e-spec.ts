@@ -1,9 +1,9 @@
 import * as argon2 from 'argon2';
 import { DataSource } from 'typeorm';
-import { MigrationRunner, User } from '@argilla/database';
+import { User } from '@argilla/database';
 import { runCli } from './support/cli';
 import { freePort, ServerProcess, spawnServer } from './support/server';
-import { engines, TestDatabase } from './support/test-database';
+import { createMigratedDatabase, engines, TestDatabase } from './support/test-database';
 
 const SECRET = 'operations-suite-secret-0123456789abcdef';
 
@@ -35,9 +35,7 @@ describe.each(engines())('operations (%s)', (engine) => {
   let server: ServerProcess | undefined;
 
   beforeEach(async () => {
-    db = await TestDatabase.create(engine);
-    dataSource = await db.connect();
-    await new MigrationRunner(dataSource).migrate('head');
+    ({ db, dataSource } = await createMigratedDatabase(engine));
     env = { ...db.env, ARGILLA_LOCAL_AUTH_SECRET_KEY: SECRET };
     await runCli(['users', 'create_default', '--api-key', 'ops.api.key', '--password', 'ops-password'], env);
   });

@@ -3,12 +3,12 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
-import { MigrationRunner, User, Workspace, WorkspaceUser } from '@argilla/database';
+import { User, Workspace, WorkspaceUser } from '@argilla/database';
 import { UsersService } from '@argilla/users';
 import { api, ApiSuite, openApiSuite, seedUser, TEST_SECRET, UNAUTHORIZED } from './support/api';
 import { runCli } from './support/cli';
 import { freePort, spawnServer } from './support/server';
-import { engines, snapshot, TestDatabase } from './support/test-database';
+import { createMigratedDatabase, engines, snapshot, TestDatabase } from './support/test-database';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -36,6 +36,7 @@ describe.each(engines())('security (%s)', (engine) => {
       expect(me.headers['strict-transport-security']).toMatch(/^max-age=\d+/);
       expect(me.headers['content-security-policy']).toContain("default-src 'self'");
       expect(me.headers['cache-control']).toBe('no-store');
+      expect(me.headers.etag).toBeUndefined();
       const token = await api(app)
         .post('/api/security/token')
         .type('form')
@@ -97,9 +98,7 @@ describe.each(engines())('transactions (%s)', (engine) => {
   let dataSource: DataSource;
 
   beforeEach(async () => {
-    db = await TestDatabase.create(engine);
-    dataSource = await db.connect();
-    await new MigrationRunner(dataSource).migrate('head');
+    ({ db, dataSource } = await createMigratedDatabase(engine));
   });
 
   afterEach(async () => {

@@ -1,17 +1,15 @@
 import * as argon2 from 'argon2';
 import { DataSource } from 'typeorm';
-import { MigrationRunner, User, Workspace, WorkspaceUser } from '@argilla/database';
+import { User, Workspace, WorkspaceUser } from '@argilla/database';
 import { runCli } from './support/cli';
-import { engines, snapshot, TestDatabase } from './support/test-database';
+import { createMigratedDatabase, engines, snapshot, TestDatabase } from './support/test-database';
 
 describe.each(engines())('argilla-cli users create / create_default (%s)', (engine) => {
   let db: TestDatabase;
   let dataSource: DataSource;
 
   beforeEach(async () => {
-    db = await TestDatabase.create(engine);
-    dataSource = await db.connect();
-    await new MigrationRunner(dataSource).migrate('head');
+    ({ db, dataSource } = await createMigratedDatabase(engine));
   });
 
   afterEach(async () => {

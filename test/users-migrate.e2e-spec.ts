@@ -2,11 +2,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
-import { MigrationRunner, User, Workspace, WorkspaceUser } from '@argilla/database';
+import { User, Workspace, WorkspaceUser } from '@argilla/database';
 import { api } from './support/api';
 import { runCli } from './support/cli';
 import { startApp } from './support/server';
-import { engines, snapshot, TestDatabase } from './support/test-database';
+import { createMigratedDatabase, engines, snapshot, TestDatabase } from './support/test-database';
 
 /** bcrypt ($2y$, cost 5) of '1234', as in Argilla's own users files. */
 const HASH_1234 = '$2y$05$eaw.j2Kaw8s8vpscVIZMfuqSIX3OLmxA21WjtWicDdn0losQ91Hw.';
@@ -94,9 +94,7 @@ describe.each(engines())('argilla-cli users migrate (%s)', (engine) => {
   let dataSource: DataSource;
 
   beforeEach(async () => {
-    db = await TestDatabase.create(engine);
-    dataSource = await db.connect();
-    await new MigrationRunner(dataSource).migrate('head');
+    ({ db, dataSource } = await createMigratedDatabase(engine));
   });
 
   afterEach(async () => {
@@ -296,5 +294,9 @@ describe.each(engines())('argilla-cli users migrate (%s)', (engine) => {
     const result = await runCli(['users', 'migrate', '--file', join(db.home, 'missing.yml')], db.env);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`Error: Cannot read the users file '${join(db.home, 'missing.yml')}': ENOENT\n`);
+    // With --verbose, the same error comes with its stack trace.
+    const verbose = await runCli(['users', 'migrate', '--file', join(db.home, 'missing.yml'), '--verbose'], db.env);
+    expect(verbose.code).toBe(1);
+    expect(verbose.stderr).toMatch(/^Error: Cannot read the users file .*: ENOENT\n {4}at MigrateUsersCommand\.run /);
   });
 });

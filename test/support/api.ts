@@ -2,9 +2,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { UsersService, UserWithWorkspaces } from '@argilla/users';
 import { DataSource } from 'typeorm';
-import { MigrationRunner, UserRole } from '@argilla/database';
+import { UserRole } from '@argilla/database';
 import { startApp } from './server';
-import { Engine, TestDatabase } from './test-database';
+import { createMigratedDatabase, Engine, TestDatabase } from './test-database';
 
 /** The JWT secret the API suites run with (so that they can forge tokens to test their refusal). */
 export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
@@ -63,10 +63,8 @@ export interface ApiSuite {
 
 /** A fresh database migrated to head and the real app on it, signing tokens with TEST_SECRET; `env` adds settings. */
 export async function openApiSuite(engine: Engine, env: Record<string, string> = {}): Promise<ApiSuite> {
-  const db = await TestDatabase.create(engine);
+  const { db, dataSource } = await createMigratedDatabase(engine);
   Object.assign(db.env, { ARGILLA_LOCAL_AUTH_SECRET_KEY: TEST_SECRET }, env);
-  const dataSource = await db.connect();
-  await new MigrationRunner(dataSource).migrate('head');
   const suite: ApiSuite = {
     db,
     app: await startApp(db.settings),

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { loadSettings, Settings } from '@argilla/config';
-import { openDataSource, User, Workspace, WorkspaceUser } from '@argilla/database';
+import { MigrationRunner, openDataSource, User, Workspace, WorkspaceUser } from '@argilla/database';
 import { adminQuery, assertTestDatabaseName, postgresUrlFor } from './postgres';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -60,6 +60,14 @@ export class TestDatabase {
     }
     rmSync(this.home, { recursive: true, force: true });
   }
+}
+
+/** A fresh database migrated to head, and a connection to it for assertions. */
+export async function createMigratedDatabase(engine: Engine): Promise<{ db: TestDatabase; dataSource: DataSource }> {
+  const db = await TestDatabase.create(engine);
+  const dataSource = await db.connect();
+  await new MigrationRunner(dataSource).migrate('head');
+  return { db, dataSource };
 }
 
 /** The user tables of the database (without Alembic's version table), sorted. */
