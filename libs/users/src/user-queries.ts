@@ -79,12 +79,7 @@ export class UserQueries {
   /** Every user with its workspaces, oldest first: two queries, whatever the number of users. */
   async list(): Promise<UserWithWorkspaces[]> {
     const [rows, memberships] = await Promise.all([this.allUsers([]), this.allMemberships([])]);
-    const names = new Map<string, string[]>();
-    for (const { user_id, name } of memberships) {
-      const list = names.get(user_id);
-      if (list) list.push(name);
-      else names.set(user_id, [name]);
-    }
+    const names = groupNamesByUser(memberships);
     return rows.map((row) => ({ ...toUserWithWorkspaces(row), workspaces: names.get(row.id) ?? [] }));
   }
 
@@ -100,4 +95,15 @@ export class UserQueries {
     const [row] = await this.byUsername([username]);
     return row ? toUserWithWorkspaces(row) : null;
   }
+}
+
+/** Workspace names per user id, each list in the order of the rows (membership order). */
+export function groupNamesByUser(rows: readonly { user_id: string; name: string }[]): Map<string, string[]> {
+  const names = new Map<string, string[]>();
+  for (const { user_id, name } of rows) {
+    const list = names.get(user_id);
+    if (list) list.push(name);
+    else names.set(user_id, [name]);
+  }
+  return names;
 }

@@ -5,7 +5,7 @@ import { EntityAlreadyExistsError, EntityNotFoundError, LastAdminError, now, Sel
 import { Database, isUniqueViolation, User, UserRole, Workspace, WorkspaceUser } from '@argilla/database';
 import { generateApiKey } from './api-key';
 import { PasswordHasher } from './password-hasher';
-import { UserQueries } from './user-queries';
+import { groupNamesByUser, UserQueries } from './user-queries';
 import { UserWithWorkspaces } from './user-response';
 
 export interface UserFilters {
@@ -286,12 +286,6 @@ export class UsersService {
       .orderBy('membership.inserted_at', 'ASC');
     if (userIds) query.where('membership.user_id IN (:...userIds)', { userIds });
     const rows: { user_id: string; name: string }[] = await query.getRawMany();
-    const names = new Map<string, string[]>();
-    for (const row of rows) {
-      const list = names.get(row.user_id);
-      if (list) list.push(row.name);
-      else names.set(row.user_id, [row.name]);
-    }
-    return names;
+    return groupNamesByUser(rows);
   }
 }
