@@ -158,6 +158,13 @@ describe('loadSettings', () => {
     for (const variable of SETTING_VARIABLES) expect(example).toMatch(new RegExp(`^#? ?${variable}=`, 'm'));
   });
 
+  it("lists every variable in the README's settings table", () => {
+    const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('## Settings'), readme.indexOf('## API'));
+    for (const variable of SETTING_VARIABLES)
+      expect([variable, table.includes(`| \`${variable}\``)]).toEqual([variable, true]);
+  });
+
   it('reports the version of package.json', () => {
     const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
     expect(SERVER_VERSION).toBe(pkg.version);
