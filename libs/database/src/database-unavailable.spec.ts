@@ -1,4 +1,4 @@
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { DatabaseUnavailableError, isDatabaseUnavailable } from './database-unavailable';
 
 function withCode(message: string, code: string): Error {
@@ -13,6 +13,7 @@ describe('isDatabaseUnavailable', () => {
     new QueryFailedError('SELECT 1', [], withCode('the database system is shutting down', '57P03')),
     new AggregateError([withCode('connect ECONNREFUSED ::1:5432', 'ECONNREFUSED')], ''),
     new DatabaseUnavailableError(),
+    new QueryRunnerAlreadyReleasedError(),
   ])('recognises %p', (error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
   });

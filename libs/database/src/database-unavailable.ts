@@ -46,6 +46,9 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 3) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  // TypeORM releases a PostgreSQL query runner whose connection died; the transaction's next statement then
+  // fails with this error instead of the connection's own.
+  if ((error as { name?: unknown }).name === 'QueryRunnerAlreadyReleasedError') return true;
   const message = (error as { message?: unknown }).message;
   if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((text) => message.includes(text))) return true;
   const nested = [(error as { driverError?: unknown }).driverError, (error as { cause?: unknown }).cause];
