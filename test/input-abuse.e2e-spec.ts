@@ -39,6 +39,7 @@ const ROUTES = [
   'GET /api/v1/users',
   'GET /api/v1/users/:user_id',
   'PATCH /api/v1/users/:user_id',
+  'DELETE /api/v1/users/:user_id',
   'GET /api/v1/users/:user_id/workspaces',
   'POST /api/v1/users/:user_id/api-key',
   'PUT /api/v1/users/:user_id/password',

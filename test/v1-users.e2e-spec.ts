@@ -190,6 +190,34 @@ describe.each(engines())('v1 user updates (%s)', (engine) => {
     await api(app).get('/api/users').set(ADMIN).expect(403);
   });
 
+  it('DELETE /api/v1/users/{id} refuses to delete the last enabled admin (409), and deletes others with their memberships', async () => {
+    const { user: admin } = await seedUser(app, { username: 'admin', role: 'admin' });
+    const { user: annotator } = await seedUser(app, { username: 'ann', workspaces: ['team'] });
+    const refused = await api(app).delete(`/api/v1/users/${admin.id}`).set(ADMIN).expect(409);
+    expect(refused.body).toEqual(
+      envelope('LastAdminError', {
+        detail: 'The last admin cannot be demoted, disabled or removed: make another user admin first',
+        name: admin.id,
+        type: 'User',
+      }),
+    );
+    expect(await dataSource.getRepository(User).countBy({ id: admin.id })).toBe(1);
+
+    const deleted = await api(app).delete(`/api/v1/users/${annotator.id}`).set(ADMIN).expect(200);
+    expect(deleted.body).toMatchObject({ id: annotator.id, username: 'ann', role: 'annotator', disabled: false });
+    expect(await dataSource.getRepository(User).countBy({ id: annotator.id })).toBe(0);
+    expect(await dataSource.getRepository(WorkspaceUser).countBy({ userId: annotator.id })).toBe(0);
+
+    // A disabled admin does not count: the only enabled admin stays protected; another enabled admin lifts it.
+    const { user: second } = await seedUser(app, { username: 'second', role: 'admin' });
+    await api(app).patch(`/api/v1/users/${second.id}`).set(ADMIN).send({ disabled: true }).expect(200);
+    await api(app).delete(`/api/v1/users/${admin.id}`).set(ADMIN).expect(409);
+    await seedUser(app, { username: 'third', role: 'admin' });
+    await api(app).delete(`/api/v1/users/${admin.id}`).set('X-Argilla-Api-Key', 'third.apikey').expect(200);
+    const left = await dataSource.getRepository(User).find({ select: { username: true }, order: { username: 'ASC' } });
+    expect(left).toEqual([{ username: 'second' }, { username: 'third' }]);
+  });
+
   it('keeps one admin when two admins demote each other at once', async () => {
     const { user: first } = await seedUser(app, { username: 'first', role: 'admin' });
     const { user: second } = await seedUser(app, { username: 'second', role: 'admin' });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In } from 'typeorm';
+import { EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import { EntityAlreadyExistsError, EntityNotFoundError, LastAdminError, now, SelfDisableError } from '@argilla/common';
 import { Database, isUniqueViolation, User, UserRole, Workspace, WorkspaceUser } from '@argilla/database';
 import { generateApiKey } from './api-key';
@@ -63,6 +63,18 @@ export class UsersService {
    * nor skip users while others are created), with the number of users matching the filters.
    */
   async page(filters: UserFilters, limit: number, offset: number): Promise<{ items: User[]; total: number }> {
+    const query = await this.filtered(filters);
+    const total = await query.getCount();
+    const items = await query.offset(offset).limit(limit).getMany();
+    return { items, total };
+  }
+
+  /** Every user matching the filters, oldest first, with its workspaces (the CLI's list). */
+  async search(filters: UserFilters): Promise<UserWithWorkspaces[]> {
+    return this.manyWithWorkspaces(await (await this.filtered(filters)).getMany());
+  }
+
+  private async filtered(filters: UserFilters): Promise<SelectQueryBuilder<User>> {
     const dataSource = await this.database.dataSource();
     const query = dataSource.getRepository(User).createQueryBuilder('user');
     if (filters.role) query.andWhere('user.role = :role', { role: filters.role });
@@ -75,15 +87,7 @@ export class UsersService {
         .innerJoin(Workspace, 'workspace', 'workspace.id = membership.workspace_id')
         .andWhere('workspace.name = :workspace', { workspace: filters.workspace });
     }
-    const total = await query.getCount();
-    const items = await query
-      .orderBy('user.inserted_at', 'ASC')
-      .addOrderBy('user.username', 'ASC')
-      .addOrderBy('user.id', 'ASC')
-      .offset(offset)
-      .limit(limit)
-      .getMany();
-    return { items, total };
+    return query.orderBy('user.inserted_at', 'ASC').addOrderBy('user.username', 'ASC').addOrderBy('user.id', 'ASC');
   }
 
   async findById(id: string): Promise<User | null> {
@@ -189,10 +193,25 @@ export class UsersService {
     return { user, workspaces: workspaces.map((workspace) => workspace.name) };
   }
 
-  /** Deletes the user (its memberships go with it) and returns it as it was. */
+  /** Deletes the user (its memberships go with it) and returns it as it was (Argilla 1.8's rule: no admin check). */
   async delete(id: string): Promise<UserWithWorkspaces> {
     const view = await this.withWorkspaces(await this.getById(id));
     await this.database.transaction((manager) => manager.delete(User, { id }));
+    return view;
+  }
+
+  /**
+   * Deletes the user unless it is the last enabled admin (409): the check and the deletion are one transaction,
+   * like `update`'s. Returns the user as it was.
+   */
+  async remove(id: string): Promise<UserWithWorkspaces> {
+    const view = await this.withWorkspaces(await this.getById(id));
+    await this.database.transaction(async (manager) => {
+      const user = await manager.findOneBy(User, { id });
+      if (!user) throw new EntityNotFoundError(id, 'User');
+      await this.assertNotLastAdmin(manager, user);
+      await manager.delete(User, { id });
+    });
     return view;
   }
 
@@ -206,16 +225,7 @@ export class UsersService {
       const user = await manager.findOneBy(User, { id });
       if (!user) throw new EntityNotFoundError(id, 'User');
       if (changes.disabled === true && changes.actorId === id) throw new SelfDisableError(id);
-      const losesAdmin = changes.role === 'annotator' || changes.disabled === true;
-      if (user.role === 'admin' && !user.disabled && losesAdmin) {
-        const admins = manager
-          .createQueryBuilder(User, 'user')
-          .select('user.id')
-          .where("user.role = 'admin'")
-          .andWhere('user.disabled = :disabled', { disabled: false });
-        if (this.database.engine === 'postgres') admins.setLock('pessimistic_write');
-        if ((await admins.getMany()).length <= 1) throw new LastAdminError(id);
-      }
+      if (changes.role === 'annotator' || changes.disabled === true) await this.assertNotLastAdmin(manager, user);
       const values: Partial<User> = { updatedAt: now() };
       if (changes.firstName !== undefined) values.firstName = changes.firstName;
       if (changes.lastName !== undefined) values.lastName = changes.lastName;
@@ -248,6 +258,21 @@ export class UsersService {
 
   async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.database.transaction((manager) => manager.update(User, { id }, { passwordHash, updatedAt: now() }));
+  }
+
+  /**
+   * Refuses (409) to take away the last enabled admin. The admins' rows are locked on PostgreSQL (SQLite's
+   * transactions are serialised), so two concurrent changes cannot both pass.
+   */
+  private async assertNotLastAdmin(manager: EntityManager, user: User): Promise<void> {
+    if (user.role !== 'admin' || user.disabled) return;
+    const admins = manager
+      .createQueryBuilder(User, 'user')
+      .select('user.id')
+      .where("user.role = 'admin'")
+      .andWhere('user.disabled = :disabled', { disabled: false });
+    if (this.database.engine === 'postgres') admins.setLock('pessimistic_write');
+    if ((await admins.getMany()).length <= 1) throw new LastAdminError(user.id);
   }
 
   private async assertAvailable(manager: EntityManager, username: string, apiKey: string): Promise<void> {

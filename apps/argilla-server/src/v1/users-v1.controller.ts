@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isAdmin, requireAdmin } from '@argilla/auth';
 import { User } from '@argilla/database';
@@ -137,6 +137,21 @@ export class UsersV1Controller {
       actorId: caller.id,
     });
     return toUserV1Response(user);
+  }
+
+  @Delete('users/:user_id')
+  @Access('admin')
+  @ApiOperation({
+    summary: 'Delete a user and its memberships; the last enabled admin cannot be deleted (409)',
+    description:
+      'Unlike `DELETE /api/users/{user_id}` (kept as in Argilla 1.8), this refuses to delete the last admin.',
+  })
+  @ApiOkResponse({ type: UserV1ResponseDto })
+  @ApiIdRoute('User')
+  @ApiConflictResponse({ description: 'The user is the last admin', type: ErrorEnvelopeDto })
+  async delete(@CurrentUser() caller: User, @Param('user_id', UuidPipe) userId: string): Promise<UserV1Response> {
+    requireAdmin(caller);
+    return toUserV1Response((await this.users.remove(userId)).user);
   }
 
   @Get('users/:user_id/workspaces')
