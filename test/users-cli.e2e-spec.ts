@@ -280,12 +280,35 @@ describe('argilla-cli users help', () => {
 
   it('lists the users commands', async () => {
     const root = await runCli(['--help'], db.env);
-    expect(root.stdout).toMatch(/\n {2}users +Manage users: create, create_default, migrate/);
+    expect(root.stdout.replace(/\s+/g, ' ')).toContain(
+      ' users Manage users: create, create_default, migrate, list, update, delete, reset-password, rotate-api-key, disable, enable, export ',
+    );
+    expect(root.stdout.replace(/\s+/g, ' ')).toContain(
+      ' workspaces Manage workspaces: list, create, delete, add-user, remove-user ',
+    );
     const users = await runCli(['users', '--help'], db.env);
     expect(users.code).toBe(0);
-    expect(users.stdout).toMatch(/\n {2}create \[options\] +Create a user/);
-    expect(users.stdout).toMatch(/\n {2}create_default \[options\] +Create the default admin 'argilla'/);
-    expect(users.stdout).toMatch(/\n {2}migrate \[options\] +Import the users of an Argilla users file/);
+    const flat = users.stdout.replace(/\s+/g, ' ');
+    expect(flat).toContain(' create [options] Create a user');
+    expect(flat).toContain(" create_default [options] Create the default admin 'argilla'");
+    expect(flat).toContain(' migrate [options] Import the users of an Argilla users file');
+    for (const usage of [
+      'list [options]',
+      'update [options] <username>',
+      'delete <username>',
+      'reset-password [options] <username>',
+      'rotate-api-key <username>',
+      'disable <username>',
+      'enable <username>',
+      'export [options]',
+    ]) {
+      expect(users.stdout).toContain(`\n  ${usage} `);
+    }
+    const workspaces = await runCli(['workspaces', '--help'], db.env);
+    expect(workspaces.code).toBe(0);
+    for (const usage of ['list [options]', 'create <name>', 'delete <name>', 'add-user <workspace> <username>']) {
+      expect(workspaces.stdout).toContain(`\n  ${usage} `);
+    }
   });
 
   it('describes each option of users create with its default and rule', async () => {

@@ -250,6 +250,27 @@ describe.each(engines())('argilla-cli users migrate (%s)', (engine) => {
     ],
     ['a repeated username', `${entry('')}${entry('')}`, "entry 2 (username 'ok'): field 'username' repeats entry 1"],
     [
+      'a role that is not one',
+      entry('  role: owner\n'),
+      "entry 1 (username 'ok'): field 'role' must be one of 'admin', 'annotator'",
+    ],
+    [
+      'a last_name that is not a string',
+      entry('  last_name: [a]\n'),
+      "entry 1 (username 'ok'): field 'last_name' must be a string",
+    ],
+    [
+      'an unknown top-level key',
+      `users: []\ngroups: [a]\n`,
+      "unknown top-level key 'groups' (expected 'users' and 'workspaces')",
+    ],
+    ['top-level users that are not a list', `users: {a: 1}\n`, "top-level 'users' must be a list"],
+    [
+      'an invalid top-level workspace name',
+      `workspaces: [ok, "Not Valid"]\nusers: []\n`,
+      "top-level 'workspaces' has an invalid workspace name 'Not Valid'",
+    ],
+    [
       'a repeated api key',
       `${entry('')}- username: other\n  api_key: ok-key-000\n  hashed_password: ${HASH_1234}\n`,
       "entry 2 (username 'other'): field 'api_key' repeats the api_key of entry 1",
@@ -288,6 +309,54 @@ describe.each(engines())('argilla-cli users migrate (%s)', (engine) => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(message);
     expect(await snapshot(dataSource)).toEqual(before);
+  });
+
+  it('takes an entry with a role key literally (role, names, exactly its workspaces), and creates listed empty workspaces', async () => {
+    const path = writeUsersFile(`
+workspaces: [empty, team]
+users:
+  - username: ada
+    first_name: Ada
+    last_name: Lovelace
+    role: annotator
+    api_key: ada-key-0001
+    hashed_password: ${HASH_1234}
+    workspaces: [team, research]
+  - username: root
+    first_name: Root
+    role: admin
+    api_key: root-key-0001
+    hashed_password: ${HASH_1234}
+    workspaces: [research]
+    disabled: true
+  - username: nowhere
+    role: annotator
+    api_key: nowhere-key-01
+    hashed_password: ${HASH_1234}
+`);
+    const result = await runCli(['users', 'migrate', '--file', path], db.env);
+    expect(result.code).toBe(0);
+    const byUsername = (a: unknown, b: unknown) =>
+      (a as { username: string }).username.localeCompare((b as { username: string }).username);
+    expect((await usersWithWorkspaces()).sort(byUsername)).toEqual([
+      {
+        username: 'ada',
+        firstName: 'Ada',
+        role: 'annotator',
+        apiKey: 'ada-key-0001',
+        workspaces: ['team', 'research'],
+      },
+      { username: 'nowhere', firstName: '', role: 'annotator', apiKey: 'nowhere-key-01', workspaces: [] },
+      { username: 'root', firstName: 'Root', role: 'admin', apiKey: 'root-key-0001', workspaces: ['research'] },
+    ]);
+    const users = await dataSource.getRepository(User).find({ order: { username: 'ASC' } });
+    expect(users.map((user) => [user.username, user.lastName, user.disabled])).toEqual([
+      ['ada', 'Lovelace', false],
+      ['nowhere', null, false],
+      ['root', null, true],
+    ]);
+    const names = (await dataSource.getRepository(Workspace).find()).map((workspace) => workspace.name).sort();
+    expect(names).toEqual(['empty', 'research', 'team']);
   });
 
   it('exits 1 when the file cannot be read', async () => {

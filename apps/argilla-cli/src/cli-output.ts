@@ -11,4 +11,22 @@ export class CliOutput {
     this.line(text);
     this.line('-'.repeat(text.length));
   }
+
+  /** Pretty-printed JSON, for scripts. */
+  json(value: unknown): void {
+    this.line(JSON.stringify(value, null, 2));
+  }
+
+  /** Aligned columns under a header line; the last column is not padded. */
+  table(headers: string[], rows: string[][]): void {
+    const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column].length)));
+    for (const row of [headers, ...rows]) {
+      this.line(
+        row
+          .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column])))
+          .join('  ')
+          .trimEnd(),
+      );
+    }
+  }
 }

@@ -2,32 +2,44 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, Settings } from '@argilla/config';
 import { DatabaseModule } from '@argilla/database';
 import { UsersModule } from '@argilla/users';
+import { WorkspacesModule } from '@argilla/workspaces';
 import { CliOutput } from './cli-output';
 import { DatabaseCommand } from './database/database.command';
 import { MigrateCommand } from './database/migrate.command';
 import { RevisionsCommand } from './database/revisions.command';
+import { Lookup } from './lookup';
 import { Prompt } from './prompt';
-import { CreateDefaultCommand } from './users/create-default.command';
-import { CreateUserCommand } from './users/create-user.command';
-import { MigrateUsersCommand } from './users/migrate-users.command';
-import { UsersCommand } from './users/users.command';
+import { USER_SUBCOMMANDS, UsersCommand } from './users/users.command';
+import {
+  AddWorkspaceUserCommand,
+  CreateWorkspaceCommand,
+  DeleteWorkspaceCommand,
+  ListWorkspacesCommand,
+  RemoveWorkspaceUserCommand,
+  WorkspacesCommand,
+} from './workspaces/workspaces.command';
 
 @Module({})
 export class CliModule {
   static forRoot(settings: Settings): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot(settings), DatabaseModule, UsersModule],
+      imports: [ConfigModule.forRoot(settings), DatabaseModule, UsersModule, WorkspacesModule],
       providers: [
         CliOutput,
         Prompt,
+        Lookup,
         DatabaseCommand,
         MigrateCommand,
         RevisionsCommand,
         UsersCommand,
-        CreateUserCommand,
-        CreateDefaultCommand,
-        MigrateUsersCommand,
+        ...USER_SUBCOMMANDS,
+        WorkspacesCommand,
+        ListWorkspacesCommand,
+        CreateWorkspaceCommand,
+        DeleteWorkspaceCommand,
+        AddWorkspaceUserCommand,
+        RemoveWorkspaceUserCommand,
       ],
     };
   }

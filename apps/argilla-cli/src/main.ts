@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { Command, CommanderError } from 'commander';
 import { CommandFactory, CommandRunnerService } from 'nest-commander';
 import { InvalidSettingsError, loadSettings, SERVER_VERSION } from '@argilla/config';
+import { UsageError } from './cli-errors';
 import { CliModule } from './cli.module';
 
 /** Exit codes: 0 done, 1 validation or runtime error, 2 usage error (unknown option, bad choice). */
@@ -12,6 +13,11 @@ const verbose = process.argv.includes('--verbose') || Boolean(process.env.DEBUG)
 if (process.argv.includes('--verbose')) process.argv.splice(process.argv.indexOf('--verbose'), 1);
 
 function fail(error: unknown): void {
+  if (error instanceof UsageError) {
+    process.stderr.write(`error: ${error.message}\n`);
+    process.exitCode = EXIT_USAGE;
+    return;
+  }
   if (verbose && error instanceof Error && error.stack) process.stderr.write(error.stack + '\n');
   else process.stderr.write(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = EXIT_ERROR;
@@ -47,7 +53,7 @@ async function main(): Promise<void> {
     const runner = app.get(CommandRunnerService) as unknown as { commander: Command };
     runner.commander
       .name('argilla-cli')
-      .description('Manage an Argilla users server: database, users')
+      .description('Manage an Argilla users server: database, users, workspaces')
       // Root options only before the command, so that `database migrate --version 1.7` reaches migrate.
       .enablePositionalOptions();
     overrideExits(runner.commander);

@@ -34,6 +34,16 @@ export class Prompt {
     }
   }
 
+  /** A new password, asked twice (hidden at a terminal) until both answers match. */
+  async askNewPassword(): Promise<string> {
+    for (;;) {
+      const password = await this.ask('Password: ', { secret: true });
+      const again = await this.ask('Repeat for confirmation: ', { secret: true });
+      if (password === again) return password;
+      process.stderr.write('Error: The two entered values do not match.\n');
+    }
+  }
+
   close(): void {
     this.reader?.close();
     this.reader = undefined;

@@ -50,6 +50,29 @@ export class WorkspacesService {
     return (await this.names([])).map((row) => row.name);
   }
 
+  /** Every workspace, oldest first, with its number of members (the CLI's list). */
+  async listWithMemberCounts(): Promise<{ workspace: Workspace; members: number }[]> {
+    const [workspaces, counts] = await Promise.all([this.list(), this.memberCounts()]);
+    return workspaces.map((workspace) => ({ workspace, members: counts.get(workspace.id) ?? 0 }));
+  }
+
+  private async memberCounts(): Promise<Map<string, number>> {
+    const dataSource = await this.database.dataSource();
+    const rows: { workspace_id: string; members: string | number }[] = await dataSource
+      .getRepository(WorkspaceUser)
+      .createQueryBuilder('membership')
+      .select('membership.workspace_id', 'workspace_id')
+      .addSelect('COUNT(*)', 'members')
+      .groupBy('membership.workspace_id')
+      .getRawMany();
+    return new Map(rows.map((row) => [row.workspace_id, Number(row.members)]));
+  }
+
+  async findByName(name: string): Promise<Workspace | null> {
+    const dataSource = await this.database.dataSource();
+    return dataSource.getRepository(Workspace).findOneBy({ name });
+  }
+
   async getById(id: string): Promise<Workspace> {
     const dataSource = await this.database.dataSource();
     const workspace = await dataSource.getRepository(Workspace).findOneBy({ id });

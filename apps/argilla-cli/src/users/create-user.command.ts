@@ -1,11 +1,11 @@
-import { InvalidArgumentError } from 'commander';
 import { CommandRunner, Option, SubCommand } from 'nest-commander';
-import { EntityAlreadyExistsError, validateInput, ValidationError } from '@argilla/common';
+import { EntityAlreadyExistsError } from '@argilla/common';
 import { USER_ROLES, UserRole } from '@argilla/database';
 import { CreateUserWithOptionsDto, UsersService } from '@argilla/users';
 import { CliOutput } from '../cli-output';
 import { Prompt } from '../prompt';
 import { pyRepr } from '../python-repr';
+import { parseRole, validated } from '../cli-errors';
 
 interface CreateUserOptions {
   firstName?: string;
@@ -15,14 +15,6 @@ interface CreateUserOptions {
   password?: string;
   apiKey?: string;
   workspaces?: string[];
-}
-
-/** Raised for input that fails validation: exit code 1 with the rules' own words. */
-export class InvalidParametersError extends Error {
-  constructor(detail: string) {
-    super(`Provided parameters are not valid: ${detail}`);
-    this.name = 'InvalidParametersError';
-  }
 }
 
 @SubCommand({
@@ -49,23 +41,17 @@ export class CreateUserCommand extends CommandRunner {
         return this.skip('api_key', options.apiKey);
       }
       const role = options.role ?? (await this.askRole());
-      const password = options.password ?? (await this.askPassword());
+      const password = options.password ?? (await this.prompt.askNewPassword());
 
-      let input: CreateUserWithOptionsDto;
-      try {
-        input = validateInput(CreateUserWithOptionsDto, {
-          first_name: options.firstName ?? username,
-          last_name: options.lastName,
-          username,
-          role,
-          password,
-          api_key: options.apiKey,
-          workspaces: options.workspaces,
-        });
-      } catch (error) {
-        if (error instanceof ValidationError) throw new InvalidParametersError(error.message);
-        throw error;
-      }
+      const input = validated(CreateUserWithOptionsDto, {
+        first_name: options.firstName ?? username,
+        last_name: options.lastName,
+        username,
+        role,
+        password,
+        api_key: options.apiKey,
+        workspaces: options.workspaces,
+      });
 
       const { user, workspaces } = await this.users.create({
         firstName: input.first_name,
@@ -107,15 +93,6 @@ export class CreateUserCommand extends CommandRunner {
     }
   }
 
-  private async askPassword(): Promise<string> {
-    for (;;) {
-      const password = await this.prompt.ask('Password: ', { secret: true });
-      const again = await this.prompt.ask('Repeat for confirmation: ', { secret: true });
-      if (password === again) return password;
-      process.stderr.write('Error: The two entered values do not match.\n');
-    }
-  }
-
   @Option({ flags: '--first-name <name>', description: 'First name (default: the username)' })
   parseFirstName(value: string): string {
     return value;
@@ -140,11 +117,7 @@ export class CreateUserCommand extends CommandRunner {
     choices: [...USER_ROLES],
   })
   parseRole(value: string): string {
-    // nest-commander's own parser replaces commander's choice check: check here, as a usage error (exit 2).
-    if (!(USER_ROLES as readonly string[]).includes(value)) {
-      throw new InvalidArgumentError(`Allowed choices are ${USER_ROLES.join(', ')}.`);
-    }
-    return value;
+    return parseRole(value);
   }
 
   @Option({ flags: '--password <password>', description: '8 to 100 characters (asked twice, hidden, when missing)' })

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Inject } from '@nestjs/common';
 import { CommandRunner, Option, SubCommand } from 'nest-commander';
 import { SETTINGS, Settings } from '@argilla/config';
-import { ImportedUser, parseUsersFile, UsersFileError, UsersImporter } from '@argilla/users';
+import { parseUsersFile, UsersFile, UsersFileError, UsersImporter } from '@argilla/users';
 import { CliOutput } from '../cli-output';
 import { pyRepr } from '../python-repr';
 
@@ -15,7 +15,8 @@ interface MigrateUsersOptions {
   description:
     'Import the users of an Argilla users file (YAML): all of them in one transaction, or none. ' +
     'Users without a workspaces key become admins, the others annotators; each also joins a workspace ' +
-    'named after it. Missing workspaces are created.',
+    'named after it. Missing workspaces are created. Entries with a role key (as users export writes them) ' +
+    'are taken literally: that role, first_name, last_name and exactly the listed workspaces.',
 })
 export class MigrateUsersCommand extends CommandRunner {
   constructor(
@@ -36,11 +37,11 @@ export class MigrateUsersCommand extends CommandRunner {
       throw new Error(`Cannot read the users file ${pyRepr(path)}: ${(error as NodeJS.ErrnoException).code ?? error}`);
     }
     try {
-      const users = await parseUsersFile(text);
+      const file = await parseUsersFile(text);
       if (process.stdout.isTTY) {
-        await this.importWithProgressBar(users);
+        await this.importWithProgressBar(file);
       } else {
-        await this.importer.import(users, (user) =>
+        await this.importer.import(file, (user) =>
           this.output.line(`Migrating User with username ${pyRepr(user.username)}`),
         );
       }
@@ -54,15 +55,15 @@ export class MigrateUsersCommand extends CommandRunner {
   }
 
   /** At a terminal: one bar instead of a line per user. Loaded only here, so other commands start faster. */
-  private async importWithProgressBar(users: ImportedUser[]): Promise<void> {
+  private async importWithProgressBar(file: UsersFile): Promise<void> {
     const { SingleBar, Presets } = await import('cli-progress');
     const bar = new SingleBar(
       { format: 'Migrating users [{bar}] {value}/{total} {username}', hideCursor: true },
       Presets.shades_classic,
     );
-    bar.start(users.length, 0, { username: '' });
+    bar.start(file.users.length, 0, { username: '' });
     try {
-      await this.importer.import(users, (user, index) => bar.update(index + 1, { username: user.username }));
+      await this.importer.import(file, (user, index) => bar.update(index + 1, { username: user.username }));
     } finally {
       bar.stop();
     }

@@ -1,12 +1,35 @@
 import { Command, CommandRunner } from 'nest-commander';
 import { CreateDefaultCommand } from './create-default.command';
 import { CreateUserCommand } from './create-user.command';
+import { DeleteUserCommand } from './delete-user.command';
+import { DisableUserCommand, EnableUserCommand } from './disable-user.command';
+import { ExportUsersCommand } from './export-users.command';
+import { ListUsersCommand } from './list-users.command';
 import { MigrateUsersCommand } from './migrate-users.command';
+import { ResetPasswordCommand } from './reset-password.command';
+import { RotateApiKeyCommand } from './rotate-api-key.command';
+import { UpdateUserCommand } from './update-user.command';
+
+export const USER_SUBCOMMANDS = [
+  CreateUserCommand,
+  CreateDefaultCommand,
+  MigrateUsersCommand,
+  ListUsersCommand,
+  UpdateUserCommand,
+  DeleteUserCommand,
+  ResetPasswordCommand,
+  RotateApiKeyCommand,
+  DisableUserCommand,
+  EnableUserCommand,
+  ExportUsersCommand,
+];
 
 @Command({
   name: 'users',
-  description: 'Manage users: create, create_default, migrate',
-  subCommands: [CreateUserCommand, CreateDefaultCommand, MigrateUsersCommand],
+  description:
+    'Manage users: create, create_default, migrate, list, update, delete, reset-password, rotate-api-key, ' +
+    'disable, enable, export',
+  subCommands: USER_SUBCOMMANDS,
 })
 export class UsersCommand extends CommandRunner {
   async run(): Promise<void> {

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { CommandRunner, SubCommand } from 'nest-commander';
+import { UsersService } from '@argilla/users';
+import { CliOutput } from '../cli-output';
+import { Lookup } from '../lookup';
+import { pyRepr } from '../python-repr';
+
+/** Sets the disabled flag; saying so when it is already set (exit 0). Injectable for its constructor's types. */
+@Injectable()
+abstract class SetDisabledCommand extends CommandRunner {
+  protected abstract readonly disabled: boolean;
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly lookup: Lookup,
+    private readonly output: CliOutput,
+  ) {
+    super();
+  }
+
+  async run([username]: string[]): Promise<void> {
+    const user = await this.lookup.user(username);
+    const state = this.disabled ? 'disabled' : 'enabled';
+    if (user.disabled === this.disabled) {
+      this.output.line(`User ${pyRepr(username)} is already ${state}. Skipping...`);
+      return;
+    }
+    await this.users.update(user.id, { disabled: this.disabled });
+    this.output.line(
+      this.disabled
+        ? `User ${pyRepr(username)} successfully disabled: its API key, tokens and logins are refused.`
+        : `User ${pyRepr(username)} successfully enabled.`,
+    );
+  }
+}
+
+@SubCommand({
+  name: 'disable',
+  arguments: '<username>',
+  description: "Refuse a user's API key, tokens and logins (the last enabled admin cannot be disabled)",
+})
+export class DisableUserCommand extends SetDisabledCommand {
+  protected readonly disabled = true;
+}
+
+@SubCommand({ name: 'enable', arguments: '<username>', description: 'Accept a disabled user again' })
+export class EnableUserCommand extends SetDisabledCommand {
+  protected readonly disabled = false;
+}
