@@ -6,7 +6,7 @@ import { User } from '@argilla/database';
 import { runCli } from './support/cli';
 import { currentRevision, engines, listTables, TestDatabase } from './support/test-database';
 
-const ALL_TABLES = ['login_attempts', 'users', 'workspaces', 'workspaces_users'];
+const ALL_TABLES = ['data_version', 'login_attempts', 'users', 'workspaces', 'workspaces_users'];
 const TABLES_1_7 = ['users', 'workspaces', 'workspaces_users'];
 const UPGRADE_LINES = [
   'Running upgrade  -> 74694870197c, create users table',
@@ -14,6 +14,7 @@ const UPGRADE_LINES = [
   'Running upgrade 82a5a88a3fa5 -> 1769ee58fbb4, create workspaces_users table',
   'Running upgrade 1769ee58fbb4 -> 5e1f0c7a9b2d, create login_attempts table',
   'Running upgrade 5e1f0c7a9b2d -> a3c9d1e7f402, add disabled and tokens_valid_after to users',
+  'Running upgrade a3c9d1e7f402 -> c7e4b2a9f105, create data_version, bumped by triggers on users, workspaces and memberships',
 ];
 
 describe.each(engines())('argilla-cli database (%s)', (engine) => {
@@ -55,21 +56,21 @@ describe.each(engines())('argilla-cli database (%s)', (engine) => {
     const first = await runCli(['database', 'migrate'], db.env);
     expect(first).toEqual({
       code: 0,
-      stdout: [...UPGRADE_LINES, "Database now at revision 'a3c9d1e7f402' (head).", ''].join('\n'),
+      stdout: [...UPGRADE_LINES, "Database now at revision 'c7e4b2a9f105' (head).", ''].join('\n'),
       stderr: '',
     });
     const ds = await connect();
     expect(await listTables(ds)).toEqual(ALL_TABLES);
-    expect(await currentRevision(ds)).toBe('a3c9d1e7f402');
+    expect(await currentRevision(ds)).toBe('c7e4b2a9f105');
 
     const second = await runCli(['database', 'migrate'], db.env);
     expect(second).toEqual({
       code: 0,
-      stdout: "Database already at revision 'a3c9d1e7f402' (head): nothing to do.\n",
+      stdout: "Database already at revision 'c7e4b2a9f105' (head): nothing to do.\n",
       stderr: '',
     });
     expect(await listTables(ds)).toEqual(ALL_TABLES);
-    expect(await currentRevision(ds)).toBe('a3c9d1e7f402');
+    expect(await currentRevision(ds)).toBe('c7e4b2a9f105');
   });
 
   it('downgrades to the first revision and upgrades back to tag 1.7, keeping the rows of users', async () => {
@@ -79,7 +80,8 @@ describe.each(engines())('argilla-cli database (%s)', (engine) => {
 
     const down = await runCli(['database', 'migrate', '--revision', '74694870197c'], db.env);
     expect(down.code).toBe(0);
-    expect(down.stdout.split('\n').slice(0, 4)).toEqual([
+    expect(down.stdout.split('\n').slice(0, 5)).toEqual([
+      'Running downgrade c7e4b2a9f105 -> a3c9d1e7f402, create data_version, bumped by triggers on users, workspaces and memberships',
       'Running downgrade a3c9d1e7f402 -> 5e1f0c7a9b2d, add disabled and tokens_valid_after to users',
       'Running downgrade 5e1f0c7a9b2d -> 1769ee58fbb4, create login_attempts table',
       'Running downgrade 1769ee58fbb4 -> 82a5a88a3fa5, create workspaces_users table',
@@ -111,8 +113,8 @@ describe.each(engines())('argilla-cli database (%s)', (engine) => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      "Error: Unknown revision 'nope'. Known: head, base, tag 1.7, tag users-1, tag users-2, 74694870197c, " +
-        '82a5a88a3fa5, 1769ee58fbb4, 5e1f0c7a9b2d, a3c9d1e7f402.\n',
+      "Error: Unknown revision 'nope'. Known: head, base, tag 1.7, tag users-1, tag users-2, tag users-3, " +
+        '74694870197c, 82a5a88a3fa5, 1769ee58fbb4, 5e1f0c7a9b2d, a3c9d1e7f402, c7e4b2a9f105.\n',
     );
     const ds = await connect();
     expect(await listTables(ds)).toEqual(['users', 'workspaces']);
@@ -147,10 +149,12 @@ describe.each(engines())('argilla-cli database (%s)', (engine) => {
         "• 1.7 (revision: '1769ee58fbb4')",
         "• users-1 (revision: '5e1f0c7a9b2d')",
         "• users-2 (revision: 'a3c9d1e7f402')",
+        "• users-3 (revision: 'c7e4b2a9f105')",
         '',
         'Revisions',
         '---------',
-        '5e1f0c7a9b2d -> a3c9d1e7f402 (head), add disabled and tokens_valid_after to users',
+        'a3c9d1e7f402 -> c7e4b2a9f105 (head), create data_version, bumped by triggers on users, workspaces and memberships',
+        '5e1f0c7a9b2d -> a3c9d1e7f402, add disabled and tokens_valid_after to users',
         '1769ee58fbb4 -> 5e1f0c7a9b2d, create login_attempts table',
         '82a5a88a3fa5 -> 1769ee58fbb4, create workspaces_users table',
         '74694870197c -> 82a5a88a3fa5, create workspaces table',

@@ -60,6 +60,7 @@ describe.each(engines())('schema (%s)', (engine) => {
     if (engine === 'postgres') {
       // PostgreSQL lists primary keys and unique constraints as indexes too.
       expected.push(
+        { table: 'data_version', name: 'data_version_pkey' },
         { table: 'login_attempts', name: 'login_attempts_pkey' },
         { table: 'users', name: 'users_pkey' },
         { table: 'workspaces', name: 'workspaces_pkey' },
@@ -122,6 +123,32 @@ describe.each(engines())('schema (%s)', (engine) => {
     await dataSource.query('DELETE FROM workspaces');
   });
 
+  it('bumps the data version in every statement changing users, workspaces or memberships, plain SQL too', async () => {
+    const version = async (): Promise<number> =>
+      Number((await dataSource.query('SELECT version FROM data_version WHERE id = 1'))[0].version);
+    const at = "'2023-03-16 11:11:59.871'";
+    const statements = [
+      `INSERT INTO users (id, first_name, username, role, api_key, password_hash, inserted_at, updated_at) VALUES ('6f1c9b5e-1d4e-4a43-8c1e-0a6a3f1f6f11', 'V', 'v', 'annotator', 'v-key', 'h', ${at}, ${at})`,
+      `INSERT INTO workspaces (id, name, inserted_at, updated_at) VALUES ('6f1c9b5e-1d4e-4a43-8c1e-0a6a3f1f6f12', 'v', ${at}, ${at})`,
+      `INSERT INTO workspaces_users (id, workspace_id, user_id, inserted_at, updated_at) VALUES ('6f1c9b5e-1d4e-4a43-8c1e-0a6a3f1f6f13', '6f1c9b5e-1d4e-4a43-8c1e-0a6a3f1f6f12', '6f1c9b5e-1d4e-4a43-8c1e-0a6a3f1f6f11', ${at}, ${at})`,
+      "UPDATE users SET role = 'admin' WHERE username = 'v'",
+      "UPDATE workspaces SET name = 'v2' WHERE name = 'v'",
+      'DELETE FROM workspaces_users',
+      'DELETE FROM workspaces',
+      'DELETE FROM users',
+    ];
+    for (const statement of statements) {
+      const before = await version();
+      await dataSource.query(statement);
+      // At least one per statement (PostgreSQL also counts the deletes a cascade makes).
+      expect([statement, (await version()) > before]).toEqual([statement, true]);
+    }
+    // What is not users, workspaces or memberships leaves it.
+    const before = await version();
+    await dataSource.query("DELETE FROM login_attempts WHERE key = 'none'");
+    expect(await version()).toBe(before);
+  });
+
   it('stores timestamps as naive UTC and reads them back unchanged', async () => {
     const at = new Date('2023-03-16T11:11:59.871Z');
     const id = '6f1c9b5e-1d4e-4a43-8c1e-0a6a3f1f6f05';
@@ -143,7 +170,13 @@ describe.each(engines())('schema (%s)', (engine) => {
       await runner.migrate(target);
       expect(await runner.current()).toBe(runner.resolve(target));
       await runner.migrate('head');
-      expect(await listTables(dataSource)).toEqual(['login_attempts', 'users', 'workspaces', 'workspaces_users']);
+      expect(await listTables(dataSource)).toEqual([
+        'data_version',
+        'login_attempts',
+        'users',
+        'workspaces',
+        'workspaces_users',
+      ]);
       expect(await pendingSchemaChanges(dataSource)).toEqual([]);
     },
   );

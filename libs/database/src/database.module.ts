@@ -108,6 +108,42 @@ export class Database implements OnApplicationShutdown {
     };
   }
 
+  /**
+   * A value built from the data, rebuilt only when the data changed since: each call reads the data version (one
+   * indexed row that triggers bump in every transaction changing users, workspaces or memberships, whoever runs
+   * it), and returns the value built at that version, or builds it. The version is read before the data, so a
+   * value is never older than the version it is kept under: a change committed by any replica is seen by the
+   * next call. Concurrent calls at one version share one build.
+   */
+  versioned<T>(build: () => Promise<T>): () => Promise<T> {
+    const readVersion = this.prepared<{ version: string | number }>(
+      'argilla_data_version',
+      'SELECT version FROM data_version WHERE id = 1',
+    );
+    let held: { version: string; value: Promise<T> } | undefined;
+    return async () => {
+      const [row] = await readVersion([]);
+      if (!row) return build();
+      const version = String(row.version);
+      if (held?.version === version) return held.value;
+      const value = build();
+      held = { version, value };
+      // A failed build is not kept: the next call tries again.
+      value.catch(() => {
+        if (held?.value === value) held = undefined;
+      });
+      return value;
+    };
+  }
+
+  /**
+   * Takes the data version's row lock first in a transaction that locks rows before writing (PostgreSQL), so that
+   * it queues behind writers in the same order they do: the triggers take this lock before any row is touched.
+   */
+  async lockDataVersion(manager: EntityManager): Promise<void> {
+    if (this.engine === 'postgres') await manager.query('UPDATE data_version SET version = version + 1 WHERE id = 1');
+  }
+
   async migrations(): Promise<MigrationRunner> {
     return new MigrationRunner(await this.dataSource());
   }

@@ -6,7 +6,7 @@ import { Database, isUniqueViolation, User, UserRole, Workspace, WorkspaceUser }
 import { generateApiKey } from './api-key';
 import { PasswordHasher } from './password-hasher';
 import { groupNamesByUser, UserQueries } from './user-queries';
-import { UserWithWorkspaces } from './user-response';
+import { toUserResponse, UserWithWorkspaces } from './user-response';
 
 export interface UserFilters {
   role?: UserRole;
@@ -45,17 +45,29 @@ export interface NewUser {
 @Injectable()
 export class UsersService {
   private readonly queries: UserQueries;
+  private readonly listBody: () => Promise<Buffer>;
 
   constructor(
     private readonly database: Database,
     private readonly passwords: PasswordHasher,
   ) {
     this.queries = new UserQueries(database);
+    this.listBody = database.versioned(async () =>
+      Buffer.from(JSON.stringify((await this.queries.list()).map(toUserResponse))),
+    );
   }
 
   /** Every user, oldest first, with its workspaces: two queries whatever the number of users. */
   list(): Promise<UserWithWorkspaces[]> {
     return this.queries.list();
+  }
+
+  /**
+   * `GET /api/users`'s body, serialised: built again only when users, workspaces or memberships changed since
+   * (on any replica), else one indexed read of the data version.
+   */
+  listResponseBody(): Promise<Buffer> {
+    return this.listBody();
   }
 
   /**
@@ -207,6 +219,7 @@ export class UsersService {
   async remove(id: string): Promise<UserWithWorkspaces> {
     const view = await this.withWorkspaces(await this.getById(id));
     await this.database.transaction(async (manager) => {
+      await this.database.lockDataVersion(manager);
       const user = await manager.findOneBy(User, { id });
       if (!user) throw new EntityNotFoundError(id, 'User');
       await this.assertNotLastAdmin(manager, user);
@@ -222,6 +235,7 @@ export class UsersService {
    */
   async update(id: string, changes: UserChanges): Promise<User> {
     await this.database.transaction(async (manager) => {
+      await this.database.lockDataVersion(manager);
       const user = await manager.findOneBy(User, { id });
       if (!user) throw new EntityNotFoundError(id, 'User');
       if (changes.disabled === true && changes.actorId === id) throw new SelfDisableError(id);

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isAdmin, requireAdmin } from '@argilla/auth';
 import { User } from '@argilla/database';
@@ -33,9 +34,11 @@ export class UsersController {
   @Access('admin')
   @ApiOperation({ summary: 'Every user, oldest first' })
   @ApiOkResponse({ type: [UserResponseDto] })
-  async list(@CurrentUser() caller: User): Promise<UserResponse[]> {
+  async list(@CurrentUser() caller: User, @Res() response: Response): Promise<void> {
     requireAdmin(caller);
-    return (await this.users.list()).map(toUserResponse);
+    // Serialised once per data version (see UsersService.listResponseBody), sent as it is.
+    response.setHeader('Content-Type', 'application/json; charset=utf-8');
+    response.send(await this.users.listResponseBody());
   }
 
   @Post('users')

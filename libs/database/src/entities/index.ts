@@ -2,11 +2,13 @@ import { User } from './user.entity';
 import { Workspace } from './workspace.entity';
 import { WorkspaceUser } from './workspace-user.entity';
 import { LoginAttempt } from './login-attempt.entity';
+import { DataVersion } from './data-version.entity';
 
 export { User, USER_ROLES } from './user.entity';
 export type { UserRole } from './user.entity';
 export { Workspace } from './workspace.entity';
 export { WorkspaceUser } from './workspace-user.entity';
 export { LoginAttempt } from './login-attempt.entity';
+export { DataVersion } from './data-version.entity';
 
-export const ENTITIES = [User, Workspace, WorkspaceUser, LoginAttempt];
+export const ENTITIES = [User, Workspace, WorkspaceUser, LoginAttempt, DataVersion];

@@ -3,6 +3,7 @@ import { CreateWorkspacesTable } from './82a5a88a3fa5-create-workspaces-table';
 import { CreateWorkspacesUsersTable } from './1769ee58fbb4-create-workspaces-users-table';
 import { CreateLoginAttemptsTable } from './5e1f0c7a9b2d-create-login-attempts-table';
 import { AddUsersDisabledAndTokensValidAfter } from './a3c9d1e7f402-add-users-disabled-and-tokens-valid-after';
+import { CreateDataVersion } from './c7e4b2a9f105-create-data-version';
 import { Revision } from './revision';
 
 export type { Revision } from './revision';
@@ -14,6 +15,7 @@ export const REVISIONS: readonly Revision[] = [
   new CreateWorkspacesUsersTable(),
   new CreateLoginAttemptsTable(),
   new AddUsersDisabledAndTokensValidAfter(),
+  new CreateDataVersion(),
 ];
 
 /**
@@ -24,4 +26,5 @@ export const TAGS: Readonly<Record<string, string>> = {
   '1.7': '1769ee58fbb4',
   'users-1': '5e1f0c7a9b2d',
   'users-2': 'a3c9d1e7f402',
+  'users-3': 'c7e4b2a9f105',
 };

@@ -1,0 +1,72 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DataSource } from 'typeorm';
+import { toUserResponse, UsersService } from '@argilla/users';
+import { api, ApiSuite, openApiSuite, seedUser } from './support/api';
+import { startApp } from './support/server';
+import { engines } from './support/test-database';
+
+const ADMIN = { 'X-Argilla-Api-Key': 'admin.apikey' };
+
+/**
+ * `GET /api/users` is serialised once per data version. Two replicas share one database: whatever one of them
+ * (or plain SQL) changes, the other's very next answer shows it.
+ */
+describe.each(engines())('GET /api/users across replicas (%s)', (engine) => {
+  let suite: ApiSuite;
+  let replicaA: NestExpressApplication;
+  let replicaB: NestExpressApplication;
+  let dataSource: DataSource;
+  let adaId: string;
+
+  beforeEach(async () => {
+    suite = await openApiSuite(engine);
+    ({ app: replicaA, dataSource } = suite);
+    replicaB = await startApp(suite.db.settings);
+    await seedUser(replicaA, { username: 'admin', role: 'admin' });
+    adaId = (await seedUser(replicaA, { username: 'ada', workspaces: ['team'] })).user.id;
+  });
+
+  afterEach(async () => {
+    await replicaB.close();
+    await suite.close();
+  });
+
+  /** What the list is, computed afresh from the database. */
+  const fresh = async () => (await replicaB.get(UsersService).list()).map(toUserResponse);
+  const listOnA = async () => {
+    const response = await api(replicaA).get('/api/users').set(ADMIN).expect(200);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    return response.body;
+  };
+
+  it('answers the fresh list after each change made on the other replica or in SQL', async () => {
+    expect(await listOnA()).toEqual(await fresh());
+
+    const rotated = await api(replicaB).post(`/api/v1/users/${adaId}/api-key`).set(ADMIN).expect(200);
+    const afterRotation = await listOnA();
+    expect(afterRotation.find((user: { username: string }) => user.username === 'ada').api_key).toBe(
+      rotated.body.api_key,
+    );
+    expect(afterRotation).toEqual(await fresh());
+
+    await api(replicaB).patch(`/api/v1/users/${adaId}`).set(ADMIN).send({ role: 'admin' }).expect(200);
+    expect((await listOnA()).map((user: { role: string }) => user.role)).toEqual(['admin', 'admin']);
+
+    const team = await api(replicaB).post('/api/workspaces').set(ADMIN).send({ name: 'second' }).expect(200);
+    await api(replicaB).post(`/api/workspaces/${team.body.id}/users/${adaId}`).set(ADMIN).expect(200);
+    expect((await listOnA())[1].workspaces).toEqual(['team', 'second']);
+
+    await dataSource.query("UPDATE users SET first_name = 'Augusta' WHERE username = 'ada'");
+    expect((await listOnA())[1].first_name).toBe('Augusta');
+
+    await api(replicaB).delete(`/api/users/${adaId}`).set(ADMIN).expect(200);
+    expect((await listOnA()).map((user: { username: string }) => user.username)).toEqual(['admin']);
+    expect(await listOnA()).toEqual(await fresh());
+  });
+
+  it('gives concurrent requests one consistent answer', async () => {
+    const answers = await Promise.all(Array.from({ length: 20 }, () => listOnA()));
+    const expected = await fresh();
+    for (const answer of answers) expect(answer).toEqual(expected);
+  });
+});
