@@ -13,6 +13,9 @@ const BUNDLED = /^(@nestjs\/swagger|inquirer|nest-commander|class-validator|vali
 
 module.exports = (options, webpack) => ({
   ...options,
+  // main.js installs the compile cache (src/launcher.ts), then loads the commands from cli.js next to it.
+  entry: { main: path.resolve(__dirname, 'src/launcher.ts'), cli: options.entry },
+  output: { ...options.output, filename: options.output.filename.replace(/main\.js$/, '[name].js') },
   externals: options.externals.map((external) =>
     typeof external === 'function'
       ? (data, callback) => (BUNDLED.test(data.request) ? callback() : external(data, callback))
