@@ -6,6 +6,8 @@ import { performance } from 'node:perf_hooks';
 
 export const ROOT = join(__dirname, '..', '..');
 export const CLI = join(ROOT, 'dist', 'apps', 'argilla-cli', 'main.js');
+/** The commands without the launcher, so without the compile cache. */
+export const CLI_WITHOUT_CACHE = join(ROOT, 'dist', 'apps', 'argilla-cli', 'cli.js');
 export const SERVER = join(ROOT, 'dist', 'apps', 'argilla-server', 'main.js');
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -203,11 +205,11 @@ const MISSING_BUILD =
  * Runs `argilla-cli <args>` and returns its wall time in seconds (spawn to exit). Retried (up to 3 times) only
  * when the bundle vanished or was half-written by a concurrent build.
  */
-export async function runCli(args: string[], env: Record<string, string>): Promise<number> {
+export async function runCli(args: string[], env: Record<string, string>, script = CLI): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     await waitForBuild();
     const started = performance.now();
-    const child = startNode(`argilla-cli ${args[0] ?? ''}`, CLI, args, env);
+    const child = startNode(`argilla-cli ${args[0] ?? ''}`, script, args, env);
     const code = await child.exited;
     const seconds = (performance.now() - started) / 1000;
     await child.stop();
