@@ -15,6 +15,7 @@ import {
   MISSING_ID,
   openApiSuite,
 } from './support/api';
+import { UsersImporter } from '@argilla/users';
 import { engines } from './support/test-database';
 
 const ADMIN = { 'X-Argilla-Api-Key': 'admin.apikey' };
@@ -217,5 +218,42 @@ describe.each(engines())('workspaces API (%s)', (engine) => {
       );
       expect((await api(app).get(`/api/v1/workspaces/${team.id}`).expect(401)).body).toEqual(UNAUTHORIZED);
     });
+  });
+});
+
+describe.each(engines())('a workspace with more members than one IN list holds (%s)', (engine) => {
+  let suite: ApiSuite;
+
+  beforeAll(async () => {
+    suite = await openApiSuite(engine);
+    await seedUser(suite.app, { username: 'admin', role: 'admin' });
+  });
+
+  afterAll(async () => {
+    await suite.close();
+  });
+
+  it('lists its 1,500 members, each with its workspaces', async () => {
+    const users = Array.from({ length: 1_500 }, (_, index) => ({
+      username: `member-${String(index).padStart(4, '0')}`,
+      firstName: 'M',
+      lastName: null,
+      role: 'annotator' as const,
+      apiKey: `member-key-${index}`,
+      // bcrypt of '1234': imported as it is, no hashing here.
+      passwordHash: '$2y$05$eaw.j2Kaw8s8vpscVIZMfuqSIX3OLmxA21WjtWicDdn0losQ91Hw.',
+      workspaces: ['crowd', `own-${index}`],
+      disabled: false,
+    }));
+    await suite.app.get(UsersImporter).import({ users, workspaces: [] });
+    const crowd = await suite.dataSource.getRepository(Workspace).findOneByOrFail({ name: 'crowd' });
+    const response = await api(suite.app).get(`/api/workspaces/${crowd.id}/users`).set(ADMIN).expect(200);
+    expect(response.body).toHaveLength(1_500);
+    const seen = new Map(
+      (response.body as { username: string; workspaces: string[] }[]).map((user) => [user.username, user.workspaces]),
+    );
+    expect(seen.get('member-0000')).toEqual(['crowd', 'own-0']);
+    expect(seen.get('member-1499')).toEqual(['crowd', 'own-1499']);
+    expect([...seen.values()].every((names) => names.length === 2 && names[0] === 'crowd')).toBe(true);
   });
 });

@@ -42,6 +42,9 @@ export interface NewUser {
   workspaces?: string[];
 }
 
+/** The most ids one `IN (...)` list carries. */
+const MAX_IN_LIST = 1_000;
+
 @Injectable()
 export class UsersService {
   private readonly queries: UserQueries;
@@ -138,13 +141,16 @@ export class UsersService {
     return { user, workspaces: names.get(user.id) ?? [] };
   }
 
-  /** Several users with their workspaces, in the order given. */
+  /**
+   * Several users with their workspaces, in the order given. Beyond a thousand users, every membership is read
+   * instead of an `IN (...)` list, which the engines cap (SQLite at 32,766 parameters, PostgreSQL at 65,535).
+   */
   async manyWithWorkspaces(users: User[]): Promise<UserWithWorkspaces[]> {
     if (users.length === 0) return [];
     const dataSource = await this.database.dataSource();
     const names = await this.workspaceNamesByUser(
       dataSource.manager,
-      users.map((user) => user.id),
+      users.length <= MAX_IN_LIST ? users.map((user) => user.id) : undefined,
     );
     return users.map((user) => ({ user, workspaces: names.get(user.id) ?? [] }));
   }
