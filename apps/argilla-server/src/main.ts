@@ -1,3 +1,5 @@
+// First: sizes libuv's thread pool before anything gives it work.
+import './thread-pool';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { InvalidSettingsError, loadSettings, Settings } from '@argilla/config';
