@@ -37,6 +37,21 @@ users:
     workspaces: [root, team]
 `;
 
+/** Every membership as [username, workspace], by username, then in the order each user joined. */
+async function membershipsIn(source: DataSource): Promise<string[][]> {
+  const rows: { username: string; name: string }[] = await source
+    .getRepository(WorkspaceUser)
+    .createQueryBuilder('membership')
+    .innerJoin(User, 'user', 'user.id = membership.user_id')
+    .innerJoin(Workspace, 'workspace', 'workspace.id = membership.workspace_id')
+    .select('user.username', 'username')
+    .addSelect('workspace.name', 'name')
+    .orderBy('user.username', 'ASC')
+    .addOrderBy('membership.inserted_at', 'ASC')
+    .getRawMany();
+  return rows.map((row) => [row.username, row.name]);
+}
+
 const LAST_ADMIN = 'Error: The last admin cannot be demoted, disabled or removed: make another user admin first\n';
 
 describe.each(engines())('argilla-cli users and workspaces management (%s)', (engine) => {
@@ -56,20 +71,7 @@ describe.each(engines())('argilla-cli users and workspaces management (%s)', (en
 
   const cli = (args: string[], input?: string) => runCli(args, db.env, input);
   const user = (username: string) => dataSource.getRepository(User).findOneByOrFail({ username });
-  /** Every membership as [username, workspace], by username, then in the order each user joined. */
-  const memberships = async (): Promise<string[][]> => {
-    const rows: { username: string; name: string }[] = await dataSource
-      .getRepository(WorkspaceUser)
-      .createQueryBuilder('membership')
-      .innerJoin(User, 'user', 'user.id = membership.user_id')
-      .innerJoin(Workspace, 'workspace', 'workspace.id = membership.workspace_id')
-      .select('user.username', 'username')
-      .addSelect('workspace.name', 'name')
-      .orderBy('user.username', 'ASC')
-      .addOrderBy('membership.inserted_at', 'ASC')
-      .getRawMany();
-    return rows.map((row) => [row.username, row.name]);
-  };
+  const memberships = () => membershipsIn(dataSource);
   const workspaceNames = async (): Promise<string[]> =>
     (await dataSource.getRepository(Workspace).find()).map((workspace) => workspace.name).sort();
 
@@ -314,7 +316,7 @@ describe.each(engines())('argilla-cli users and workspaces management (%s)', (en
           disabled: row.disabled,
         })),
         workspaces: (await source.getRepository(Workspace).find()).map((row) => row.name).sort(),
-        memberships: source === dataSource ? await memberships() : undefined,
+        memberships: await membershipsIn(source),
       });
       const original = await rows(dataSource);
       expect(original.users.map((row) => row.passwordHash.slice(0, 4))).toEqual(['$2y$', '$2y$', '$arg', '$2y$']);
@@ -326,17 +328,7 @@ describe.each(engines())('argilla-cli users and workspaces management (%s)', (en
         const copy = await rows(target.dataSource);
         expect(copy.users).toEqual(original.users);
         expect(copy.workspaces).toEqual(original.workspaces);
-        const targetMemberships: { username: string; name: string }[] = await target.dataSource
-          .getRepository(WorkspaceUser)
-          .createQueryBuilder('membership')
-          .innerJoin(User, 'user', 'user.id = membership.user_id')
-          .innerJoin(Workspace, 'workspace', 'workspace.id = membership.workspace_id')
-          .select('user.username', 'username')
-          .addSelect('workspace.name', 'name')
-          .orderBy('user.username', 'ASC')
-          .addOrderBy('membership.inserted_at', 'ASC')
-          .getRawMany();
-        expect(targetMemberships.map((row) => [row.username, row.name])).toEqual(original.memberships);
+        expect(copy.memberships).toEqual(original.memberships);
         // And the copy exports to the same file.
         expect((await runCli(['users', 'export'], target.db.env)).stdout).toBe(readFileSync(path, 'utf8'));
       } finally {

@@ -1,23 +1,13 @@
-import { CommandRunner, SubCommand } from 'nest-commander';
-import { UsersService } from '@argilla/users';
-import { CliOutput } from '../cli-output';
-import { Lookup } from '../lookup';
+import { SubCommand } from 'nest-commander';
 import { pyRepr } from '../python-repr';
+import { UserCommand } from './user-command';
 
 @SubCommand({
   name: 'delete',
   arguments: '<username>',
   description: 'Delete a user and its memberships (its workspaces stay). The last enabled admin cannot be deleted',
 })
-export class DeleteUserCommand extends CommandRunner {
-  constructor(
-    private readonly users: UsersService,
-    private readonly lookup: Lookup,
-    private readonly output: CliOutput,
-  ) {
-    super();
-  }
-
+export class DeleteUserCommand extends UserCommand {
   async run([username]: string[]): Promise<void> {
     const user = await this.lookup.user(username);
     await this.users.remove(user.id);

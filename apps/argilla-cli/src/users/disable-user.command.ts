@@ -1,22 +1,10 @@
-import { Injectable } from '@nestjs/common';
-import { CommandRunner, SubCommand } from 'nest-commander';
-import { UsersService } from '@argilla/users';
-import { CliOutput } from '../cli-output';
-import { Lookup } from '../lookup';
+import { SubCommand } from 'nest-commander';
 import { pyRepr } from '../python-repr';
+import { UserCommand } from './user-command';
 
-/** Sets the disabled flag; saying so when it is already set (exit 0). Injectable for its constructor's types. */
-@Injectable()
-abstract class SetDisabledCommand extends CommandRunner {
+/** Sets the disabled flag; saying so when it is already set (exit 0). */
+abstract class SetDisabledCommand extends UserCommand {
   protected abstract readonly disabled: boolean;
-
-  constructor(
-    private readonly users: UsersService,
-    private readonly lookup: Lookup,
-    private readonly output: CliOutput,
-  ) {
-    super();
-  }
 
   async run([username]: string[]): Promise<void> {
     const user = await this.lookup.user(username);

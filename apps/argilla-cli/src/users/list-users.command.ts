@@ -1,10 +1,8 @@
-import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { Option, SubCommand } from 'nest-commander';
 import { formatTimestamp } from '@argilla/common';
 import { UserRole } from '@argilla/database';
-import { UsersService } from '@argilla/users';
 import { parseRole } from '../cli-errors';
-import { CliOutput } from '../cli-output';
-import { Lookup } from '../lookup';
+import { UserCommand } from './user-command';
 
 interface ListUsersOptions {
   role?: UserRole;
@@ -16,15 +14,7 @@ interface ListUsersOptions {
   name: 'list',
   description: 'List users, oldest first, as a table (or JSON with --json). API keys and hashes are not shown',
 })
-export class ListUsersCommand extends CommandRunner {
-  constructor(
-    private readonly users: UsersService,
-    private readonly lookup: Lookup,
-    private readonly output: CliOutput,
-  ) {
-    super();
-  }
-
+export class ListUsersCommand extends UserCommand {
   async run(_args: string[], options: ListUsersOptions): Promise<void> {
     // A misspelt workspace is an error, not an empty list.
     if (options.workspace !== undefined) await this.lookup.workspace(options.workspace);

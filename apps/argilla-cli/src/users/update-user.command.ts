@@ -1,11 +1,10 @@
-import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { Option, SubCommand } from 'nest-commander';
 import { UserRole } from '@argilla/database';
-import { UpdateUserDto, UsersService } from '@argilla/users';
+import { UpdateUserDto } from '@argilla/users';
 import { parseRole, UsageError, validated } from '../cli-errors';
-import { CliOutput } from '../cli-output';
-import { Lookup } from '../lookup';
 import { pyRepr } from '../python-repr';
 import { printUser } from './print-user';
+import { UserCommand } from './user-command';
 
 interface UpdateUserOptions {
   role?: UserRole;
@@ -19,15 +18,7 @@ interface UpdateUserOptions {
   description:
     "Change a user's role or names (the last enabled admin cannot be demoted). An empty --last-name removes it",
 })
-export class UpdateUserCommand extends CommandRunner {
-  constructor(
-    private readonly users: UsersService,
-    private readonly lookup: Lookup,
-    private readonly output: CliOutput,
-  ) {
-    super();
-  }
-
+export class UpdateUserCommand extends UserCommand {
   async run([username]: string[], options: UpdateUserOptions): Promise<void> {
     if (options.role === undefined && options.firstName === undefined && options.lastName === undefined) {
       throw new UsageError('nothing to change: give --role, --first-name or --last-name');

@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { EntityAlreadyExistsError, formatTimestamp } from '@argilla/common';
 import { CreateWorkspaceDto, WorkspacesService } from '@argilla/workspaces';
@@ -6,18 +7,23 @@ import { CliOutput } from '../cli-output';
 import { Lookup } from '../lookup';
 import { pyRepr } from '../python-repr';
 
+/** A command on workspaces. Injectable, so that subclasses inherit its constructor's types. */
+@Injectable()
+abstract class WorkspaceCommand extends CommandRunner {
+  constructor(
+    protected readonly workspaces: WorkspacesService,
+    protected readonly lookup: Lookup,
+    protected readonly output: CliOutput,
+  ) {
+    super();
+  }
+}
+
 @SubCommand({
   name: 'list',
   description: 'List workspaces, oldest first, with their number of members (JSON with --json)',
 })
-export class ListWorkspacesCommand extends CommandRunner {
-  constructor(
-    private readonly workspaces: WorkspacesService,
-    private readonly output: CliOutput,
-  ) {
-    super();
-  }
-
+export class ListWorkspacesCommand extends WorkspaceCommand {
   async run(_args: string[], options: { json?: boolean }): Promise<void> {
     const rows = await this.workspaces.listWithMemberCounts();
     if (options.json) {
@@ -53,14 +59,7 @@ export class ListWorkspacesCommand extends CommandRunner {
 }
 
 @SubCommand({ name: 'create', arguments: '<name>', description: 'Create a workspace, unless it exists' })
-export class CreateWorkspaceCommand extends CommandRunner {
-  constructor(
-    private readonly workspaces: WorkspacesService,
-    private readonly output: CliOutput,
-  ) {
-    super();
-  }
-
+export class CreateWorkspaceCommand extends WorkspaceCommand {
   async run([name]: string[]): Promise<void> {
     const input = validated(CreateWorkspaceDto, { name });
     try {
@@ -79,15 +78,7 @@ export class CreateWorkspaceCommand extends CommandRunner {
   arguments: '<name>',
   description: 'Delete a workspace and its memberships (its users stay)',
 })
-export class DeleteWorkspaceCommand extends CommandRunner {
-  constructor(
-    private readonly workspaces: WorkspacesService,
-    private readonly lookup: Lookup,
-    private readonly output: CliOutput,
-  ) {
-    super();
-  }
-
+export class DeleteWorkspaceCommand extends WorkspaceCommand {
   async run([name]: string[]): Promise<void> {
     const workspace = await this.lookup.workspace(name);
     await this.workspaces.delete(workspace.id);
@@ -100,15 +91,7 @@ export class DeleteWorkspaceCommand extends CommandRunner {
   arguments: '<workspace> <username>',
   description: 'Make a user a member of a workspace',
 })
-export class AddWorkspaceUserCommand extends CommandRunner {
-  constructor(
-    private readonly workspaces: WorkspacesService,
-    private readonly lookup: Lookup,
-    private readonly output: CliOutput,
-  ) {
-    super();
-  }
-
+export class AddWorkspaceUserCommand extends WorkspaceCommand {
   async run([name, username]: string[]): Promise<void> {
     const workspace = await this.lookup.workspace(name);
     const user = await this.lookup.user(username);
@@ -128,15 +111,7 @@ export class AddWorkspaceUserCommand extends CommandRunner {
   arguments: '<workspace> <username>',
   description: 'Remove a user from a workspace',
 })
-export class RemoveWorkspaceUserCommand extends CommandRunner {
-  constructor(
-    private readonly workspaces: WorkspacesService,
-    private readonly lookup: Lookup,
-    private readonly output: CliOutput,
-  ) {
-    super();
-  }
-
+export class RemoveWorkspaceUserCommand extends WorkspaceCommand {
   async run([name, username]: string[]): Promise<void> {
     const workspace = await this.lookup.workspace(name);
     const user = await this.lookup.user(username);
