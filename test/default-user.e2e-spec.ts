@@ -61,7 +61,22 @@ describe.each(engines())('default user at server start (%s)', (engine) => {
 
   it('does not bring the default user back once another admin exists and argilla was deleted', async () => {
     await startAndStop();
-    await runCli(['users', 'create', '--username', 'boss', '--role', 'admin', '--password', 'boss-password'], env);
+    const created = await runCli(
+      [
+        'users',
+        'create',
+        '--first-name',
+        'Boss',
+        '--username',
+        'boss',
+        '--role',
+        'admin',
+        '--password',
+        'boss-password',
+      ],
+      env,
+    );
+    expect(created.code).toBe(0);
     await dataSource.getRepository(User).delete({ username: 'argilla' });
     const output = await startAndStop();
     expect(output).not.toContain('Created the default user');

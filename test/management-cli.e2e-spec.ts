@@ -293,7 +293,19 @@ describe.each(engines())('argilla-cli users and workspaces management (%s)', (en
   describe('users export', () => {
     it('round-trips through users migrate into an empty database, row by row, hashes included', async () => {
       // Beyond the seed: an argon2 hash from users create, and a user joined to a workspace afterwards.
-      await cli(['users', 'create', '--username', 'carol', '--role', 'admin', '--password', 'carol-password']);
+      const created = await cli([
+        'users',
+        'create',
+        '--first-name',
+        'Carol',
+        '--username',
+        'carol',
+        '--role',
+        'admin',
+        '--password',
+        'carol-password',
+      ]);
+      expect(created.code).toBe(0);
       await cli(['workspaces', 'add-user', 'research', 'carol']);
       const path = join(db.home, 'export.yml');
       const exported = await cli(['users', 'export', '--file', path]);

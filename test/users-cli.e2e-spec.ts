@@ -72,11 +72,14 @@ describe.each(engines())('argilla-cli users create / create_default (%s)', (engi
     });
 
     it('asks for the role (an empty answer is annotator) and the password twice when they are missing', async () => {
-      const result = await cli(['users', 'create', '--username', 'bob'], '\nbob-password\nbob-password\n');
+      const result = await cli(
+        ['users', 'create', '--first-name', 'Bob', '--username', 'bob'],
+        '\nbob-password\nbob-password\n',
+      );
       expect(result.code).toBe(0);
       expect(result.stderr).toBe('Role (admin, annotator) [annotator]: Password: Repeat for confirmation: ');
       expect(result.stdout).toContain("• role: 'annotator'");
-      expect(result.stdout).toContain("• first_name: 'bob'");
+      expect(result.stdout).toContain("• first_name: 'Bob'");
       expect(result.stdout).toMatch(/• api_key: '[A-Za-z0-9_-]{107}'\n/);
       const user = await users().findOneByOrFail({ username: 'bob' });
       expect(user.role).toBe('annotator');
@@ -85,7 +88,7 @@ describe.each(engines())('argilla-cli users create / create_default (%s)', (engi
 
     it('asks for the username, the role and the password, asking again when the two passwords differ', async () => {
       const result = await cli(
-        ['users', 'create'],
+        ['users', 'create', '--first-name', 'Carol'],
         'carol\nadmin\none-password\nother-password\ncarol-password\ncarol-password\n',
       );
       expect(result.code).toBe(0);
@@ -97,7 +100,7 @@ describe.each(engines())('argilla-cli users create / create_default (%s)', (engi
 
     it('asks again for a role that is not one of the choices', async () => {
       const result = await cli(
-        ['users', 'create', '--username', 'dan', '--password', 'dan-password'],
+        ['users', 'create', '--first-name', 'Dan', '--username', 'dan', '--password', 'dan-password'],
         'owner\nadmin\n',
       );
       expect(result.code).toBe(0);
@@ -106,7 +109,7 @@ describe.each(engines())('argilla-cli users create / create_default (%s)', (engi
     });
 
     it('exits 1 when input ends before every answer is given, storing nothing', async () => {
-      const result = await cli(['users', 'create', '--username', 'eve'], '\n');
+      const result = await cli(['users', 'create', '--first-name', 'Eve', '--username', 'eve'], '\n');
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('Error: Aborted: no answer given.');
       expect(await users().count()).toBe(0);
@@ -122,12 +125,42 @@ describe.each(engines())('argilla-cli users create / create_default (%s)', (engi
         `workspaces: string does not match regex "^(?!-|_)[a-z0-9-_]+$": 'Bad Name'`,
       ],
     ])('exits 1 on invalid input %j, in the words the API uses, storing nothing', async (override, message) => {
-      const options: Record<string, string> = { '--username': 'valid', '--role': 'admin', '--password': 'long-enough' };
+      const options: Record<string, string> = {
+        '--first-name': 'Valid',
+        '--username': 'valid',
+        '--role': 'admin',
+        '--password': 'long-enough',
+      };
       const args = ['users', 'create', ...Object.entries(options).flat(), ...override];
       const result = await cli(args);
       expect(result).toEqual({ code: 1, stdout: '', stderr: `Error: Provided parameters are not valid: ${message}\n` });
       expect(await users().count()).toBe(0);
       expect(await dataSource.getRepository(Workspace).count()).toBe(0);
+    });
+
+    const MISSING_FIRST_NAME = { code: 1, stdout: '', stderr: "Error: Missing option '--first-name'.\n" };
+
+    it.each<[string, string[], string | undefined]>([
+      ['every other option given', ['--username', 'x', '--password', 'long-enough', '--role', 'annotator'], undefined],
+      [
+        'the other answers piped',
+        ['--username', 'x', '--role', 'annotator', '--workspace', 'team'],
+        'long-enough\nlong-enough\n',
+      ],
+      ['nothing else given, every answer piped', [], 'x\nannotator\nlong-enough\nlong-enough\n'],
+    ])('exits 1 without --first-name (%s), before asking anything, storing nothing', async (_case, args, input) => {
+      expect(await cli(['users', 'create', ...args], input)).toEqual(MISSING_FIRST_NAME);
+      expect(await users().count()).toBe(0);
+      expect(await dataSource.getRepository(Workspace).count()).toBe(0);
+    });
+
+    it('exits 1 without --first-name even for an existing username, changing nothing', async () => {
+      await cli(['users', 'create_default']);
+      const before = await snapshot(dataSource);
+      expect(await cli(['users', 'create', '--username', 'argilla', '--password', 'long-enough'])).toEqual(
+        MISSING_FIRST_NAME,
+      );
+      expect(await snapshot(dataSource)).toEqual(before);
     });
 
     it('exits 2 on a role that is not a choice', async () => {
@@ -145,6 +178,8 @@ describe.each(engines())('argilla-cli users create / create_default (%s)', (engi
           await cli([
             'users',
             'create',
+            '--first-name',
+            'Ada',
             '--username',
             'ada',
             '--role',
@@ -157,7 +192,9 @@ describe.each(engines())('argilla-cli users create / create_default (%s)', (engi
         ).code,
       ).toBe(0);
       const before = await snapshot(dataSource);
-      expect(await cli(['users', 'create', '--username', 'ada', '--password', 'other-password'])).toEqual({
+      expect(
+        await cli(['users', 'create', '--first-name', 'Ada', '--username', 'ada', '--password', 'other-password']),
+      ).toEqual({
         code: 0,
         stderr: '',
         stdout: "User with username 'ada' already exists in database. Skipping...\n",
@@ -166,6 +203,8 @@ describe.each(engines())('argilla-cli users create / create_default (%s)', (engi
         await cli([
           'users',
           'create',
+          '--first-name',
+          'Other',
           '--username',
           'other',
           '--role',
@@ -187,6 +226,8 @@ describe.each(engines())('argilla-cli users create / create_default (%s)', (engi
       await cli([
         'users',
         'create',
+        '--first-name',
+        'First',
         '--username',
         'first',
         '--role',
@@ -200,6 +241,8 @@ describe.each(engines())('argilla-cli users create / create_default (%s)', (engi
       const result = await cli([
         'users',
         'create',
+        '--first-name',
+        'Second',
         '--username',
         'second',
         '--role',
@@ -313,6 +356,8 @@ describe('argilla-cli users help', () => {
 
   it('describes each option of users create with its default and rule', async () => {
     const help = (await runCli(['users', 'create', '--help'], db.env)).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('Create a user. --first-name is required; asks for the username, the role and the password');
+    expect(help).toContain('--first-name <name> First name (required)');
     expect(help).toContain(
       '--role <role> admin or annotator (asked when missing; default annotator) (choices: "admin", "annotator")',
     );

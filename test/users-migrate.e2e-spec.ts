@@ -203,10 +203,24 @@ describe.each(engines())('argilla-cli users migrate (%s)', (engine) => {
   });
 
   it('reuses workspaces that exist already', async () => {
-    await runCli(
-      ['users', 'create', '--username', 'first', '--role', 'admin', '--password', 'long-enough', '--workspace', 'team'],
+    const created = await runCli(
+      [
+        'users',
+        'create',
+        '--first-name',
+        'First',
+        '--username',
+        'first',
+        '--role',
+        'admin',
+        '--password',
+        'long-enough',
+        '--workspace',
+        'team',
+      ],
       db.env,
     );
+    expect(created.code).toBe(0);
     const team = await dataSource.getRepository(Workspace).findOneByOrFail({ name: 'team' });
     expect((await runCli(['users', 'migrate', '--file', writeUsersFile(USERS_FILE)], db.env)).code).toBe(0);
     expect(await dataSource.getRepository(Workspace).countBy({ name: 'team' })).toBe(1);

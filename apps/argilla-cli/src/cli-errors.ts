@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { validateInput, ValidationError } from '@argilla/common';
 import { USER_ROLES } from '@argilla/database';
+import { pyRepr } from './python-repr';
 
 /** A command used the wrong way (options missing or at odds): exit code 2, like commander's own usage errors. */
 export class UsageError extends Error {
@@ -15,6 +16,14 @@ export class InvalidParametersError extends Error {
   constructor(detail: string) {
     super(`Provided parameters are not valid: ${detail}`);
     this.name = 'InvalidParametersError';
+  }
+}
+
+/** A required option is missing (Argilla's CLI does not ask for it): exit code 1, in Click's words, as Argilla's. */
+export class MissingOptionError extends Error {
+  constructor(flag: string) {
+    super(`Missing option ${pyRepr(flag)}.`);
+    this.name = 'MissingOptionError';
   }
 }
 

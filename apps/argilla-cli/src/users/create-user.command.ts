@@ -5,7 +5,7 @@ import { CreateUserWithOptionsDto, UsersService } from '@argilla/users';
 import { CliOutput } from '../cli-output';
 import { Prompt } from '../prompt';
 import { pyRepr } from '../python-repr';
-import { parseRole, validated } from '../cli-errors';
+import { MissingOptionError, parseRole, validated } from '../cli-errors';
 
 interface CreateUserOptions {
   firstName?: string;
@@ -20,8 +20,8 @@ interface CreateUserOptions {
 @SubCommand({
   name: 'create',
   description:
-    'Create a user. Asks for the username, the role and the password (twice, hidden) when they are not given; ' +
-    'when input is piped, reads the answers line by line.',
+    'Create a user. --first-name is required; asks for the username, the role and the password (twice, hidden) ' +
+    'when they are not given; when input is piped, reads the answers line by line.',
 })
 export class CreateUserCommand extends CommandRunner {
   constructor(
@@ -33,6 +33,8 @@ export class CreateUserCommand extends CommandRunner {
   }
 
   async run(_args: string[], options: CreateUserOptions): Promise<void> {
+    // Checked before any question, as Argilla 1.8 does: it never asks for the first name.
+    if (options.firstName === undefined) throw new MissingOptionError('--first-name');
     try {
       const username = options.username ?? (await this.prompt.ask('Username: '));
       // Nothing more to ask when the user exists already.
@@ -44,7 +46,7 @@ export class CreateUserCommand extends CommandRunner {
       const password = options.password ?? (await this.prompt.askNewPassword());
 
       const input = validated(CreateUserWithOptionsDto, {
-        first_name: options.firstName ?? username,
+        first_name: options.firstName,
         last_name: options.lastName,
         username,
         role,
@@ -93,7 +95,7 @@ export class CreateUserCommand extends CommandRunner {
     }
   }
 
-  @Option({ flags: '--first-name <name>', description: 'First name (default: the username)' })
+  @Option({ flags: '--first-name <name>', description: 'First name (required)' })
   parseFirstName(value: string): string {
     return value;
   }
