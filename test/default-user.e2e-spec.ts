@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { formatTimestamp } from '@argilla/common';
 import { User } from '@argilla/database';
 import { runCli } from './support/cli';
 import { freePort, ServerProcess, spawnServer } from './support/server';
@@ -45,6 +46,51 @@ describe.each(engines())('default user at server start (%s)', (engine) => {
     expect(second).not.toContain('Created the default user');
     expect(second).toContain("User 'argilla' still accepts the default password and API key");
     expect(await usernames()).toEqual(['argilla']);
+  });
+
+  it("gives it Argilla 1.8's names (first_name '', last_name NULL), which GET /api/me shows as such", async () => {
+    const server = await spawnServer(env, await freePort());
+    let response: { status: number; body: Record<string, unknown> };
+    try {
+      await expectServing(server);
+      const me = await fetch(`http://127.0.0.1:${server.port}/api/me`, {
+        headers: { 'X-Argilla-Api-Key': 'argilla.apikey' },
+      });
+      response = { status: me.status, body: (await me.json()) as Record<string, unknown> };
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect(await server.exited).toBe(0);
+
+    const [row] = await dataSource.query(
+      "SELECT count(*) AS n FROM users WHERE username = 'argilla' AND first_name = '' AND last_name IS NULL",
+    );
+    expect(Number(row.n)).toBe(1);
+    const user = await dataSource.getRepository(User).findOneByOrFail({ username: 'argilla' });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      id: user.id,
+      first_name: '',
+      full_name: '',
+      username: 'argilla',
+      role: 'admin',
+      workspaces: ['argilla'],
+      api_key: 'argilla.apikey',
+      inserted_at: formatTimestamp(user.insertedAt),
+      updated_at: formatTimestamp(user.updatedAt),
+    });
+    // No last_name key at all (toEqual alone would not tell a missing key from an undefined one).
+    expect(Object.keys(response.body)).toEqual([
+      'id',
+      'first_name',
+      'full_name',
+      'username',
+      'role',
+      'workspaces',
+      'api_key',
+      'inserted_at',
+      'updated_at',
+    ]);
   });
 
   it('uses DEFAULT_USER_PASSWORD and DEFAULT_USER_API_KEY, and then does not warn', async () => {

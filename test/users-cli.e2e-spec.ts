@@ -278,7 +278,12 @@ describe.each(engines())('argilla-cli users create / create_default (%s)', (engi
         ].join('\n'),
       });
       const user = await users().findOneByOrFail({ username: 'argilla' });
-      expect(user).toMatchObject({ role: 'admin', apiKey: 'argilla.apikey', firstName: 'Argilla' });
+      // Argilla 1.8's names for it: an empty first name, no last name.
+      expect(user).toMatchObject({ role: 'admin', apiKey: 'argilla.apikey', firstName: '', lastName: null });
+      const [row] = await dataSource.query(
+        "SELECT count(*) AS n FROM users WHERE username = 'argilla' AND first_name = '' AND last_name IS NULL",
+      );
+      expect(Number(row.n)).toBe(1);
       expect(await argon2.verify(user.passwordHash, '1234')).toBe(true);
       expect(await workspacesOf('argilla')).toEqual(['argilla']);
     });

@@ -21,12 +21,14 @@ export class DefaultUserService {
     private readonly passwords: PasswordHasher,
   ) {}
 
-  /** Creates user `argilla` (admin, workspace `argilla`) unless it exists. False when it already existed. */
+  /** Creates user `argilla` (admin, workspace `argilla`, no names) unless it exists. False when it already existed. */
   async create(password: string, apiKey: string): Promise<boolean> {
     if (await this.users.findByUsername(DEFAULT_USERNAME)) return false;
     try {
+      // The names Argilla 1.8 gives it: an empty first name and no last name.
       await this.users.create({
-        firstName: 'Argilla',
+        firstName: '',
+        lastName: null,
         username: DEFAULT_USERNAME,
         role: 'admin',
         password,
