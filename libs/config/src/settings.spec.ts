@@ -36,6 +36,7 @@ describe('loadSettings', () => {
         loginWindowSeconds: 300,
         lockoutSeconds: 300,
         trustedProxies: undefined,
+        passwordHash: 'argon2id',
       },
       defaultUser: { enabled: true, password: '1234', apiKey: 'argilla.apikey' },
       operations: {
@@ -118,6 +119,8 @@ describe('loadSettings', () => {
       { ARGILLA_LOGIN_LOCKOUT_SECONDS: 'x' },
       "ARGILLA_LOGIN_LOCKOUT_SECONDS must be an integer from 1 to 86400 (got 'x')",
     ],
+    [{ ARGILLA_PASSWORD_HASH: 'md5' }, "ARGILLA_PASSWORD_HASH must be one of argon2id, bcrypt (got 'md5')"],
+    [{ ARGILLA_PASSWORD_HASH: 'argon2' }, "ARGILLA_PASSWORD_HASH must be one of argon2id, bcrypt (got 'argon2')"],
     [{ ARGILLA_LOG_FORMAT: 'xml' }, "ARGILLA_LOG_FORMAT must be one of json, text (got 'xml')"],
     [{ ARGILLA_LOG_LEVEL: 'verbose' }, "ARGILLA_LOG_LEVEL must be one of error, warn, info, debug (got 'verbose')"],
     [{ ARGILLA_METRICS_ENABLED: 'perhaps' }, "ARGILLA_METRICS_ENABLED must be true or false (got 'perhaps')"],
@@ -151,6 +154,12 @@ describe('loadSettings', () => {
       'https://a.example',
       'https://b.example',
     ]);
+  });
+
+  it('reads the password hash, in any case', () => {
+    expect(loadSettings({ ARGILLA_PASSWORD_HASH: 'bcrypt' }).auth.passwordHash).toBe('bcrypt');
+    expect(loadSettings({ ARGILLA_PASSWORD_HASH: 'BCrypt' }).auth.passwordHash).toBe('bcrypt');
+    expect(loadSettings({ ARGILLA_PASSWORD_HASH: 'argon2id' }).auth.passwordHash).toBe('argon2id');
   });
 
   it('documents every variable in .env.example', () => {

@@ -29,6 +29,11 @@ export interface Settings {
     readonly lockoutSeconds: number;
     /** Express's `trust proxy`: which proxies may set X-Forwarded-For (the client address the limit counts). */
     readonly trustedProxies: string | undefined;
+    /**
+     * The hash of new and changed passwords. `bcrypt` writes what Argilla 1.8 can verify (`$2b$12$`) and turns off
+     * the upgrade to argon2id at login, so that the database can go back to Argilla.
+     */
+    readonly passwordHash: PasswordHashName;
   };
   readonly defaultUser: {
     readonly enabled: boolean;
@@ -50,6 +55,9 @@ export interface Settings {
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+export const PASSWORD_HASHES = ['argon2id', 'bcrypt'] as const;
+export type PasswordHashName = (typeof PASSWORD_HASHES)[number];
 
 /** One bad variable: its name, what it must be, and what it was. */
 export interface SettingProblem {
@@ -83,6 +91,7 @@ export const SETTING_VARIABLES = [
   'ARGILLA_LOGIN_WINDOW_SECONDS',
   'ARGILLA_LOGIN_LOCKOUT_SECONDS',
   'ARGILLA_TRUSTED_PROXIES',
+  'ARGILLA_PASSWORD_HASH',
   'DEFAULT_USER_ENABLED',
   'DEFAULT_USER_PASSWORD',
   'DEFAULT_USER_API_KEY',
@@ -185,6 +194,7 @@ export function loadSettings(env: Env = process.env): Settings {
       loginWindowSeconds: integer('ARGILLA_LOGIN_WINDOW_SECONDS', 300, 1, 86_400),
       lockoutSeconds: integer('ARGILLA_LOGIN_LOCKOUT_SECONDS', 300, 1, 86_400),
       trustedProxies: read('ARGILLA_TRUSTED_PROXIES'),
+      passwordHash: oneOf('ARGILLA_PASSWORD_HASH', PASSWORD_HASHES, 'argon2id'),
     },
     defaultUser: {
       enabled: boolean('DEFAULT_USER_ENABLED', true),
