@@ -34,7 +34,8 @@ export class AuthService {
 
   /**
    * Unknown username and wrong password fail alike, in about the same time (a dummy hash is verified).
-   * A legacy (bcrypt) or weaker hash is replaced by a fresh argon2id one after a successful login.
+   * A legacy (bcrypt) or weaker hash is replaced by a fresh argon2id one after a successful login, except with
+   * `ARGILLA_PASSWORD_HASH=bcrypt`, which keeps every hash as it is (PasswordHasher.needsRehash).
    * Throttled per username and per client address (LoginThrottle): 429 past the limits.
    */
   async login(username: string, password: string, client: string): Promise<AccessToken> {
