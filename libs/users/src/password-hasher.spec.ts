@@ -9,6 +9,9 @@ const hasherFor = (passwordHash: string): PasswordHasher =>
 /** bcrypt ($2y$, cost 5) of '1234', as in Argilla's own users files. */
 const BCRYPT_1234 = '$2y$05$eaw.j2Kaw8s8vpscVIZMfuqSIX3OLmxA21WjtWicDdn0losQ91Hw.';
 
+// A cost-12 bcrypt hash is about 0.4 s of CPU alone, several seconds on a busy machine.
+jest.setTimeout(30_000);
+
 describe('PasswordHasher', () => {
   describe('with ARGILLA_PASSWORD_HASH=bcrypt', () => {
     const hasher = hasherFor('bcrypt');
@@ -41,9 +44,10 @@ describe('PasswordHasher', () => {
       await Promise.all([hasher.hash('password-1'), hasher.hash('password-2')]);
       const loop = performance.eventLoopUtilization(before);
       const elapsed = performance.now() - started;
-      // Two cost-12 hashes take about 0.4 s of CPU each; on the event loop they would keep it busy that long.
+      // Two cost-12 hashes take about 0.4 s of CPU each; on the event loop (bcryptjs's own asynchronous
+      // functions included) they would keep it busy that long, here it only starts the workers and reads replies.
       expect(elapsed).toBeGreaterThan(200);
-      expect(loop.active).toBeLessThan(50);
+      expect(loop.active).toBeLessThan(100);
     });
 
     it('spends a bcrypt verification on an unknown username', async () => {
