@@ -112,6 +112,8 @@ describe.each(engines())('ARGILLA_PASSWORD_HASH=bcrypt (%s)', (engine) => {
     const created = await cli([
       'users',
       'create',
+      '--first-name',
+      'Cli',
       '--username',
       'cli-user',
       '--role',
@@ -193,7 +195,18 @@ describe.each(engines())('ARGILLA_PASSWORD_HASH=argon2id, the default (%s)', (en
       .expect(200);
     expect(await hashOf('grace')).toMatch(ARGON2ID);
     const created = await runCli(
-      ['users', 'create', '--username', 'cli-user', '--role', 'annotator', '--password', 'cli-password'],
+      [
+        'users',
+        'create',
+        '--first-name',
+        'Cli',
+        '--username',
+        'cli-user',
+        '--role',
+        'annotator',
+        '--password',
+        'cli-password',
+      ],
       suite.db.env,
     );
     expect(created).toMatchObject({ code: 0, stderr: '' });
