@@ -6,6 +6,29 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
+/**
+ * PostgreSQL SQLSTATE classes in which every error means the database cannot serve us right now, whatever the
+ * query: the fault is the server's state or its refusal of our session, never the request.
+ */
+const UNAVAILABLE_SQLSTATE_CLASSES = new Set([
+  '08', // connection exception
+  '28', // invalid authorization: the role may not log in (28000) or its password is refused (28P01)
+  '53', // insufficient resources: too many connections (53300), disk full, out of memory
+  '57', // operator intervention: admin (57P01) or crash (57P02) shutdown, cannot connect now (57P03), dropped (57P04)
+]);
+
+/** The database does not exist (dropped under a running server, or not created yet). */
+const INVALID_CATALOG_NAME = '3D000';
+
+/**
+ * 55000 (object not in prerequisite state) is an ordinary query error too; PostgreSQL raises it with this message
+ * at connection time when the database is closed to connections (`ALTER DATABASE … ALLOW_CONNECTIONS false`).
+ */
+const OBJECT_NOT_IN_PREREQUISITE_STATE = '55000';
+const NOT_ACCEPTING_CONNECTIONS = 'is not currently accepting connections';
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
 const UNAVAILABLE_CODES = new Set([
   // node-postgres and Node's sockets
   'ECONNREFUSED',
@@ -15,15 +38,6 @@ const UNAVAILABLE_CODES = new Set([
   'ETIMEDOUT',
   'EPIPE',
   'EHOSTUNREACH',
-  // PostgreSQL: connection exceptions (class 08) and operator intervention (class 57)
-  '08000',
-  '08001',
-  '08003',
-  '08004',
-  '08006',
-  '57P01',
-  '57P02',
-  '57P03',
   // SQLite: the file is locked for too long, or cannot be opened
   'SQLITE_BUSY',
   'SQLITE_CANTOPEN',
@@ -39,17 +53,28 @@ const UNAVAILABLE_MESSAGES = [
   'the database system is shutting down',
 ];
 
+function isUnavailableCode(code: string, message: unknown): boolean {
+  if (UNAVAILABLE_CODES.has(code)) return true;
+  if (!SQLSTATE.test(code)) return false;
+  if (UNAVAILABLE_SQLSTATE_CLASSES.has(code.slice(0, 2)) || code === INVALID_CATALOG_NAME) return true;
+  return (
+    code === OBJECT_NOT_IN_PREREQUISITE_STATE &&
+    typeof message === 'string' &&
+    message.includes(NOT_ACCEPTING_CONNECTIONS)
+  );
+}
+
 /** True when an error (a TypeORM error, a driver error, or one they wrap) means the database is unreachable. */
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (error instanceof DatabaseUnavailableError) return true;
   // Duck-typed: socket errors come from Node's own realm, where `instanceof Error` may not hold.
   if (typeof error !== 'object' || error === null || depth > 3) return false;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  const message = (error as { message?: unknown }).message;
+  if (typeof code === 'string' && isUnavailableCode(code, message)) return true;
   // TypeORM releases a PostgreSQL query runner whose connection died; the transaction's next statement then
   // fails with this error instead of the connection's own.
   if ((error as { name?: unknown }).name === 'QueryRunnerAlreadyReleasedError') return true;
-  const message = (error as { message?: unknown }).message;
   if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((text) => message.includes(text))) return true;
   const nested = [(error as { driverError?: unknown }).driverError, (error as { cause?: unknown }).cause];
   const errors = (error as { errors?: unknown }).errors; // AggregateError from a dual-stack connect
