@@ -1,6 +1,7 @@
+import { EventEmitter } from 'node:events';
 import { DatabaseError } from 'pg';
-import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
-import { DatabaseUnavailableError, isDatabaseUnavailable } from './database-unavailable';
+import { DataSource, QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
+import { DatabaseUnavailableError, isDatabaseUnavailable, survivePostgresConnectionLoss } from './database-unavailable';
 
 function withCode(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });
@@ -124,5 +125,29 @@ describe('isDatabaseUnavailable', () => {
     ['a code that is not a SQLSTATE', withCode('bad header', 'ERR_INVALID_HTTP_TOKEN')],
   ])('keeps PostgreSQL %s an ordinary error', (_name, error) => {
     expect(isDatabaseUnavailable(error)).toBe(false);
+  });
+});
+
+describe('survivePostgresConnectionLoss', () => {
+  function fakeDataSource(type: string, pool: EventEmitter): DataSource {
+    return { options: { type }, driver: { master: pool } } as unknown as DataSource;
+  }
+
+  it('gives every client an error listener when first handed out, so a lost session is not thrown', () => {
+    const pool = new EventEmitter();
+    const dataSource = fakeDataSource('postgres', pool);
+    expect(survivePostgresConnectionLoss(dataSource)).toBe(dataSource);
+    const client = new EventEmitter();
+    pool.emit('acquire', client);
+    pool.emit('acquire', client);
+    expect(client.listenerCount('error')).toBe(1);
+    expect(() =>
+      client.emit('error', postgresError('57P01', 'terminating connection due to administrator command', 'FATAL')),
+    ).not.toThrow();
+  });
+
+  it('leaves SQLite alone', () => {
+    const dataSource = { options: { type: 'better-sqlite3' } } as unknown as DataSource;
+    expect(survivePostgresConnectionLoss(dataSource)).toBe(dataSource);
   });
 });

@@ -1,3 +1,5 @@
+import type { DataSource } from 'typeorm';
+
 /** The database cannot be reached right now; the API answers 503 and recovers once it is back. */
 export class DatabaseUnavailableError extends Error {
   constructor(override readonly cause?: unknown) {
@@ -80,4 +82,34 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   const errors = (error as { errors?: unknown }).errors; // AggregateError from a dual-stack connect
   if (Array.isArray(errors)) nested.push(...errors);
   return nested.some((inner) => inner !== undefined && isDatabaseUnavailable(inner, depth + 1));
+}
+
+interface PgClientEvents {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+interface PgPoolEvents {
+  on(event: 'acquire', listener: (client: PgClientEvents) => void): unknown;
+}
+
+const ignoreLostSession = (): void => undefined;
+
+/**
+ * Keeps a lost PostgreSQL session from ending the process. node-postgres reports it as an `error` event on the
+ * client, and an `error` event without a listener is thrown. pg-pool removes its own listener when it hands a
+ * client out, and TypeORM adds one only a promise callback later: a session ended in the packet that completes
+ * its startup or its previous query (`pg_terminate_backend`, a dropped database) crashed the server. Every client
+ * gets a listener of its own when first handed out (clients opened before this call included); the failure still
+ * reaches the query in flight (a 503) and the pool drops the client.
+ */
+export function survivePostgresConnectionLoss(dataSource: DataSource): DataSource {
+  if (dataSource.options.type !== 'postgres') return dataSource;
+  const pool = (dataSource.driver as unknown as { master: PgPoolEvents }).master;
+  const guarded = new WeakSet<PgClientEvents>();
+  pool.on('acquire', (client) => {
+    if (guarded.has(client)) return;
+    guarded.add(client);
+    client.on('error', ignoreLostSession);
+  });
+  return dataSource;
 }

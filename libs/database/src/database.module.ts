@@ -2,6 +2,7 @@ import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nest
 import { DataSource, EntityManager } from 'typeorm';
 import { SETTINGS, Settings } from '@argilla/config';
 import { openDataSource } from './data-source';
+import { survivePostgresConnectionLoss } from './database-unavailable';
 import { MigrationRunner } from './migration-runner';
 
 /**
@@ -59,7 +60,7 @@ export class Database implements OnApplicationShutdown {
 
   dataSource(): Promise<DataSource> {
     if (!this.opening) {
-      this.opening = openDataSource(this.settings.database);
+      this.opening = openDataSource(this.settings.database).then(survivePostgresConnectionLoss);
       // A failed open is not cached: the next call tries again (the database may be back).
       this.opening.catch(() => (this.opening = undefined));
     }
