@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
-import { User, Workspace, WorkspaceUser } from '@argilla/database';
+import { toStoredId, User, Workspace, WorkspaceUser } from '@argilla/database';
 import { api } from './support/api';
 import { runCli } from './support/cli';
 import { startApp } from './support/server';
@@ -115,7 +115,7 @@ describe.each(engines())('argilla-cli users migrate (%s)', (engine) => {
         .getRepository(WorkspaceUser)
         .createQueryBuilder('membership')
         .innerJoin(Workspace, 'workspace', 'workspace.id = membership.workspace_id')
-        .where('membership.user_id = :id', { id: user.id })
+        .where('membership.user_id = :id', { id: toStoredId(user.id) })
         .orderBy('membership.inserted_at', 'ASC')
         .select('workspace.name', 'name')
         .getRawMany();
@@ -189,6 +189,26 @@ describe.each(engines())('argilla-cli users migrate (%s)', (engine) => {
           .expect(200);
         expect(me.body.api_key).toBe(apiKey);
       }
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('stores users in file order: GET /api/users (oldest first) lists them as the file does', async () => {
+    expect((await runCli(['users', 'migrate', '--file', writeUsersFile(USERS_FILE)], db.env)).code).toBe(0);
+    const app: NestExpressApplication = await startApp(db.settings);
+    try {
+      const listed = await api(app).get('/api/users').set('X-Argilla-Api-Key', EXPECTED[0].apiKey).expect(200);
+      // Not alphabetical (daisy, john, …): each user is stored a little later than the one before it.
+      expect(listed.body.map((user: { username: string }) => user.username)).toEqual([
+        'john',
+        'tanya',
+        'daisy',
+        'macleod',
+        'sanchez',
+      ]);
+      const times = listed.body.map((user: { inserted_at: string }) => user.inserted_at);
+      expect(new Set(times).size).toBe(5);
     } finally {
       await app.close();
     }

@@ -44,7 +44,7 @@ export const alreadyExists = (name: string, type: 'User' | 'Workspace') =>
 export const invalid = (...errors: unknown[]) => envelope('ValidationError', { model: 'Request', errors });
 
 /** Argilla's timestamp shape. */
-export const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}000$/;
+export const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/;
 
 export function api(app: NestExpressApplication) {
   return request(app.getHttpServer());

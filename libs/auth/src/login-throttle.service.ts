@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError } from '@argilla/common';
+import { DomainError, parseTimestamp, toStoredTimestamp } from '@argilla/common';
 import { SETTINGS, Settings } from '@argilla/config';
-import { Database, toDate, toSqliteTimestamp } from '@argilla/database';
+import { Database } from '@argilla/database';
 
 /** 429: too many failed logins for this username or from this client; `retryAfter` seconds until it may try again. */
 export class TooManyLoginAttemptsError extends DomainError {
@@ -103,9 +103,9 @@ export class LoginThrottle {
     return dataSource.query(text, parameters);
   }
 
-  /** SQLite keeps times as text in TypeORM's format (which sorts as time does); PostgreSQL takes a Date. */
-  private timestamp(date: Date): Date | string {
-    return this.database.engine === 'postgres' ? date : toSqliteTimestamp(date);
+  /** Times in their stored text form (on SQLite, text order is time order). */
+  private timestamp(date: Date): string {
+    return toStoredTimestamp(date);
   }
 }
 
@@ -124,5 +124,5 @@ function clientKey(client: string): string {
 }
 
 function toTime(value: Date | string | null): number {
-  return value === null ? 0 : toDate(value).getTime();
+  return value === null ? 0 : parseTimestamp(value).getTime();
 }

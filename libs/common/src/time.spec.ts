@@ -1,19 +1,61 @@
-import { formatTimestamp } from './time';
+import { addMicroseconds, formatTimestamp, now, parseTimestamp, Timestamp, toStoredTimestamp } from './time';
 
 describe('formatTimestamp', () => {
   it("writes Argilla's naive UTC form with microseconds", () => {
     expect(formatTimestamp(new Date('2023-03-16T11:11:59.871Z'))).toBe('2023-03-16T11:11:59.871000');
   });
 
+  it('keeps the microseconds of a time read from Argilla', () => {
+    expect(formatTimestamp(parseTimestamp('2026-12-01 14:51:36.864271'))).toBe('2026-12-01T14:51:36.864271');
+  });
+
   it('gives each time its own text when times alternate', () => {
     const a = new Date('2023-03-16T11:11:59.871Z');
     const b = new Date('2024-01-02T03:04:05.006Z');
-    expect([a, a, b, a, b].map(formatTimestamp)).toEqual([
+    const c = parseTimestamp('2023-03-16 11:11:59.871001');
+    expect([a, a, b, a, c, b].map(formatTimestamp)).toEqual([
       '2023-03-16T11:11:59.871000',
       '2023-03-16T11:11:59.871000',
       '2024-01-02T03:04:05.006000',
       '2023-03-16T11:11:59.871000',
+      '2023-03-16T11:11:59.871001',
       '2024-01-02T03:04:05.006000',
     ]);
+  });
+});
+
+describe('parseTimestamp and toStoredTimestamp', () => {
+  it.each([
+    ['2026-12-01 14:51:36.864271', '2026-12-01 14:51:36.864271'],
+    // PostgreSQL drops trailing zeros; this project's earlier releases wrote milliseconds on SQLite.
+    ['2026-12-01 14:52:24.69429', '2026-12-01 14:52:24.694290'],
+    ['2023-03-16 11:11:59.871', '2023-03-16 11:11:59.871000'],
+    ['2023-03-16 11:11:59', '2023-03-16 11:11:59.000000'],
+    ['2023-03-16T11:11:59.000001Z', '2023-03-16 11:11:59.000001'],
+  ])('reads %s as UTC and stores it as %s', (text, stored) => {
+    expect(toStoredTimestamp(parseTimestamp(text))).toBe(stored);
+  });
+
+  it('reads the millisecond into the Date itself', () => {
+    expect(parseTimestamp('2026-12-01 14:51:36.864271').toISOString()).toBe('2026-12-01T14:51:36.864Z');
+  });
+
+  it('refuses text that is not a time', () => {
+    expect(() => parseTimestamp('yesterday')).toThrow("Not a timestamp: 'yesterday'");
+  });
+});
+
+describe('now', () => {
+  it('gives strictly increasing times, close to the clock', () => {
+    const times = Array.from({ length: 1000 }, () => now());
+    for (let i = 1; i < times.length; i++) {
+      expect(times[i].epochMicroseconds).toBeGreaterThan(times[i - 1].epochMicroseconds);
+    }
+    expect(Math.abs(times[999].getTime() - Date.now())).toBeLessThan(1000);
+  });
+
+  it('adds microseconds across the millisecond', () => {
+    const later = addMicroseconds(new Timestamp(1_000_999), 2);
+    expect([later.getTime(), later.belowMillisecond]).toEqual([1001, 1]);
   });
 });

@@ -1,14 +1,21 @@
 import type { EntityManager } from 'typeorm';
-import { toSqliteTimestamp } from './timestamps';
+import { toStoredTimestamp } from '@argilla/common';
+import { toStoredId } from './storage';
 
 export type ColumnType = 'uuid' | 'varchar' | 'text' | 'timestamp' | 'integer' | 'boolean';
 
 /** SQLite binds at most 32,766 parameters per statement. */
 const SQLITE_MAX_PARAMETERS = 32_000;
 
-function sqliteValue(value: unknown): unknown {
+/** A value in Argilla's stored form: ids without dashes, times as text to the microsecond. */
+function storedValue(value: unknown, type: ColumnType): unknown {
+  if (type === 'uuid' && typeof value === 'string') return toStoredId(value);
+  return value instanceof Date ? toStoredTimestamp(value) : value;
+}
+
+function sqliteValue(value: unknown, type: ColumnType): unknown {
   if (typeof value === 'boolean') return value ? 1 : 0;
-  return value instanceof Date ? toSqliteTimestamp(value) : value;
+  return storedValue(value, type);
 }
 
 /**
@@ -25,9 +32,7 @@ export async function bulkInsert(
   if (rows.length === 0) return;
   const names = columns.map(([name]) => name).join(', ');
   if (manager.connection.options.type === 'postgres') {
-    const arrays = columns.map((_, index) =>
-      rows.map((row) => (row[index] instanceof Date ? (row[index] as Date).toISOString() : row[index])),
-    );
+    const arrays = columns.map(([, type], index) => rows.map((row) => storedValue(row[index], type)));
     const unnest = columns.map(([, type], index) => `$${index + 1}::${type}[]`).join(', ');
     await manager.query(`INSERT INTO ${table} (${names}) SELECT * FROM unnest(${unnest})`, arrays);
     return;
@@ -38,7 +43,7 @@ export async function bulkInsert(
     const batch = rows.slice(start, start + perStatement);
     await manager.query(
       `INSERT INTO ${table} (${names}) VALUES ${batch.map(() => placeholders).join(', ')}`,
-      batch.flatMap((row) => row.map(sqliteValue)),
+      batch.flatMap((row) => row.map((value, index) => sqliteValue(value, columns[index][1]))),
     );
   }
 }

@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { types as pgTypes, defaults as pgDefaults } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { parseTimestamp, toStoredTimestamp } from '@argilla/common';
 import type { DatabaseSettings } from '@argilla/config';
 import { ENTITIES } from './entities';
 
@@ -13,14 +15,34 @@ const TIMESTAMP_WITHOUT_TIME_ZONE_OID = 1114;
 let postgresUtcConfigured = false;
 
 /**
- * Timestamps are stored as naive UTC (`timestamp without time zone`), as Argilla stores them. node-postgres
- * would otherwise write and read them in the process's local time zone.
+ * Timestamps are stored as naive UTC (`timestamp without time zone`), as Argilla stores them, and read to the
+ * microsecond. node-postgres would otherwise write and read them in the process's local time zone.
  */
 function usePostgresUtcTimestamps(): void {
   if (postgresUtcConfigured) return;
   pgDefaults.parseInputDatesAsUTC = true;
-  pgTypes.setTypeParser(TIMESTAMP_WITHOUT_TIME_ZONE_OID, (value: string) => new Date(value.replace(' ', 'T') + 'Z'));
+  pgTypes.setTypeParser(TIMESTAMP_WITHOUT_TIME_ZONE_OID, parseTimestamp);
   postgresUtcConfigured = true;
+}
+
+const TIMESTAMP_TYPES = new Set<unknown>([Date, 'datetime', 'timestamp', 'timestamp without time zone']);
+
+/**
+ * TypeORM converts the entities' times through Date and its own text form, both cut to the millisecond. The
+ * driver's two conversions are wrapped so that times go to the database in Argilla's text form
+ * (`YYYY-MM-DD HH:MM:SS.ffffff`) and come back to the microsecond, on either engine.
+ */
+function keepMicroseconds(dataSource: DataSource): void {
+  const driver = dataSource.driver;
+  const persistent = driver.preparePersistentValue.bind(driver);
+  const hydrated = driver.prepareHydratedValue.bind(driver);
+  const isTime = (column: ColumnMetadata): boolean => TIMESTAMP_TYPES.has(column.type) && !column.transformer;
+  driver.preparePersistentValue = (value: unknown, column: ColumnMetadata) =>
+    value instanceof Date && isTime(column) ? toStoredTimestamp(value) : persistent(value, column);
+  driver.prepareHydratedValue = (value: unknown, column: ColumnMetadata) =>
+    (typeof value === 'string' || value instanceof Date) && isTime(column)
+      ? parseTimestamp(value)
+      : hydrated(value, column);
 }
 
 /** The one place that turns settings into TypeORM options; the apps, the tests and `ormconfig.ts` all use it. */
@@ -51,6 +73,7 @@ export function createDataSourceOptions(database: DatabaseSettings): DataSourceO
 export async function openDataSource(database: DatabaseSettings): Promise<DataSource> {
   if (database.engine === 'sqlite') mkdirSync(dirname(database.path), { recursive: true });
   const dataSource = new DataSource(createDataSourceOptions(database));
+  keepMicroseconds(dataSource);
   await dataSource.initialize();
   return dataSource;
 }

@@ -6,4 +6,4 @@ export * from './database.module';
 export * from './database-unavailable';
 export * from './constraint-violations';
 export * from './bulk-insert';
-export * from './timestamps';
+export * from './storage';

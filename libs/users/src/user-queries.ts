@@ -1,4 +1,5 @@
-import { Database, toDate, User } from '@argilla/database';
+import { parseTimestamp } from '@argilla/common';
+import { Database, fromStoredId, User } from '@argilla/database';
 import { UserWithWorkspaces } from './user-response';
 
 /** What the hot lookups select: the user's columns and its workspace names in membership order. */
@@ -32,18 +33,18 @@ function workspacesColumn(engine: 'postgres' | 'sqlite'): string {
 
 function toUserWithWorkspaces(row: UserRow): UserWithWorkspaces {
   const user = Object.assign(new User(), {
-    id: row.id,
+    id: fromStoredId(row.id),
     firstName: row.first_name,
     lastName: row.last_name,
     username: row.username,
     role: row.role,
     apiKey: row.api_key,
     passwordHash: row.password_hash,
-    insertedAt: toDate(row.inserted_at),
-    updatedAt: toDate(row.updated_at),
+    insertedAt: parseTimestamp(row.inserted_at),
+    updatedAt: parseTimestamp(row.updated_at),
     // SQLite answers 0 or 1.
     disabled: Boolean(row.disabled),
-    tokensValidAfter: row.tokens_valid_after === null ? null : toDate(row.tokens_valid_after),
+    tokensValidAfter: row.tokens_valid_after === null ? null : parseTimestamp(row.tokens_valid_after),
   });
   const workspaces =
     typeof row.workspaces === 'string' ? (JSON.parse(row.workspaces) as string[]) : (row.workspaces ?? []);
@@ -80,7 +81,10 @@ export class UserQueries {
   async list(): Promise<UserWithWorkspaces[]> {
     const [rows, memberships] = await Promise.all([this.allUsers([]), this.allMemberships([])]);
     const names = groupNamesByUser(memberships);
-    return rows.map((row) => ({ ...toUserWithWorkspaces(row), workspaces: names.get(row.id) ?? [] }));
+    return rows.map((row) => {
+      const { user } = toUserWithWorkspaces(row);
+      return { user, workspaces: names.get(user.id) ?? [] };
+    });
   }
 
   async findByApiKey(apiKey: string): Promise<UserWithWorkspaces | null> {
@@ -97,13 +101,14 @@ export class UserQueries {
   }
 }
 
-/** Workspace names per user id, each list in the order of the rows (membership order). */
+/** Workspace names per user id (as the API shows ids), each list in the order of the rows (membership order). */
 export function groupNamesByUser(rows: readonly { user_id: string; name: string }[]): Map<string, string[]> {
   const names = new Map<string, string[]>();
-  for (const { user_id, name } of rows) {
-    const list = names.get(user_id);
-    if (list) list.push(name);
-    else names.set(user_id, [name]);
+  for (const row of rows) {
+    const userId = fromStoredId(row.user_id);
+    const list = names.get(userId);
+    if (list) list.push(row.name);
+    else names.set(userId, [row.name]);
   }
   return names;
 }

@@ -208,14 +208,14 @@ export class UsersImporter {
     await this.database.transaction(async (manager) => {
       await this.assertNotInDatabase(manager, users);
       users.forEach((user, index) => onUser?.(user, index));
-      const at = now();
-      const workspaceIds = await this.findOrCreateWorkspaces(manager, file, at);
-      const rows = users.map((user) => ({ user, id: randomUUID() }));
+      const workspaceIds = await this.findOrCreateWorkspaces(manager, file);
+      // Each user a little later than the one before: listings (oldest first) keep the file's order.
+      const rows = users.map((user) => ({ user, id: randomUUID(), at: now() }));
       await bulkInsert(
         manager,
         'users',
         USER_COLUMNS,
-        rows.map(({ user, id }) => [
+        rows.map(({ user, id, at }) => [
           id,
           user.firstName,
           user.lastName,
@@ -233,9 +233,9 @@ export class UsersImporter {
         'workspaces_users',
         MEMBERSHIP_COLUMNS,
         rows.flatMap(({ user, id }) =>
-          user.workspaces.map((name, position) => {
-            // A millisecond apart within a user, so that its workspaces list in the file's order.
-            const time = new Date(at.getTime() + position);
+          user.workspaces.map((name) => {
+            // Each membership a little later than the one before: a user's workspaces list in the file's order.
+            const time = now();
             return [randomUUID(), workspaceIds.get(name)!, id, time, time];
           }),
         ),
@@ -270,18 +270,19 @@ export class UsersImporter {
   }
 
   /** The id of every workspace of the file and of its users, creating the missing ones. */
-  private async findOrCreateWorkspaces(
-    manager: EntityManager,
-    file: UsersFile,
-    at: Date,
-  ): Promise<Map<string, string>> {
+  private async findOrCreateWorkspaces(manager: EntityManager, file: UsersFile): Promise<Map<string, string>> {
     const names = [...new Set([...file.workspaces, ...file.users.flatMap((user) => user.workspaces)])];
     const ids = new Map<string, string>();
     for (const batch of chunks(names)) {
       const existing = await manager.find(Workspace, { select: { id: true, name: true }, where: { name: In(batch) } });
       for (const workspace of existing) ids.set(workspace.name, workspace.id);
     }
-    const missing = names.filter((name) => !ids.has(name)).map((name) => [randomUUID(), name, at, at] as const);
+    const missing = names
+      .filter((name) => !ids.has(name))
+      .map((name) => {
+        const at = now();
+        return [randomUUID(), name, at, at] as const;
+      });
     await bulkInsert(manager, 'workspaces', WORKSPACE_COLUMNS, missing);
     for (const [id, name] of missing) ids.set(name, id);
     return ids;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import { EntityAlreadyExistsError, EntityNotFoundError, LastAdminError, now, SelfDisableError } from '@argilla/common';
-import { Database, isUniqueViolation, User, UserRole, Workspace, WorkspaceUser } from '@argilla/database';
+import { Database, isUniqueViolation, toStoredId, User, UserRole, Workspace, WorkspaceUser } from '@argilla/database';
 import { generateApiKey } from './api-key';
 import { PasswordHasher } from './password-hasher';
 import { groupNamesByUser, UserQueries } from './user-queries';
@@ -194,18 +194,21 @@ export class UsersService {
       updatedAt: at,
     });
     await manager.insert(User, user);
-    const workspaces = await this.findOrCreateWorkspaces(manager, input.workspaces ?? [], at);
+    const workspaces = await this.findOrCreateWorkspaces(manager, input.workspaces ?? []);
     if (workspaces.length > 0) {
       await manager.insert(
         WorkspaceUser,
-        workspaces.map((workspace, index) => ({
-          id: randomUUID(),
-          workspaceId: workspace.id,
-          userId: user.id,
-          // A millisecond apart, so that listing memberships by time keeps the order the caller gave.
-          insertedAt: new Date(at.getTime() + index),
-          updatedAt: new Date(at.getTime() + index),
-        })),
+        workspaces.map((workspace) => {
+          // Each a little later than the one before, so that listing memberships by time keeps the caller's order.
+          const joinedAt = now();
+          return {
+            id: randomUUID(),
+            workspaceId: workspace.id,
+            userId: user.id,
+            insertedAt: joinedAt,
+            updatedAt: joinedAt,
+          };
+        }),
       );
     }
     return { user, workspaces: workspaces.map((workspace) => workspace.name) };
@@ -304,16 +307,16 @@ export class UsersService {
     }
   }
 
-  private async findOrCreateWorkspaces(manager: EntityManager, names: string[], at: Date): Promise<Workspace[]> {
+  private async findOrCreateWorkspaces(manager: EntityManager, names: string[]): Promise<Workspace[]> {
     const unique = [...new Set(names)];
     if (unique.length === 0) return [];
     const existing = await manager.findBy(Workspace, { name: In(unique) });
     const byName = new Map(existing.map((workspace) => [workspace.name, workspace]));
     const missing = unique
       .filter((name) => !byName.has(name))
-      .map((name, index) => {
-        // A millisecond apart, so that listing workspaces by time keeps the order they were named in.
-        const insertedAt = new Date(at.getTime() + index);
+      .map((name) => {
+        // Each a little later than the one before, so that listing workspaces by time keeps the order they were named in.
+        const insertedAt = now();
         return manager.create(Workspace, { id: randomUUID(), name, insertedAt, updatedAt: insertedAt });
       });
     if (missing.length > 0) await manager.insert(Workspace, missing);
@@ -329,7 +332,7 @@ export class UsersService {
       .select('membership.user_id', 'user_id')
       .addSelect('workspace.name', 'name')
       .orderBy('membership.inserted_at', 'ASC');
-    if (userIds) query.where('membership.user_id IN (:...userIds)', { userIds });
+    if (userIds) query.where('membership.user_id IN (:...userIds)', { userIds: userIds.map(toStoredId) });
     const rows: { user_id: string; name: string }[] = await query.getRawMany();
     return groupNamesByUser(rows);
   }

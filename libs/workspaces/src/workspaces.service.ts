@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { EntityAlreadyExistsError, EntityNotFoundError, now } from '@argilla/common';
+import { EntityAlreadyExistsError, EntityNotFoundError, now, parseTimestamp } from '@argilla/common';
 import {
   Database,
   isForeignKeyViolation,
+  fromStoredId,
   isUniqueViolation,
-  toDate,
+  toStoredId,
   User,
   Workspace,
   WorkspaceUser,
@@ -37,10 +38,10 @@ export class WorkspacesService {
     const rows = await this.all([]);
     return rows.map((row) =>
       Object.assign(new Workspace(), {
-        id: row.id,
+        id: fromStoredId(row.id),
         name: row.name,
-        insertedAt: toDate(row.inserted_at),
-        updatedAt: toDate(row.updated_at),
+        insertedAt: parseTimestamp(row.inserted_at),
+        updatedAt: parseTimestamp(row.updated_at),
       }),
     );
   }
@@ -65,7 +66,7 @@ export class WorkspacesService {
       .addSelect('COUNT(*)', 'members')
       .groupBy('membership.workspace_id')
       .getRawMany();
-    return new Map(rows.map((row) => [row.workspace_id, Number(row.members)]));
+    return new Map(rows.map((row) => [fromStoredId(row.workspace_id), Number(row.members)]));
   }
 
   async findByName(name: string): Promise<Workspace | null> {
@@ -111,7 +112,7 @@ export class WorkspacesService {
       .getRepository(Workspace)
       .createQueryBuilder('workspace')
       .innerJoin(WorkspaceUser, 'membership', 'membership.workspace_id = workspace.id')
-      .where('membership.user_id = :userId', { userId })
+      .where('membership.user_id = :userId', { userId: toStoredId(userId) })
       .orderBy('membership.inserted_at', 'ASC')
       .getMany();
   }
@@ -129,7 +130,7 @@ export class WorkspacesService {
       .getRepository(User)
       .createQueryBuilder('user')
       .innerJoin(WorkspaceUser, 'membership', 'membership.user_id = user.id')
-      .where('membership.workspace_id = :workspaceId', { workspaceId })
+      .where('membership.workspace_id = :workspaceId', { workspaceId: toStoredId(workspaceId) })
       .orderBy('membership.inserted_at', 'ASC')
       .getMany();
     return this.users.manyWithWorkspaces(users);

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, OneToMany, PrimaryColumn } from 'typeorm';
+import { STORED_ID } from '../storage';
 import type { WorkspaceUser } from './workspace-user.entity';
 
 export const USER_ROLES = ['admin', 'annotator'] as const;
@@ -6,7 +7,7 @@ export type UserRole = (typeof USER_ROLES)[number];
 
 @Entity({ name: 'users' })
 export class User {
-  @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'users_pkey' })
+  @PrimaryColumn({ type: 'uuid', transformer: STORED_ID, primaryKeyConstraintName: 'users_pkey' })
   id: string;
 
   @Column({ name: 'first_name', type: 'varchar' })

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, Unique } from 'typeorm';
+import { STORED_ID } from '../storage';
 import { User } from './user.entity';
 import { Workspace } from './workspace.entity';
 
@@ -6,15 +7,15 @@ import { Workspace } from './workspace.entity';
 @Entity({ name: 'workspaces_users' })
 @Unique('workspace_id_user_id_uq', ['workspaceId', 'userId'])
 export class WorkspaceUser {
-  @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'workspaces_users_pkey' })
+  @PrimaryColumn({ type: 'uuid', transformer: STORED_ID, primaryKeyConstraintName: 'workspaces_users_pkey' })
   id: string;
 
   @Index('ix_workspaces_users_workspace_id')
-  @Column({ name: 'workspace_id', type: 'uuid' })
+  @Column({ name: 'workspace_id', type: 'uuid', transformer: STORED_ID })
   workspaceId: string;
 
   @Index('ix_workspaces_users_user_id')
-  @Column({ name: 'user_id', type: 'uuid' })
+  @Column({ name: 'user_id', type: 'uuid', transformer: STORED_ID })
   userId: string;
 
   @Column({ name: 'inserted_at' })

@@ -1,9 +1,10 @@
 import { Column, Entity, Index, OneToMany, PrimaryColumn } from 'typeorm';
+import { STORED_ID } from '../storage';
 import type { WorkspaceUser } from './workspace-user.entity';
 
 @Entity({ name: 'workspaces' })
 export class Workspace {
-  @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'workspaces_pkey' })
+  @PrimaryColumn({ type: 'uuid', transformer: STORED_ID, primaryKeyConstraintName: 'workspaces_pkey' })
   id: string;
 
   @Index('ix_workspaces_name', { unique: true })
