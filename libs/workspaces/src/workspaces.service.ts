@@ -156,9 +156,11 @@ export class WorkspacesService {
     return this.users.withWorkspaces(user);
   }
 
-  /** Removes the user from the workspace: 404 for an unknown workspace, or a user that is not a member. */
+  /**
+   * Removes the user from the workspace. Like Argilla 1.8, it looks up the membership itself: an unknown workspace,
+   * an unknown user or a user that is not a member are all 404 `{"name": <user id>, "type": "User"}`.
+   */
   async removeMember(workspaceId: string, userId: string): Promise<UserWithWorkspaces> {
-    await this.getById(workspaceId);
     const result = await this.database.transaction((manager) => manager.delete(WorkspaceUser, { workspaceId, userId }));
     if (!result.affected) throw new EntityNotFoundError(userId, 'User');
     return this.users.withWorkspaces(await this.users.getById(userId));
