@@ -1,12 +1,49 @@
 import { DataSource } from 'typeorm';
-import { MigrationRunner, REVISIONS, TAGS, User, Workspace, WorkspaceUser } from '@argilla/database';
+import { formatTimestamp, parseTimestamp } from '@argilla/common';
+import { ENTITIES, MigrationRunner, REVISIONS, TAGS, User, Workspace, WorkspaceUser } from '@argilla/database';
 import { runCli } from './support/cli';
+import { databaseFrom, schemaOf } from './support/fixtures';
 import { engines, listTables, TestDatabase } from './support/test-database';
 
-/** The SQL TypeORM would run to make the database match the entities: empty when migrations and entities agree. */
+const ALL_TABLES = [
+  'data_version',
+  'datasets',
+  'fields',
+  'login_attempts',
+  'questions',
+  'records',
+  'responses',
+  'users',
+  'workspaces',
+  'workspaces_users',
+];
+
+/**
+ * PostgreSQL: the SQL TypeORM would run to make the database match the entities (empty when migrations and entities
+ * agree). SQLite keeps Argilla's own table statements, which TypeORM would rewrite in its style: there, every entity
+ * column must exist with the same nullability (the statements themselves are compared with Argilla's below).
+ */
 async function pendingSchemaChanges(dataSource: DataSource): Promise<string[]> {
-  const sql = await dataSource.driver.createSchemaBuilder().log();
-  return sql.upQueries.map((query) => query.query);
+  if (dataSource.options.type === 'postgres') {
+    const sql = await dataSource.driver.createSchemaBuilder().log();
+    return sql.upQueries.map((query) => query.query);
+  }
+  const differences: string[] = [];
+  for (const entity of ENTITIES) {
+    const metadata = dataSource.getMetadata(entity);
+    const columns: { name: string; notnull: number }[] = await dataSource.query(
+      `SELECT name, "notnull" FROM pragma_table_info('${metadata.tableName}')`,
+    );
+    const actual = new Map(columns.map((column) => [column.name, column.notnull === 1]));
+    for (const column of metadata.columns) {
+      const notNull = actual.get(column.databaseName);
+      const wanted = !column.isNullable || column.isPrimary;
+      if (notNull !== wanted) differences.push(`${metadata.tableName}.${column.databaseName}: NOT NULL ${notNull}`);
+    }
+    if (columns.length !== metadata.columns.length)
+      differences.push(`${metadata.tableName}: ${columns.length} columns`);
+  }
+  return differences;
 }
 
 interface IndexRow {
@@ -49,7 +86,19 @@ describe.each(engines())('schema (%s)', (engine) => {
   it('has the indexes and constraints of the contract, by name', async () => {
     const indexes = await listIndexes(dataSource);
     const expected = [
+      { table: 'datasets', name: 'ix_datasets_name' },
+      { table: 'datasets', name: 'ix_datasets_status' },
+      { table: 'datasets', name: 'ix_datasets_workspace_id' },
+      { table: 'fields', name: 'ix_fields_dataset_id' },
+      { table: 'fields', name: 'ix_fields_name' },
       { table: 'login_attempts', name: 'ix_login_attempts_updated_at' },
+      { table: 'questions', name: 'ix_questions_dataset_id' },
+      { table: 'questions', name: 'ix_questions_name' },
+      { table: 'records', name: 'ix_records_dataset_id' },
+      { table: 'records', name: 'ix_records_external_id' },
+      { table: 'responses', name: 'ix_responses_record_id' },
+      { table: 'responses', name: 'ix_responses_status' },
+      { table: 'responses', name: 'ix_responses_user_id' },
       { table: 'users', name: 'ix_users_api_key' },
       { table: 'users', name: 'ix_users_role' },
       { table: 'users', name: 'ix_users_username' },
@@ -61,7 +110,17 @@ describe.each(engines())('schema (%s)', (engine) => {
       // PostgreSQL lists primary keys and unique constraints as indexes too.
       expected.push(
         { table: 'data_version', name: 'data_version_pkey' },
+        { table: 'datasets', name: 'dataset_name_workspace_id_uq' },
+        { table: 'datasets', name: 'datasets_pkey' },
+        { table: 'fields', name: 'field_name_dataset_id_uq' },
+        { table: 'fields', name: 'fields_pkey' },
         { table: 'login_attempts', name: 'login_attempts_pkey' },
+        { table: 'questions', name: 'question_name_dataset_id_uq' },
+        { table: 'questions', name: 'questions_pkey' },
+        { table: 'records', name: 'record_external_id_dataset_id_uq' },
+        { table: 'records', name: 'records_pkey' },
+        { table: 'responses', name: 'response_record_id_user_id_uq' },
+        { table: 'responses', name: 'responses_pkey' },
         { table: 'users', name: 'users_pkey' },
         { table: 'workspaces', name: 'workspaces_pkey' },
         { table: 'workspaces_users', name: 'workspace_id_user_id_uq' },
@@ -71,17 +130,37 @@ describe.each(engines())('schema (%s)', (engine) => {
     expect(indexes).toEqual(expected.sort((a, b) => `${a.table}.${a.name}`.localeCompare(`${b.table}.${b.name}`)));
 
     const table = await dataSource.createQueryRunner().getTable('workspaces_users');
-    expect(table?.uniques.map((unique) => [unique.name, unique.columnNames])).toEqual([
-      ['workspace_id_user_id_uq', ['workspace_id', 'user_id']],
+    // TypeORM does not read SQLite's constraint names; there the table's statement is compared with Argilla's below.
+    expect(table?.uniques.map((unique) => [engine === 'postgres' ? unique.name : null, unique.columnNames])).toEqual([
+      [engine === 'postgres' ? 'workspace_id_user_id_uq' : null, ['workspace_id', 'user_id']],
     ]);
-    expect(
-      table?.foreignKeys
-        .map((fk) => [fk.name, fk.columnNames, fk.referencedTableName.replace(/^public\./, ''), fk.onDelete])
-        .sort(),
-    ).toEqual([
-      ['workspaces_users_user_id_fkey', ['user_id'], 'users', 'CASCADE'],
-      ['workspaces_users_workspace_id_fkey', ['workspace_id'], 'workspaces', 'CASCADE'],
+    // SQLite's foreign keys are unnamed, as in Argilla's statements.
+    const foreignKeys = async (name: string) =>
+      ((await dataSource.createQueryRunner().getTable(name))?.foreignKeys ?? [])
+        .map((fk) => [fk.columnNames, fk.referencedTableName.replace(/^public\./, ''), fk.onDelete])
+        .sort();
+    expect(await foreignKeys('workspaces_users')).toEqual([
+      [['user_id'], 'users', 'CASCADE'],
+      [['workspace_id'], 'workspaces', 'CASCADE'],
     ]);
+    expect(await foreignKeys('responses')).toEqual([
+      [['record_id'], 'records', 'CASCADE'],
+      // Deleting a user keeps its responses.
+      [['user_id'], 'users', 'SET NULL'],
+    ]);
+  });
+
+  it("creates Argilla 1.8's tables exactly as Argilla does (compared with a database Argilla 1.8 wrote)", async () => {
+    const fresh = await TestDatabase.create(engine);
+    const argilla = await databaseFrom(engine, 'argilla-1.8');
+    try {
+      const freshSource = await fresh.connect();
+      await new MigrationRunner(freshSource).migrate('1.8');
+      expect(await schemaOf(fresh, freshSource)).toEqual(await schemaOf(argilla, await argilla.connect()));
+    } finally {
+      await fresh.drop();
+      await argilla.drop();
+    }
   });
 
   it('enforces foreign keys and cascades deletes (SQLite too)', async () => {
@@ -149,18 +228,21 @@ describe.each(engines())('schema (%s)', (engine) => {
     expect(await version()).toBe(before);
   });
 
-  it('stores timestamps as naive UTC and reads them back unchanged', async () => {
-    const at = new Date('2023-03-16T11:11:59.871Z');
+  it('stores ids and times as Argilla does, to the microsecond, and reads them back unchanged', async () => {
+    const at = parseTimestamp('2023-03-16 11:11:59.871271');
     const id = '6f1c9b5e-1d4e-4a43-8c1e-0a6a3f1f6f05';
     await dataSource.getRepository(Workspace).insert({ id, name: 'utc', insertedAt: at, updatedAt: at });
-    const textual: { t: string }[] = await dataSource.query(
+    const stored: { id: string; t: string }[] = await dataSource.query(
       engine === 'postgres'
-        ? 'SELECT inserted_at::text AS t FROM workspaces'
-        : 'SELECT inserted_at AS t FROM workspaces',
+        ? 'SELECT id::text AS id, inserted_at::text AS t FROM workspaces'
+        : 'SELECT id, inserted_at AS t FROM workspaces',
     );
-    expect(textual[0].t).toBe('2023-03-16 11:11:59.871');
+    // SQLite: CHAR(32) without dashes; PostgreSQL: its native uuid.
+    expect(stored).toEqual([
+      { id: engine === 'postgres' ? id : '6f1c9b5e1d4e4a438c1e0a6a3f1f6f05', t: '2023-03-16 11:11:59.871271' },
+    ]);
     const workspace = await dataSource.getRepository(Workspace).findOneByOrFail({ id });
-    expect(workspace.insertedAt.toISOString()).toBe('2023-03-16T11:11:59.871Z');
+    expect([workspace.id, formatTimestamp(workspace.insertedAt)]).toEqual([id, '2023-03-16T11:11:59.871271']);
     await dataSource.query('DELETE FROM workspaces');
   });
 
@@ -170,13 +252,7 @@ describe.each(engines())('schema (%s)', (engine) => {
       await runner.migrate(target);
       expect(await runner.current()).toBe(runner.resolve(target));
       await runner.migrate('head');
-      expect(await listTables(dataSource)).toEqual([
-        'data_version',
-        'login_attempts',
-        'users',
-        'workspaces',
-        'workspaces_users',
-      ]);
+      expect(await listTables(dataSource)).toEqual(ALL_TABLES);
       expect(await pendingSchemaChanges(dataSource)).toEqual([]);
     },
   );

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { describeStep, MigrationRunner, UnknownDatabaseRevisionError, UnknownRevisionError } from './migration-runner';
-import { Revision } from './migrations';
+import { EARLIER_REVISIONS, Revision } from './migrations';
 
 function revision(id: string, parent: string | null): Revision {
   return { id, parent, description: `make ${id}`, up: async () => undefined, down: async () => undefined };
@@ -56,5 +56,49 @@ describe('MigrationRunner', () => {
   it('lists the tags of a revision', () => {
     expect(runner.tagsOf('cccc3333')).toEqual(['2.0']);
     expect(runner.tagsOf('bbbb2222')).toEqual([]);
+  });
+});
+
+describe("this project's chain", () => {
+  const real = new MigrationRunner(noDatabase);
+
+  it("starts with Argilla 1.8.0's eight revisions, then this project's, with Argilla's tags", () => {
+    expect(real.revisions.map((r) => `${r.id} ${r.description}`)).toEqual([
+      '74694870197c create users table',
+      '82a5a88a3fa5 create workspaces table',
+      '1769ee58fbb4 create workspaces_users table',
+      'b9099dc08489 create datasets table',
+      '3a8e2f9b5dea create questions table',
+      '8be56284dac0 create records table',
+      'e402e9d9245e create responses table',
+      'ae5522b4c674 create fields table',
+      'f543ed19759f create login_attempts table',
+      'd5fda6c60caa add disabled and tokens_valid_after to users',
+      '8ef49c590498 create data_version, bumped by triggers on users, workspaces and memberships',
+    ]);
+    expect([real.resolve('1.7'), real.resolve('1.8'), real.head]).toEqual([
+      '1769ee58fbb4',
+      'ae5522b4c674',
+      '8ef49c590498',
+    ]);
+  });
+
+  it('resolves the revisions of argilla-users 1.8.0 to the ones they became', () => {
+    expect(Object.keys(EARLIER_REVISIONS).map((id) => real.resolve(id))).toEqual([
+      'f543ed19759f',
+      'd5fda6c60caa',
+      '8ef49c590498',
+    ]);
+  });
+
+  it('describes the adoption of an earlier release', () => {
+    expect(
+      describeStep({
+        direction: 'adopt',
+        adoption: { from: 'c7e4b2a9f105', to: '8ef49c590498', changes: ["Argilla 1.8's dataset tables created"] },
+      }),
+    ).toBe(
+      "Adopting a database of argilla-users 1.8.0 (revision 'c7e4b2a9f105', now '8ef49c590498'): Argilla 1.8's dataset tables created",
+    );
   });
 });

@@ -1,5 +1,7 @@
 import { DataSource, QueryRunner } from 'typeorm';
-import { REVISIONS, Revision, TAGS } from './migrations';
+import { Adoption, adoptEarlierRelease } from './earlier-release';
+import { DowngradeContext, EARLIER_REVISIONS, REVISIONS, Revision, TAGS } from './migrations';
+import { createTableStatement } from './migrations/revision';
 
 /** The table Alembic uses, so that a database Argilla created is read at the revision it is at. */
 export const VERSION_TABLE = 'alembic_version';
@@ -28,13 +30,50 @@ export class UnknownDatabaseRevisionError extends Error {
   }
 }
 
-export interface MigrationStep {
+/** A downgrade that would lose security state or Argilla's data, refused; nothing was changed. */
+export class DowngradeRefusedError extends Error {
+  constructor(
+    readonly target: string,
+    readonly losses: readonly string[],
+  ) {
+    super(
+      `Refusing to migrate down to '${target}': it would lose ${losses.join('; ')}. Nothing was changed. ` +
+        'To go ahead anyway, run it again with --force.',
+    );
+    this.name = 'DowngradeRefusedError';
+  }
+}
+
+export interface RevisionStep {
   readonly direction: 'upgrade' | 'downgrade';
   readonly revision: Revision;
 }
 
+/** A database of an earlier release of this project, brought onto today's chain before any other step. */
+export interface AdoptionStep {
+  readonly direction: 'adopt';
+  readonly adoption: Adoption;
+}
+
+export type MigrationStep = RevisionStep | AdoptionStep;
+
+export interface MigrateOptions {
+  /** Run a downgrade even when it would lose security state or Argilla's data. */
+  readonly force?: boolean;
+  readonly downgradeContext?: DowngradeContext;
+}
+
+/** Tokens live a day unless the caller says otherwise. */
+const DEFAULT_DOWNGRADE_CONTEXT: DowngradeContext = { tokenLifetimeSeconds: 24 * 60 * 60 };
+
 /** `Running upgrade <parent> -> <rev>, <description>`, worded as Alembic words it. */
-export function describeStep({ direction, revision }: MigrationStep): string {
+export function describeStep(step: MigrationStep): string {
+  if (step.direction === 'adopt') {
+    const { from, to, changes } = step.adoption;
+    const moved = from !== to ? `, now '${to}'` : '';
+    return `Adopting a database of argilla-users 1.8.0 (revision '${from ?? 'base'}'${moved}): ${changes.join('; ')}`;
+  }
+  const { direction, revision } = step;
   const parent = revision.parent ?? '';
   return direction === 'upgrade'
     ? `Running upgrade ${parent} -> ${revision.id}, ${revision.description}`
@@ -71,12 +110,16 @@ export class MigrationRunner {
       .map(([tag]) => tag);
   }
 
-  /** `head`, `base`, a tag, a revision id or a unique prefix of one (at least 4 characters). Null means base. */
+  /**
+   * `head`, `base`, a tag, a revision id or a unique prefix of one (at least 4 characters); an earlier release's
+   * revision id names the revision it became. Null means base.
+   */
   resolve(target: string): string | null {
     const wanted = target.trim();
     if (wanted === 'head') return this.head;
     if (wanted === BASE) return null;
     if (wanted in this.tags) return this.tags[wanted];
+    if (wanted in EARLIER_REVISIONS) return EARLIER_REVISIONS[wanted];
     const exact = this.revisions.find((revision) => revision.id === wanted);
     if (exact) return exact.id;
     const byPrefix = wanted.length >= 4 ? this.revisions.filter((r) => r.id.startsWith(wanted)) : [];
@@ -105,7 +148,7 @@ export class MigrationRunner {
   }
 
   /** The steps that would take the database from `from` to `to` (both null for base). */
-  plan(from: string | null, to: string | null): MigrationStep[] {
+  plan(from: string | null, to: string | null): RevisionStep[] {
     const fromIndex = this.indexOf(from);
     const toIndex = this.indexOf(to);
     if (toIndex >= fromIndex) {
@@ -118,31 +161,57 @@ export class MigrationRunner {
   }
 
   /**
-   * Upgrades or downgrades to `target`, calling `onStep` before each step. Returns the steps run
-   * (none when the database is already there).
+   * Upgrades or downgrades to `target`, calling `onStep` before each step. Returns the steps run (none when the
+   * database is already there). A database of an earlier release is adopted first. A downgrade that would lose
+   * security state or Argilla's data refuses (DowngradeRefusedError) unless `force`; a refused or failed run
+   * changes nothing.
    */
-  async migrate(target = 'head', onStep?: (step: MigrationStep) => void): Promise<MigrationStep[]> {
+  async migrate(
+    target = 'head',
+    onStep?: (step: MigrationStep) => void,
+    options: MigrateOptions = {},
+  ): Promise<MigrationStep[]> {
     const to = this.resolve(target);
     const queryRunner = this.dataSource.createQueryRunner();
     const sqlite = this.dataSource.options.type !== 'postgres';
     try {
       if (sqlite) {
+        // SQLite changes a table by rebuilding it, which needs foreign keys off (they cannot change inside a
+        // transaction); they are checked as a whole before committing.
+        await queryRunner.query('PRAGMA foreign_keys = OFF');
         await queryRunner.query('BEGIN IMMEDIATE');
       } else {
         await queryRunner.startTransaction();
         await queryRunner.query('SELECT pg_advisory_xact_lock($1)', [POSTGRES_MIGRATION_LOCK_ID]);
       }
       try {
-        const from = await this.readCurrent(queryRunner);
-        const steps = this.plan(from, to);
-        for (const step of steps) {
+        const steps: MigrationStep[] = [];
+        let from = await this.readCurrent(queryRunner);
+        const adoption = await adoptEarlierRelease(queryRunner, from);
+        if (adoption) {
+          const step: AdoptionStep = { direction: 'adopt', adoption };
+          onStep?.(step);
+          steps.push(step);
+          from = adoption.to;
+        }
+        const revisionSteps = this.plan(from, to);
+        if (!options.force) await this.assertNothingLost(queryRunner, target, revisionSteps, options);
+        for (const step of revisionSteps) {
           onStep?.(step);
           if (step.direction === 'upgrade') await step.revision.up(queryRunner);
           else await step.revision.down(queryRunner);
+          steps.push(step);
         }
-        if (steps.length > 0) await this.writeCurrent(queryRunner, to);
-        if (sqlite) await queryRunner.query('COMMIT');
-        else await queryRunner.commitTransaction();
+        if (steps.length > 0) await this.writeCurrent(queryRunner, revisionSteps.length > 0 ? to : from);
+        if (sqlite) {
+          const violations: unknown[] = await queryRunner.query('PRAGMA foreign_key_check');
+          if (violations.length > 0) {
+            throw new Error(`The migration would leave ${violations.length} rows whose foreign keys point nowhere.`);
+          }
+          await queryRunner.query('COMMIT');
+        } else {
+          await queryRunner.commitTransaction();
+        }
         return steps;
       } catch (error) {
         if (sqlite) await queryRunner.query('ROLLBACK');
@@ -150,8 +219,25 @@ export class MigrationRunner {
         throw error;
       }
     } finally {
+      if (sqlite) await queryRunner.query('PRAGMA foreign_keys = ON');
       await queryRunner.release();
     }
+  }
+
+  private async assertNothingLost(
+    queryRunner: QueryRunner,
+    target: string,
+    steps: readonly RevisionStep[],
+    options: MigrateOptions,
+  ): Promise<void> {
+    const context = options.downgradeContext ?? DEFAULT_DOWNGRADE_CONTEXT;
+    const losses: string[] = [];
+    for (const step of steps) {
+      if (step.direction === 'downgrade' && step.revision.lossesOnDowngrade) {
+        losses.push(...(await step.revision.lossesOnDowngrade(queryRunner, context)));
+      }
+    }
+    if (losses.length > 0) throw new DowngradeRefusedError(target, losses);
   }
 
   private indexOf(revisionId: string | null): number {
@@ -169,15 +255,19 @@ export class MigrationRunner {
       throw new Error(`The table ${VERSION_TABLE} holds ${rows.length} revisions; a linear history holds one.`);
     }
     const current = rows[0].version_num;
-    this.indexOf(current);
+    if (!(current in EARLIER_REVISIONS)) this.indexOf(current);
     return current;
   }
 
   private async writeCurrent(queryRunner: QueryRunner, revisionId: string | null): Promise<void> {
-    await queryRunner.query(
-      `CREATE TABLE IF NOT EXISTS ${VERSION_TABLE} (version_num VARCHAR(32) NOT NULL, ` +
-        `CONSTRAINT ${VERSION_TABLE}_pkc PRIMARY KEY (version_num))`,
-    );
+    if (!(await queryRunner.hasTable(VERSION_TABLE))) {
+      await queryRunner.query(
+        createTableStatement(VERSION_TABLE, [
+          'version_num VARCHAR(32) NOT NULL',
+          `CONSTRAINT ${VERSION_TABLE}_pkc PRIMARY KEY (version_num)`,
+        ]),
+      );
+    }
     await queryRunner.query(`DELETE FROM ${VERSION_TABLE}`);
     if (revisionId !== null) {
       const placeholder = this.dataSource.options.type === 'postgres' ? '$1' : '?';

@@ -1,9 +1,12 @@
+import { Inject } from '@nestjs/common';
 import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { SETTINGS, Settings } from '@argilla/config';
 import { Database, describeStep } from '@argilla/database';
 import { CliOutput } from '../cli-output';
 
 interface MigrateOptions {
   revision?: string;
+  force?: boolean;
 }
 
 @SubCommand({
@@ -14,13 +17,17 @@ export class MigrateCommand extends CommandRunner {
   constructor(
     private readonly database: Database,
     private readonly output: CliOutput,
+    @Inject(SETTINGS) private readonly settings: Settings,
   ) {
     super();
   }
 
   async run(_args: string[], options: MigrateOptions): Promise<void> {
     const runner = await this.database.migrations();
-    const steps = await runner.migrate(options.revision ?? 'head', (step) => this.output.line(describeStep(step)));
+    const steps = await runner.migrate(options.revision ?? 'head', (step) => this.output.line(describeStep(step)), {
+      force: options.force === true,
+      downgradeContext: { tokenLifetimeSeconds: this.settings.auth.tokenExpirationMinutes * 60 },
+    });
     const current = await runner.current();
     const at = current === null ? 'base (empty)' : `revision '${current}'${current === runner.head ? ' (head)' : ''}`;
     this.output.line(steps.length === 0 ? `Database already at ${at}: nothing to do.` : `Database now at ${at}.`);
@@ -32,6 +39,16 @@ export class MigrateCommand extends CommandRunner {
   })
   parseRevision(value: string): string {
     return value;
+  }
+
+  @Option({
+    flags: '--force',
+    description:
+      'Downgrade even when it would lose security state (disabled users, ended tokens, password hashes ' +
+      "Argilla 1.8 cannot verify) or rows of Argilla's dataset tables",
+  })
+  parseForce(): boolean {
+    return true;
   }
 
   // Argilla's documentation writes `database migrate --version 1.7`.

@@ -1,5 +1,5 @@
 import { CommandRunner, SubCommand } from 'nest-commander';
-import { Database } from '@argilla/database';
+import { Database, EARLIER_REVISIONS } from '@argilla/database';
 import { CliOutput } from '../cli-output';
 
 @SubCommand({
@@ -33,6 +33,11 @@ export class RevisionsCommand extends CommandRunner {
     out.heading('Current revision');
     if (current === null) {
       out.line("None: the database is empty. Run 'argilla-cli database migrate'.");
+    } else if (current in EARLIER_REVISIONS) {
+      out.line(
+        `${current} (argilla-users 1.8.0's, before Argilla's dataset tables: 'argilla-cli database migrate' ` +
+          `adopts it as '${EARLIER_REVISIONS[current]}' and brings it to head)`,
+      );
     } else {
       const tags = runner.tagsOf(current).map((tag) => `tag ${tag}`);
       const marks = [current === runner.head ? 'head' : null, ...tags].filter(Boolean).join(', ');

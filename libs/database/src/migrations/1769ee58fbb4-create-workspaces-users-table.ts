@@ -1,5 +1,5 @@
-import { QueryRunner, Table } from 'typeorm';
-import { columnTypes, Revision } from './revision';
+import { QueryRunner } from 'typeorm';
+import { argillaTypes, createTableStatement, Revision } from './revision';
 
 export class CreateWorkspacesUsersTable implements Revision {
   readonly id = '1769ee58fbb4';
@@ -7,46 +7,25 @@ export class CreateWorkspacesUsersTable implements Revision {
   readonly description = 'create workspaces_users table';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const types = columnTypes(queryRunner);
-    await queryRunner.createTable(
-      new Table({
-        name: 'workspaces_users',
-        columns: [
-          { name: 'id', type: types.uuid, isPrimary: true, primaryKeyConstraintName: 'workspaces_users_pkey' },
-          { name: 'workspace_id', type: types.uuid },
-          { name: 'user_id', type: types.uuid },
-          { name: 'inserted_at', type: types.timestamp },
-          { name: 'updated_at', type: types.timestamp },
-        ],
-        foreignKeys: [
-          {
-            name: 'workspaces_users_workspace_id_fkey',
-            columnNames: ['workspace_id'],
-            referencedTableName: 'workspaces',
-            referencedColumnNames: ['id'],
-            onDelete: 'CASCADE',
-          },
-          {
-            name: 'workspaces_users_user_id_fkey',
-            columnNames: ['user_id'],
-            referencedTableName: 'users',
-            referencedColumnNames: ['id'],
-            onDelete: 'CASCADE',
-          },
-        ],
-        uniques: [{ name: 'workspace_id_user_id_uq', columnNames: ['workspace_id', 'user_id'] }],
-        indices: [
-          { name: 'ix_workspaces_users_workspace_id', columnNames: ['workspace_id'] },
-          { name: 'ix_workspaces_users_user_id', columnNames: ['user_id'] },
-        ],
-      }),
-      false,
-      true,
-      true,
+    const types = argillaTypes(queryRunner);
+    await queryRunner.query(
+      createTableStatement('workspaces_users', [
+        `id ${types.uuid} NOT NULL`,
+        `workspace_id ${types.uuid} NOT NULL`,
+        `user_id ${types.uuid} NOT NULL`,
+        `inserted_at ${types.timestamp} NOT NULL`,
+        `updated_at ${types.timestamp} NOT NULL`,
+        'PRIMARY KEY (id)',
+        'CONSTRAINT workspace_id_user_id_uq UNIQUE (workspace_id, user_id)',
+        'FOREIGN KEY(workspace_id) REFERENCES workspaces (id) ON DELETE CASCADE',
+        'FOREIGN KEY(user_id) REFERENCES users (id) ON DELETE CASCADE',
+      ]),
     );
+    await queryRunner.query('CREATE INDEX ix_workspaces_users_workspace_id ON workspaces_users (workspace_id)');
+    await queryRunner.query('CREATE INDEX ix_workspaces_users_user_id ON workspaces_users (user_id)');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropTable('workspaces_users');
+    await queryRunner.query('DROP TABLE workspaces_users');
   }
 }

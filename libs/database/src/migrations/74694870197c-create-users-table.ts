@@ -1,5 +1,5 @@
-import { QueryRunner, Table } from 'typeorm';
-import { columnTypes, Revision } from './revision';
+import { QueryRunner } from 'typeorm';
+import { argillaTypes, createTableStatement, Revision } from './revision';
 
 export class CreateUsersTable implements Revision {
   readonly id = '74694870197c';
@@ -7,31 +7,27 @@ export class CreateUsersTable implements Revision {
   readonly description = 'create users table';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const types = columnTypes(queryRunner);
-    await queryRunner.createTable(
-      new Table({
-        name: 'users',
-        columns: [
-          { name: 'id', type: types.uuid, isPrimary: true, primaryKeyConstraintName: 'users_pkey' },
-          { name: 'first_name', type: 'varchar' },
-          { name: 'last_name', type: 'varchar', isNullable: true },
-          { name: 'username', type: 'varchar' },
-          { name: 'role', type: 'varchar' },
-          { name: 'api_key', type: 'text' },
-          { name: 'password_hash', type: 'text' },
-          { name: 'inserted_at', type: types.timestamp },
-          { name: 'updated_at', type: types.timestamp },
-        ],
-        indices: [
-          { name: 'ix_users_username', columnNames: ['username'], isUnique: true },
-          { name: 'ix_users_api_key', columnNames: ['api_key'], isUnique: true },
-          { name: 'ix_users_role', columnNames: ['role'] },
-        ],
-      }),
+    const types = argillaTypes(queryRunner);
+    await queryRunner.query(
+      createTableStatement('users', [
+        `id ${types.uuid} NOT NULL`,
+        'first_name VARCHAR NOT NULL',
+        'last_name VARCHAR',
+        'username VARCHAR NOT NULL',
+        'role VARCHAR NOT NULL',
+        'api_key TEXT NOT NULL',
+        'password_hash TEXT NOT NULL',
+        `inserted_at ${types.timestamp} NOT NULL`,
+        `updated_at ${types.timestamp} NOT NULL`,
+        'PRIMARY KEY (id)',
+      ]),
     );
+    await queryRunner.query('CREATE INDEX ix_users_role ON users (role)');
+    await queryRunner.query('CREATE UNIQUE INDEX ix_users_username ON users (username)');
+    await queryRunner.query('CREATE UNIQUE INDEX ix_users_api_key ON users (api_key)');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropTable('users');
+    await queryRunner.query('DROP TABLE users');
   }
 }

@@ -1,5 +1,5 @@
-import { QueryRunner, Table } from 'typeorm';
-import { columnTypes, Revision } from './revision';
+import { QueryRunner } from 'typeorm';
+import { argillaTypes, createTableStatement, Revision } from './revision';
 
 export class CreateWorkspacesTable implements Revision {
   readonly id = '82a5a88a3fa5';
@@ -7,22 +7,20 @@ export class CreateWorkspacesTable implements Revision {
   readonly description = 'create workspaces table';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const types = columnTypes(queryRunner);
-    await queryRunner.createTable(
-      new Table({
-        name: 'workspaces',
-        columns: [
-          { name: 'id', type: types.uuid, isPrimary: true, primaryKeyConstraintName: 'workspaces_pkey' },
-          { name: 'name', type: 'varchar' },
-          { name: 'inserted_at', type: types.timestamp },
-          { name: 'updated_at', type: types.timestamp },
-        ],
-        indices: [{ name: 'ix_workspaces_name', columnNames: ['name'], isUnique: true }],
-      }),
+    const types = argillaTypes(queryRunner);
+    await queryRunner.query(
+      createTableStatement('workspaces', [
+        `id ${types.uuid} NOT NULL`,
+        'name VARCHAR NOT NULL',
+        `inserted_at ${types.timestamp} NOT NULL`,
+        `updated_at ${types.timestamp} NOT NULL`,
+        'PRIMARY KEY (id)',
+      ]),
     );
+    await queryRunner.query('CREATE UNIQUE INDEX ix_workspaces_name ON workspaces (name)');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropTable('workspaces');
+    await queryRunner.query('DROP TABLE workspaces');
   }
 }

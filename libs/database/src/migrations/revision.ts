@@ -10,11 +10,40 @@ export interface Revision {
   readonly description: string;
   up(queryRunner: QueryRunner): Promise<void>;
   down(queryRunner: QueryRunner): Promise<void>;
+  /**
+   * What `down` would lose that matters (security state, data Argilla keeps), worded for the operator; empty when
+   * nothing. A downgrade that would lose something refuses unless forced.
+   */
+  lossesOnDowngrade?(queryRunner: QueryRunner, context: DowngradeContext): Promise<string[]>;
+}
+
+export interface DowngradeContext {
+  /** How long a token lives: tokens issued before a password change within this time would be valid again. */
+  readonly tokenLifetimeSeconds: number;
+}
+
+export function isPostgres(queryRunner: QueryRunner): boolean {
+  return queryRunner.connection.options.type === 'postgres';
+}
+
+/** The column types Argilla's tables are declared with (SQLAlchemy's DDL for each engine). */
+export function argillaTypes(queryRunner: QueryRunner): { uuid: string; timestamp: string; falseByDefault: string } {
+  return isPostgres(queryRunner)
+    ? { uuid: 'UUID', timestamp: 'TIMESTAMP WITHOUT TIME ZONE', falseByDefault: 'BOOLEAN DEFAULT false' }
+    : { uuid: 'CHAR(32)', timestamp: 'DATETIME', falseByDefault: 'BOOLEAN DEFAULT 0' };
 }
 
 /**
- * The engine-specific names of the portable column types, taken from the driver itself so that the
- * migrations write exactly the types the entities describe (PostgreSQL: uuid / timestamp; SQLite: varchar / datetime).
+ * `CREATE TABLE` worded exactly as SQLAlchemy words it. SQLite keeps a table's statement as its definition, so a
+ * table created here reads the same in `sqlite_master` as one Argilla created.
+ */
+export function createTableStatement(name: string, elements: readonly string[]): string {
+  return `CREATE TABLE ${name} (\n\t${elements.join(', \n\t')}\n)`;
+}
+
+/**
+ * The engine-specific names of the portable column types, taken from the driver itself, for this project's own
+ * tables (PostgreSQL: uuid / timestamp; SQLite: varchar / datetime).
  */
 export function columnTypes(queryRunner: QueryRunner): { uuid: string; timestamp: string } {
   const driver = queryRunner.connection.driver;
@@ -22,4 +51,17 @@ export function columnTypes(queryRunner: QueryRunner): { uuid: string; timestamp
     uuid: driver.normalizeType({ type: 'uuid' }),
     timestamp: driver.normalizeType({ type: Date }),
   };
+}
+
+/** Up to 20 names, then how many more. */
+export function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, 20).join(', ');
+  return names.length > 20 ? `${shown} and ${names.length - 20} more` : shown;
+}
+
+/** What dropping one of Argilla's tables loses: its rows, if it has any. */
+export async function rowsOf(queryRunner: QueryRunner, table: string): Promise<string[]> {
+  const [{ count }]: { count: string | number }[] = await queryRunner.query(`SELECT COUNT(*) AS count FROM ${table}`);
+  const rows = Number(count);
+  return rows === 0 ? [] : [`the ${rows} row${rows === 1 ? '' : 's'} of Argilla's table ${table}`];
 }

@@ -13,8 +13,8 @@ const TRACKED = ['users', 'workspaces', 'workspaces_users'] as const;
  * before it touches any row: writers queue on one lock, in one order, and cannot deadlock on it.
  */
 export class CreateDataVersion implements Revision {
-  readonly id = 'c7e4b2a9f105';
-  readonly parent = 'a3c9d1e7f402';
+  readonly id = '8ef49c590498';
+  readonly parent = 'd5fda6c60caa';
   readonly description = 'create data_version, bumped by triggers on users, workspaces and memberships';
 
   async up(queryRunner: QueryRunner): Promise<void> {
