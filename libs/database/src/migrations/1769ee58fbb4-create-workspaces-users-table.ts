@@ -1,31 +1,25 @@
-import { QueryRunner } from 'typeorm';
-import { argillaTypes, createTableStatement, Revision } from './revision';
+import { ArgillaTypes, CreateArgillaTable } from './revision';
 
-export class CreateWorkspacesUsersTable implements Revision {
+export class CreateWorkspacesUsersTable extends CreateArgillaTable {
   readonly id = '1769ee58fbb4';
   readonly parent = '82a5a88a3fa5';
-  readonly description = 'create workspaces_users table';
+  readonly table = 'workspaces_users';
+  protected readonly indexes = [
+    'CREATE INDEX ix_workspaces_users_workspace_id ON workspaces_users (workspace_id)',
+    'CREATE INDEX ix_workspaces_users_user_id ON workspaces_users (user_id)',
+  ];
 
-  async up(queryRunner: QueryRunner): Promise<void> {
-    const types = argillaTypes(queryRunner);
-    await queryRunner.query(
-      createTableStatement('workspaces_users', [
-        `id ${types.uuid} NOT NULL`,
-        `workspace_id ${types.uuid} NOT NULL`,
-        `user_id ${types.uuid} NOT NULL`,
-        `inserted_at ${types.timestamp} NOT NULL`,
-        `updated_at ${types.timestamp} NOT NULL`,
-        'PRIMARY KEY (id)',
-        'CONSTRAINT workspace_id_user_id_uq UNIQUE (workspace_id, user_id)',
-        'FOREIGN KEY(workspace_id) REFERENCES workspaces (id) ON DELETE CASCADE',
-        'FOREIGN KEY(user_id) REFERENCES users (id) ON DELETE CASCADE',
-      ]),
-    );
-    await queryRunner.query('CREATE INDEX ix_workspaces_users_workspace_id ON workspaces_users (workspace_id)');
-    await queryRunner.query('CREATE INDEX ix_workspaces_users_user_id ON workspaces_users (user_id)');
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('DROP TABLE workspaces_users');
+  protected definition(types: ArgillaTypes): string[] {
+    return [
+      `id ${types.uuid} NOT NULL`,
+      `workspace_id ${types.uuid} NOT NULL`,
+      `user_id ${types.uuid} NOT NULL`,
+      `inserted_at ${types.timestamp} NOT NULL`,
+      `updated_at ${types.timestamp} NOT NULL`,
+      'PRIMARY KEY (id)',
+      'CONSTRAINT workspace_id_user_id_uq UNIQUE (workspace_id, user_id)',
+      'FOREIGN KEY(workspace_id) REFERENCES workspaces (id) ON DELETE CASCADE',
+      'FOREIGN KEY(user_id) REFERENCES users (id) ON DELETE CASCADE',
+    ];
   }
 }

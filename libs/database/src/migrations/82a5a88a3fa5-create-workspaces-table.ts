@@ -1,26 +1,18 @@
-import { QueryRunner } from 'typeorm';
-import { argillaTypes, createTableStatement, Revision } from './revision';
+import { ArgillaTypes, CreateArgillaTable } from './revision';
 
-export class CreateWorkspacesTable implements Revision {
+export class CreateWorkspacesTable extends CreateArgillaTable {
   readonly id = '82a5a88a3fa5';
   readonly parent = '74694870197c';
-  readonly description = 'create workspaces table';
+  readonly table = 'workspaces';
+  protected readonly indexes = ['CREATE UNIQUE INDEX ix_workspaces_name ON workspaces (name)'];
 
-  async up(queryRunner: QueryRunner): Promise<void> {
-    const types = argillaTypes(queryRunner);
-    await queryRunner.query(
-      createTableStatement('workspaces', [
-        `id ${types.uuid} NOT NULL`,
-        'name VARCHAR NOT NULL',
-        `inserted_at ${types.timestamp} NOT NULL`,
-        `updated_at ${types.timestamp} NOT NULL`,
-        'PRIMARY KEY (id)',
-      ]),
-    );
-    await queryRunner.query('CREATE UNIQUE INDEX ix_workspaces_name ON workspaces (name)');
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('DROP TABLE workspaces');
+  protected definition(types: ArgillaTypes): string[] {
+    return [
+      `id ${types.uuid} NOT NULL`,
+      'name VARCHAR NOT NULL',
+      `inserted_at ${types.timestamp} NOT NULL`,
+      `updated_at ${types.timestamp} NOT NULL`,
+      'PRIMARY KEY (id)',
+    ];
   }
 }

@@ -65,3 +65,42 @@ export async function rowsOf(queryRunner: QueryRunner, table: string): Promise<s
   const rows = Number(count);
   return rows === 0 ? [] : [`the ${rows} row${rows === 1 ? '' : 's'} of Argilla's table ${table}`];
 }
+
+export type ArgillaTypes = ReturnType<typeof argillaTypes>;
+
+/**
+ * A revision of Argilla's own chain: one table created as Argilla (SQLAlchemy) creates it, then its indexes, in
+ * Argilla's order; its downgrade drops the table.
+ */
+export abstract class CreateArgillaTable implements Revision {
+  abstract readonly id: string;
+  abstract readonly parent: string | null;
+  abstract readonly table: string;
+  /** `CREATE [UNIQUE] INDEX` statements. */
+  protected abstract readonly indexes: readonly string[];
+  /** The columns and constraints. */
+  protected abstract definition(types: ArgillaTypes): string[];
+
+  get description(): string {
+    return `create ${this.table} table`;
+  }
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(createTableStatement(this.table, this.definition(argillaTypes(queryRunner))));
+    for (const index of this.indexes) await queryRunner.query(index);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE ${this.table}`);
+  }
+}
+
+/**
+ * One of Argilla 1.8's feedback-dataset tables, kept as Argilla creates them (this server does not serve them):
+ * dropping one that holds rows is refused unless forced.
+ */
+export abstract class CreateDatasetTable extends CreateArgillaTable {
+  lossesOnDowngrade(queryRunner: QueryRunner): Promise<string[]> {
+    return rowsOf(queryRunner, this.table);
+  }
+}
