@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { User } from '@argilla/database';
-import { runCli } from './support/cli';
+import { childEnv, CLI_PATH, runCli } from './support/cli';
 import { currentRevision, engines, listTables, TestDatabase } from './support/test-database';
 
 const TABLES_1_7 = ['users', 'workspaces', 'workspaces_users'];
@@ -218,6 +219,33 @@ describe('argilla-cli usage', () => {
     expect(result.stdout).toMatch(/^Usage: argilla-cli \[options\] \[command\]/);
     expect(result.stdout).toMatch(/\n {2}database +Manage the database schema/);
     expect(existsSync(join(db.home, 'argilla.db'))).toBe(false);
+  });
+
+  it('stops quietly when its reader closes the pipe early (users list | head), with exit 0 and no stack trace', async () => {
+    expect((await runCli(['database', 'migrate'], db.env)).code).toBe(0);
+    // Enough users for the list to overflow the pipe's buffer after head has gone.
+    const entries = Array.from(
+      { length: 3000 },
+      (_, i) =>
+        `- username: user-${i}\n  api_key: key-${i}-0123456789\n  hashed_password: $2y$05$x\n  workspaces: []\n`,
+    );
+    const file = join(db.home, 'many.yml');
+    writeFileSync(file, entries.join(''));
+    expect((await runCli(['users', 'migrate', '--file', file], db.env)).code).toBe(0);
+
+    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+      execFile(
+        'bash',
+        ['-c', `set -o pipefail; "${process.execPath}" "${CLI_PATH}" users list | head -n 1`],
+        { env: childEnv(db.env) },
+        (error, stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
+      ),
+    );
+    expect(result).toEqual({
+      code: 0,
+      stdout: 'USERNAME   ROLE       FIRST NAME  LAST NAME  STATUS   WORKSPACES\n',
+      stderr: '',
+    });
   });
 
   it('describes migrate and its options', async () => {

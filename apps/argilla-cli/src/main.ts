@@ -34,7 +34,18 @@ function overrideExits(command: Command): void {
   command.commands.forEach((sub) => overrideExits(sub as Command));
 }
 
+/**
+ * A reader that stops early (`argilla-cli users list | head`) closes the pipe: the rest of the output has nowhere
+ * to go, which is no failure of the command. It finishes what it was doing, and its exit code says how that went.
+ */
+function ignoreClosedOutput(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
+}
+
 async function main(): Promise<void> {
+  ignoreClosedOutput();
   let settings;
   try {
     settings = loadSettings();
