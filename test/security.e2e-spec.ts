@@ -80,6 +80,24 @@ describe.each(engines())('security (%s)', (engine) => {
         await api(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(401);
       }
     });
+
+    it('accepts only the canonical encoding of a signature, not another spelling of the same bytes', async () => {
+      const token: string = (
+        await api(app).post('/api/security/token').type('form').send({ username: 'ada', password: 'ada-password' })
+      ).body.access_token;
+      await api(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
+      // 32 bytes take 43 base64url characters: the last one carries 2 unused bits, which decoders ignore.
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const last = alphabet.indexOf(token.at(-1)!);
+      for (const unused of [1, 2, 3]) {
+        const altered = `${token.slice(0, -1)}${alphabet[last ^ unused]}`;
+        // The same signature bytes, so the refusal is for the spelling alone.
+        expect(Buffer.from(altered.split('.')[2], 'base64url')).toEqual(Buffer.from(token.split('.')[2], 'base64url'));
+        expect((await api(app).get('/api/me').set('Authorization', `Bearer ${altered}`).expect(401)).body).toEqual(
+          UNAUTHORIZED,
+        );
+      }
+    });
   });
 
   it('answers 200 simultaneous logins without failing, while GET /api/me keeps answering', async () => {

@@ -31,8 +31,8 @@ export function signToken(claims: TokenClaims, secret: string): string {
 
 /**
  * Verifies an HS256 token (RFC 8725): the header must say HS256 and nothing else is accepted (no `none`, no
- * other algorithm, no key from the token); the signature is compared in constant time; `sub`, `iat` and `exp`
- * must be present and `exp` in the future.
+ * other algorithm, no key from the token); the signature must be the canonical base64url text of the HMAC,
+ * compared in constant time; `sub`, `iat` and `exp` must be present and `exp` in the future.
  */
 export function verifyToken(token: string, secret: string, nowSeconds = Math.floor(Date.now() / 1000)): TokenClaims {
   const parts = token.split('.');
@@ -44,8 +44,10 @@ export function verifyToken(token: string, secret: string, nowSeconds = Math.flo
   if (header?.alg !== 'HS256' || (header.typ !== undefined && header.typ !== 'JWT') || 'crit' in header) {
     throw new InvalidTokenError('algorithm not accepted');
   }
-  const expected = signature(`${headerPart}.${payloadPart}`, secret);
-  const given = Buffer.from(signaturePart, 'base64url');
+  // The text, not its decoded bytes: base64url has several spellings of the same bytes (the last character's
+  // unused bits), and only the one this function writes is a valid token.
+  const expected = Buffer.from(signature(`${headerPart}.${payloadPart}`, secret).toString('base64url'));
+  const given = Buffer.from(signaturePart);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw new InvalidTokenError('bad signature');
   }
