@@ -313,8 +313,8 @@ describe.each(engines())('a database written by Argilla 1.8 (%s)', (engine) => {
     expect([refused.code, refused.stderr]).toEqual([
       1,
       "Error: Refusing to migrate down to '1.8': it would lose the end of the tokens issued before the latest " +
-        'password change of ann, which would be valid again until they expire. Nothing was changed. To go ahead ' +
-        'anyway, run it again with --force.\n',
+        'password change or disabling of ann, which would be valid again until they expire. Nothing was changed. ' +
+        'To go ahead anyway, run it again with --force.\n',
     ]);
     expect((await runCli(['database', 'migrate', '--revision', '1.8', '--force'], env)).code).toBe(0);
 

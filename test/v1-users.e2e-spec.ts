@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { formatTimestamp } from '@argilla/common';
 import { User, Workspace, WorkspaceUser } from '@argilla/database';
 import { api, ApiSuite, envelope, MISSING_ID, notFound, openApiSuite, seedUser, UNAUTHORIZED } from './support/api';
+import { runCli } from './support/cli';
 import { engines } from './support/test-database';
 
 const ADMIN = { 'X-Argilla-Api-Key': 'admin.apikey' };
@@ -255,7 +256,7 @@ describe.each(engines())('v1 disable and passwords (%s)', (engine) => {
   const login = (username: string, password: string) =>
     api(app).post('/api/security/token').type('form').send({ username, password });
 
-  it("refuses a disabled user's key, tokens and logins with 401, and accepts them again once enabled", async () => {
+  it("refuses a disabled user's key, tokens and logins with 401; once enabled, its key and logins work, not its old tokens", async () => {
     const { user } = await seedUser(app, { username: 'dora', password: 'dora-password', apiKey: 'dora.api.key' });
     const token = (await login('dora', 'dora-password').expect(200)).body.access_token;
 
@@ -271,8 +272,32 @@ describe.each(engines())('v1 disable and passwords (%s)', (engine) => {
 
     await api(app).patch(`/api/v1/users/${user.id}`).set(ADMIN).send({ disabled: false }).expect(200);
     await api(app).get('/api/me').set('X-Argilla-Api-Key', 'dora.api.key').expect(200);
+    // Disabling ended the tokens issued before it, as a password change does: enabling does not revive them.
+    expect((await api(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(401)).body).toEqual(
+      UNAUTHORIZED,
+    );
+    const fresh = (await login('dora', 'dora-password').expect(200)).body.access_token;
+    await api(app).get('/api/me').set('Authorization', `Bearer ${fresh}`).expect(200);
+  });
+
+  it('ends the tokens issued before users disable (CLI): enabled again, the old token is 401, a new login works', async () => {
+    const cli = (args: string[]) => runCli(args, suite.db.env);
+    await seedUser(app, { username: 'cleo', password: 'cleo-password', apiKey: 'cleo.api.key' });
+    const token = (await login('cleo', 'cleo-password').expect(200)).body.access_token;
     await api(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
-    await login('dora', 'dora-password').expect(200);
+
+    expect((await cli(['users', 'disable', 'cleo'])).code).toBe(0);
+    const stored = () => dataSource.getRepository(User).findOneByOrFail({ username: 'cleo' });
+    expect((await stored()).disabled).toBe(true);
+    expect((await cli(['users', 'enable', 'cleo'])).code).toBe(0);
+
+    expect((await api(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(401)).body).toEqual(
+      UNAUTHORIZED,
+    );
+    expect((await stored()).tokensValidAfter).not.toBeNull();
+    await api(app).get('/api/me').set('X-Argilla-Api-Key', 'cleo.api.key').expect(200);
+    const fresh = (await login('cleo', 'cleo-password').expect(200)).body.access_token;
+    await api(app).get('/api/me').set('Authorization', `Bearer ${fresh}`).expect(200);
   });
 
   it('refuses an admin disabling itself, and disabling the last enabled admin (409)', async () => {

@@ -238,8 +238,9 @@ export class UsersService {
   }
 
   /**
-   * Changes names, role and the disabled flag. Demoting or disabling the last enabled admin is refused (409), and
-   * so is an admin disabling itself; the check and the change are one
+   * Changes names, role and the disabled flag; disabling also ends every token issued before it
+   * (`tokens_valid_after`, as a password change does). Demoting or disabling the last enabled admin is refused
+   * (409), and so is an admin disabling itself; the check and the change are one
    * transaction, with the admins' rows locked on PostgreSQL, so two concurrent demotions cannot both pass.
    */
   async update(id: string, changes: UserChanges): Promise<User> {
@@ -249,11 +250,14 @@ export class UsersService {
       if (!user) throw new EntityNotFoundError(id, 'User');
       if (changes.disabled === true && changes.actorId === id) throw new SelfDisableError(id);
       if (changes.role === 'annotator' || changes.disabled === true) await this.assertNotLastAdmin(manager, user);
-      const values: Partial<User> = { updatedAt: now() };
+      const at = now();
+      const values: Partial<User> = { updatedAt: at };
       if (changes.firstName !== undefined) values.firstName = changes.firstName;
       if (changes.lastName !== undefined) values.lastName = changes.lastName;
       if (changes.role !== undefined) values.role = changes.role;
       if (changes.disabled !== undefined) values.disabled = changes.disabled;
+      // Disabling ends every token issued before it, so that enabling the user again does not revive them.
+      if (changes.disabled === true) values.tokensValidAfter = at;
       await manager.update(User, { id }, values);
     });
     return this.getById(id);

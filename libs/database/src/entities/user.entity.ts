@@ -35,7 +35,7 @@ export class User {
   @Column({ type: 'boolean', default: false })
   disabled: boolean;
 
-  /** Tokens issued before this time (a password change) are refused. */
+  /** Tokens issued before this time (a password change, or disabling the user) are refused. */
   @Column({ name: 'tokens_valid_after', type: Date, nullable: true })
   tokensValidAfter: Date | null;
 

@@ -35,17 +35,18 @@ export class AddUsersDisabledAndTokensValidAfter implements Revision {
         `the disabled state of ${listNames(disabled.map((row) => row.username))}, who would be enabled again`,
       );
     }
-    // Tokens issued before a password change stay refused only while this column says so; older ones have expired.
+    // Tokens issued before a password change or a disabling stay refused only while this column says so; older
+    // ones have expired. Users still disabled are named above already (enabled again, their tokens with them).
     const horizon = toStoredTimestamp(new Date(Date.now() - context.tokenLifetimeSeconds * 1000));
     const changed: { username: string }[] = await queryRunner.query(
       `SELECT username FROM users WHERE tokens_valid_after > ${isPostgres(queryRunner) ? '$1' : '?'} ` +
-        'ORDER BY inserted_at, username',
+        'AND NOT disabled ORDER BY inserted_at, username',
       [horizon],
     );
     if (changed.length > 0) {
       losses.push(
-        `the end of the tokens issued before the latest password change of ${listNames(changed.map((row) => row.username))}, ` +
-          'which would be valid again until they expire',
+        'the end of the tokens issued before the latest password change or disabling of ' +
+          `${listNames(changed.map((row) => row.username))}, which would be valid again until they expire`,
       );
     }
     return losses;
