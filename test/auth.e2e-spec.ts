@@ -27,11 +27,17 @@ describe.each(engines())('authentication (%s)', (engine) => {
   let suite: ApiSuite;
   let app: NestExpressApplication;
   let dataSource: DataSource;
+  let ada: User;
 
   beforeAll(async () => {
     suite = await openApiSuite(engine);
     ({ app, dataSource } = suite);
-    await seedUser(app, { username: 'ada', role: 'admin', password: 'ada-password', apiKey: 'ada.apikey' });
+    ({ user: ada } = await seedUser(app, {
+      username: 'ada',
+      role: 'admin',
+      password: 'ada-password',
+      apiKey: 'ada.apikey',
+    }));
   });
 
   afterAll(async () => {
@@ -43,15 +49,17 @@ describe.each(engines())('authentication (%s)', (engine) => {
   }
 
   describe('POST /api/security/token', () => {
-    it('issues an HS256 JWT with sub, iat and exp (one day) for the right password', async () => {
+    it("issues an HS256 JWT with sub, iat, exp (one day) and the user's id for the right password", async () => {
       const before = nowSeconds();
       const response = await login('ada', 'ada-password').expect(200);
       expect(response.body).toEqual({ access_token: expect.any(String), token_type: 'bearer' });
       expect(response.headers['cache-control']).toBe('no-store');
       const { header, claims } = decode(response.body.access_token);
       expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
-      expect(Object.keys(claims).sort()).toEqual(['exp', 'iat', 'sub']);
+      expect(Object.keys(claims).sort()).toEqual(['exp', 'iat', 'sub', 'uid']);
       expect(claims.sub).toBe('ada');
+      expect(claims.uid).toBe(ada.id);
+      expect(claims.uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       expect(claims.iat).toBeGreaterThanOrEqual(before);
       expect((claims.exp as number) - (claims.iat as number)).toBe(1440 * 60);
     });
@@ -175,6 +183,10 @@ describe.each(engines())('authentication (%s)', (engine) => {
       ],
       ['without exp', () => forge({ alg: 'HS256', typ: 'JWT' }, { sub: 'ada', iat: nowSeconds() })],
       [
+        'without iat (as Argilla 1.8 issues them)',
+        () => forge({ alg: 'HS256', typ: 'JWT' }, { sub: 'ada', exp: nowSeconds() + 60 }),
+      ],
+      [
         'with alg none',
         () =>
           `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'ada', iat: nowSeconds(), exp: nowSeconds() + 60 })).toString('base64url')}.`,
@@ -218,6 +230,63 @@ describe.each(engines())('authentication (%s)', (engine) => {
       await api(app).get('/api/me').set('Authorization', `Bearer ${old}`).expect(401);
       const fresh = (await login('temp', 'temp-password')).body.access_token;
       await api(app).get('/api/me').set('Authorization', `Bearer ${fresh}`).expect(200);
+    });
+
+    it('refuses an old token after the username is created again within the same second', async () => {
+      const { user } = await seedUser(app, { username: 'quick', password: 'quick-password', apiKey: 'quick.apikey' });
+      const token = (await login('quick', 'quick-password')).body.access_token;
+      const { iat } = decode(token).claims;
+      await api(app).delete(`/api/users/${user.id}`).set('X-Argilla-Api-Key', 'ada.apikey').expect(200);
+      const { user: again } = await seedUser(app, {
+        username: 'quick',
+        password: 'quick-password',
+        apiKey: 'quick2.apikey',
+      });
+      // Created in the second the old token was issued in, as a fast re-creation is: whole seconds cannot tell.
+      await dataSource.getRepository(User).update({ id: again.id }, { insertedAt: new Date((iat as number) * 1000) });
+
+      expect((await api(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(401)).body).toEqual(
+        UNAUTHORIZED,
+      );
+      const fresh = (await login('quick', 'quick-password')).body.access_token;
+      expect(decode(fresh).claims.uid).toBe(again.id);
+      await api(app).get('/api/me').set('Authorization', `Bearer ${fresh}`).expect(200);
+    });
+
+    it.each([
+      ['of another user', () => '00000000-0000-4000-8000-000000000000'],
+      ['in another spelling (no dashes)', () => ada.id.replace(/-/g, '')],
+      ['in upper case', () => ada.id.toUpperCase()],
+      ['that is not a string', () => 42],
+      ['that is null', () => null],
+    ])('refuses a token whose uid is %s', async (_label, uid) => {
+      const token = forge(
+        { alg: 'HS256', typ: 'JWT' },
+        { sub: 'ada', iat: nowSeconds(), exp: nowSeconds() + 60, uid: uid() },
+      );
+      expect((await api(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(401)).body).toEqual(
+        UNAUTHORIZED,
+      );
+    });
+
+    it('accepts a token without uid (earlier releases) under the rules before it: iat not before the creation second', async () => {
+      const { user } = await seedUser(app, { username: 'legacy-token', apiKey: 'legacy-token.apikey' });
+      const created = Math.floor(user.insertedAt.getTime() / 1000);
+      const token = (iat: number) =>
+        forge({ alg: 'HS256', typ: 'JWT' }, { sub: 'legacy-token', iat, exp: nowSeconds() + 60 });
+      await api(app)
+        .get('/api/me')
+        .set('Authorization', `Bearer ${token(created)}`)
+        .expect(200);
+      await api(app)
+        .get('/api/me')
+        .set('Authorization', `Bearer ${token(created - 1)}`)
+        .expect(401);
+      const withUid = forge(
+        { alg: 'HS256', typ: 'JWT' },
+        { sub: 'legacy-token', iat: created, exp: nowSeconds() + 60, uid: user.id },
+      );
+      await api(app).get('/api/me').set('Authorization', `Bearer ${withUid}`).expect(200);
     });
 
     it('reads the role from the database, not from the token', async () => {

@@ -56,10 +56,11 @@ export class AuthService {
     if (this.passwords.needsRehash(user.passwordHash)) {
       await this.users.updatePasswordHash(user.id, await this.passwords.hash(password));
     }
-    // Never earlier than the user's last password change: such a token would be refused.
+    // Never earlier than the user's last password change or disabling: such a token would be refused.
     const iat = Math.max(Math.floor(Date.now() / 1000), tokensValidFrom(user.tokensValidAfter));
     const exp = iat + this.settings.auth.tokenExpirationMinutes * 60;
-    return { access_token: signToken({ sub: user.username, iat, exp }, this.signingSecret()), token_type: 'bearer' };
+    const claims = { sub: user.username, iat, exp, uid: user.id };
+    return { access_token: signToken(claims, this.signingSecret()), token_type: 'bearer' };
   }
 
   /** The key's user with its workspaces (one prepared query). */
@@ -70,8 +71,12 @@ export class AuthService {
   }
 
   /**
-   * The token's user, read from the database (never the role from the token). A token issued before its user
-   * was created (a deleted and re-created username) is refused; seconds are compared, as `iat` has no more.
+   * The token's user, read from the database (never the role from the token). A token carrying `uid` is bound to
+   * that user: once the username belongs to another user (deleted and created again, even within the same
+   * second), it is refused. A token without `uid` (issued by an earlier release, or by Argilla with the same
+   * secret) is accepted as before: refused only when issued before its user was created, compared in whole
+   * seconds as `iat` has no more, so a re-creation within the same second does not end it.
+   * Either way, a token issued before the user's `tokens_valid_after` (password change, disabling) is refused.
    */
   async authenticateBearer(token: string): Promise<UserWithWorkspaces> {
     let claims;
@@ -85,6 +90,7 @@ export class AuthService {
     if (
       !found ||
       found.user.disabled ||
+      (claims.uid !== undefined && claims.uid !== found.user.id) ||
       claims.iat < Math.floor(found.user.insertedAt.getTime() / 1000) ||
       claims.iat < tokensValidFrom(found.user.tokensValidAfter)
     ) {
@@ -95,8 +101,8 @@ export class AuthService {
 }
 
 /**
- * The first `iat` (whole seconds) accepted after a password change at `changedAt`: the next second, so that
- * every token issued in or before the second of the change is refused (logins then issue tokens from it).
+ * The first `iat` (whole seconds) accepted after a password change or disabling at `changedAt`: the next second,
+ * so that every token issued in or before the second of the change is refused (logins then issue tokens from it).
  */
 export function tokensValidFrom(changedAt: Date | null): number {
   return changedAt === null ? 0 : Math.floor(changedAt.getTime() / 1000) + 1;

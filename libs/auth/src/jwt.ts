@@ -4,6 +4,11 @@ export interface TokenClaims {
   sub: string;
   exp: number;
   iat: number;
+  /**
+   * A private claim: the id of the user the token was issued to (dashed UUID). Tokens of earlier releases, and
+   * Argilla's own, have none.
+   */
+  uid?: string;
 }
 
 export class InvalidTokenError extends Error {
@@ -23,7 +28,7 @@ function signature(input: string, secret: string): Buffer {
   return createHmac('sha256', secret).update(input).digest();
 }
 
-/** Signs `{sub, exp, iat}` with HS256. */
+/** Signs `{sub, exp, iat}` (and `uid` when given) with HS256. */
 export function signToken(claims: TokenClaims, secret: string): string {
   const input = `${HEADER}.${base64url(JSON.stringify(claims))}`;
   return `${input}.${signature(input, secret).toString('base64url')}`;
@@ -32,7 +37,8 @@ export function signToken(claims: TokenClaims, secret: string): string {
 /**
  * Verifies an HS256 token (RFC 8725): the header must say HS256 and nothing else is accepted (no `none`, no
  * other algorithm, no key from the token); the signature must be the canonical base64url text of the HMAC,
- * compared in constant time; `sub`, `iat` and `exp` must be present and `exp` in the future.
+ * compared in constant time; `sub`, `iat` and `exp` must be present and `exp` in the future; `uid`, when
+ * present, must be a string.
  */
 export function verifyToken(token: string, secret: string, nowSeconds = Math.floor(Date.now() / 1000)): TokenClaims {
   const parts = token.split('.');
@@ -57,12 +63,15 @@ export function verifyToken(token: string, secret: string, nowSeconds = Math.flo
     !Number.isFinite(claims.exp) ||
     !Number.isFinite(claims.iat) ||
     typeof claims.exp !== 'number' ||
-    typeof claims.iat !== 'number'
+    typeof claims.iat !== 'number' ||
+    ('uid' in claims && typeof claims.uid !== 'string')
   ) {
     throw new InvalidTokenError('missing claims');
   }
   if (claims.exp <= nowSeconds) throw new InvalidTokenError('expired');
-  return { sub: claims.sub, exp: claims.exp, iat: claims.iat };
+  const verified: TokenClaims = { sub: claims.sub, exp: claims.exp, iat: claims.iat };
+  if (typeof claims.uid === 'string') verified.uid = claims.uid;
+  return verified;
 }
 
 function parseJson(part: string): Record<string, unknown> | null {
