@@ -213,7 +213,7 @@ describe.each(engines())('a database written by Argilla 1.8 (%s)', (engine) => {
     expect(await ds.query('SELECT * FROM users ORDER BY id')).toEqual(users);
   });
 
-  it('refuses to hand back what Argilla 1.8 would lose (argon2id hashes, disabled users), changing nothing', async () => {
+  it('refuses to hand back what Argilla 1.8 would lose (argon2id hashes, disabled users, ended tokens), changing nothing', async () => {
     expect((await runCli(['database', 'migrate'], db.env)).code).toBe(0);
     const created = await runCli(
       [
@@ -232,6 +232,9 @@ describe.each(engines())('a database written by Argilla 1.8 (%s)', (engine) => {
     );
     expect(created.code).toBe(0);
     expect((await runCli(['users', 'disable', 'carl'], db.env)).code).toBe(0);
+    // Disabled and enabled again: the tokens issued before the disabling are refused here, not in Argilla 1.8.
+    expect((await runCli(['users', 'disable', 'john'], db.env)).code).toBe(0);
+    expect((await runCli(['users', 'enable', 'john'], db.env)).code).toBe(0);
     const users = await ds.query('SELECT * FROM users ORDER BY id');
 
     const refused = await runCli(['database', 'migrate', '--revision', '1.8'], db.env);
@@ -240,7 +243,8 @@ describe.each(engines())('a database written by Argilla 1.8 (%s)', (engine) => {
       stdout: '',
       stderr:
         "Error: Refusing to migrate down to '1.8': it would lose the disabled state of carl, who would be enabled " +
-        'again; the passwords of dora, whose hashes (argon2id) Argilla 1.8 cannot verify: they could not log in ' +
+        'again; the end of the tokens issued before the latest password change or disabling of john, which would ' +
+        'be valid again until they expire; the passwords of dora, whose hashes (argon2id) Argilla 1.8 cannot verify: they could not log in ' +
         'there (set ARGILLA_PASSWORD_HASH=bcrypt and reset their passwords first to keep them). Nothing was ' +
         'changed. To go ahead anyway, run it again with --force.\n',
     });
