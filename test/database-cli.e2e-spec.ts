@@ -222,30 +222,36 @@ describe('argilla-cli usage', () => {
   });
 
   it('stops quietly when its reader closes the pipe early (users list | head), with exit 0 and no stack trace', async () => {
-    expect((await runCli(['database', 'migrate'], db.env)).code).toBe(0);
-    // Enough users for the list to overflow the pipe's buffer after head has gone.
-    const entries = Array.from(
-      { length: 3000 },
-      (_, i) =>
-        `- username: user-${i}\n  api_key: key-${i}-0123456789\n  hashed_password: $2y$05$x\n  workspaces: []\n`,
-    );
-    const file = join(db.home, 'many.yml');
-    writeFileSync(file, entries.join(''));
-    expect((await runCli(['users', 'migrate', '--file', file], db.env)).code).toBe(0);
+    // Its own database: the invalid-settings cases below check that the shared one was never created.
+    const own = await TestDatabase.create('sqlite');
+    try {
+      expect((await runCli(['database', 'migrate'], own.env)).code).toBe(0);
+      // Enough users for the list to overflow the pipe's buffer after head has gone.
+      const entries = Array.from(
+        { length: 3000 },
+        (_, i) =>
+          `- username: user-${i}\n  api_key: key-${i}-0123456789\n  hashed_password: $2y$05$x\n  workspaces: []\n`,
+      );
+      const file = join(own.home, 'many.yml');
+      writeFileSync(file, entries.join(''));
+      expect((await runCli(['users', 'migrate', '--file', file], own.env)).code).toBe(0);
 
-    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-      execFile(
-        'bash',
-        ['-c', `set -o pipefail; "${process.execPath}" "${CLI_PATH}" users list | head -n 1`],
-        { env: childEnv(db.env) },
-        (error, stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
-      ),
-    );
-    expect(result).toEqual({
-      code: 0,
-      stdout: 'USERNAME   ROLE       FIRST NAME  LAST NAME  STATUS   WORKSPACES\n',
-      stderr: '',
-    });
+      const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+        execFile(
+          'bash',
+          ['-c', `set -o pipefail; "${process.execPath}" "${CLI_PATH}" users list | head -n 1`],
+          { env: childEnv(own.env) },
+          (error, stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
+        ),
+      );
+      expect(result).toEqual({
+        code: 0,
+        stdout: 'USERNAME   ROLE       FIRST NAME  LAST NAME  STATUS   WORKSPACES\n',
+        stderr: '',
+      });
+    } finally {
+      await own.drop();
+    }
   });
 
   it('describes migrate and its options', async () => {
