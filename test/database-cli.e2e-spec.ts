@@ -284,6 +284,11 @@ describe('argilla-cli usage', () => {
       "ARGILLA_DATABASE_URL must use the postgresql:// or sqlite:/// scheme; 'mysql' is not supported",
     ],
     [{ DEFAULT_USER_ENABLED: 'maybe' }, "DEFAULT_USER_ENABLED must be true or false (got 'maybe')"],
+    [
+      { ARGILLA_TRUSTED_PROXIES: 'not a subnet!' },
+      'ARGILLA_TRUSTED_PROXIES must be a hop count or a comma-separated list of addresses, subnets, ' +
+        "loopback, linklocal or uniquelocal (got 'not a subnet!')",
+    ],
   ])('exits 1 on invalid settings, naming the variable: %j', async (env, message) => {
     const result = await runCli(['database', 'revisions'], { ...db.env, ...env });
     expect(result.code).toBe(1);

@@ -127,6 +127,26 @@ describe('server process', () => {
     );
   });
 
+  it.each([
+    [
+      { ARGILLA_TRUSTED_PROXIES: 'not a subnet!' },
+      'ARGILLA_TRUSTED_PROXIES must be a hop count or a comma-separated list of addresses, subnets, ' +
+        "loopback, linklocal or uniquelocal (got 'not a subnet!')",
+    ],
+  ])('refuses to start on a migrated database with %j, naming the variable', async (env, message) => {
+    expect((await runCli(['database', 'migrate'], db.env)).code).toBe(0);
+    const server = await spawnServer({ ...db.env, ...env }, await freePort());
+    try {
+      // spawnServer returns once the server answers or exits: one that answered is still running.
+      expect([server.child.exitCode, server.output()]).toEqual([1, expect.stringContaining(message)]);
+    } finally {
+      if (server.child.exitCode === null) {
+        server.child.kill('SIGKILL');
+        await server.exited;
+      }
+    }
+  });
+
   it('serves on the given port once migrated, under ARGILLA_BASE_URL, and exits 0 on SIGTERM', async () => {
     expect((await runCli(['database', 'migrate'], db.env)).code).toBe(0);
     const server = await spawnServer({ ...db.env, ARGILLA_BASE_URL: '/argilla/' }, await freePort());

@@ -44,7 +44,10 @@ export async function createServerApp(
       response.setHeader('Cache-Control', 'no-store');
       next();
     });
-    if (settings.auth.trustedProxies) app.set('trust proxy', trustProxyValue(settings.auth.trustedProxies));
+    const { trustedProxies } = settings.auth;
+    if (trustedProxies !== undefined) {
+      app.set('trust proxy', typeof trustedProxies === 'number' ? trustedProxies : [...trustedProxies]);
+    }
     app.use(
       requestLog(
         new Logger('http'),
@@ -78,11 +81,6 @@ export async function createServerApp(
     await app.close();
     throw error;
   }
-}
-
-/** `ARGILLA_TRUSTED_PROXIES`: a hop count, or a comma-separated list of addresses, subnets or Express's names. */
-function trustProxyValue(setting: string): number | string[] {
-  return /^\d+$/.test(setting) ? Number(setting) : setting.split(',').map((part) => part.trim());
 }
 
 /**

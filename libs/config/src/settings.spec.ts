@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
+import express from 'express';
 import { InvalidSettingsError, loadSettings, SETTING_VARIABLES } from './settings';
 import { SERVER_VERSION } from './version';
 
@@ -130,6 +131,80 @@ describe('loadSettings', () => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(message);
+  });
+
+  describe('ARGILLA_TRUSTED_PROXIES', () => {
+    const valid = [
+      '1',
+      '0',
+      'loopback',
+      'loopback, uniquelocal,linklocal',
+      '10.0.0.1',
+      '10.0.0.0/8',
+      '10.0.0.0/255.0.0.0',
+      '192.168.1.0/32',
+      '::1',
+      'fd00::/8',
+      '::ffff:10.0.0.1',
+      '127.0.0.1, 10.0.0.0/8, fc00::/7',
+    ];
+    const invalid = [
+      'not a subnet!',
+      'Loopback',
+      'true',
+      '10.0.0.0/0',
+      '10.0.0.0/33',
+      'fd00::/129',
+      '10.0.0.0/255.0.255.0',
+      'fd00::/255.0.0.0',
+      '10.0.0.0/x',
+      '10.0.0.256',
+      'loopback,',
+      'loopback,,10.0.0.1',
+      '-1',
+    ];
+
+    it.each(valid)('accepts %s', (value) => {
+      expect(problemsOf({ ARGILLA_TRUSTED_PROXIES: value })).toEqual([]);
+    });
+
+    it.each(invalid)('refuses %s, naming the variable and the value', (value) => {
+      expect(problemsOf({ ARGILLA_TRUSTED_PROXIES: value })).toEqual([
+        'ARGILLA_TRUSTED_PROXIES must be a hop count or a comma-separated list of addresses, subnets, ' +
+          `loopback, linklocal or uniquelocal (got '${value}')`,
+      ]);
+    });
+
+    it('reads a hop count as a number and a list as its entries', () => {
+      expect(loadSettings({ ARGILLA_TRUSTED_PROXIES: '2' }).auth.trustedProxies).toBe(2);
+      expect(loadSettings({ ARGILLA_TRUSTED_PROXIES: 'loopback, 10.0.0.0/8' }).auth.trustedProxies).toEqual([
+        'loopback',
+        '10.0.0.0/8',
+      ]);
+    });
+
+    it("agrees with Express's trust proxy on every value above", () => {
+      const expressAccepts = (value: unknown): boolean => {
+        try {
+          express().set('trust proxy', value);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      for (const value of [...valid, ...invalid]) {
+        const settings = problemsOf({ ARGILLA_TRUSTED_PROXIES: value }).length === 0;
+        const parsed = settings ? loadSettings({ ARGILLA_TRUSTED_PROXIES: value }).auth.trustedProxies : value;
+        const asExpressGetsIt = settings
+          ? typeof parsed === 'number'
+            ? parsed
+            : [...(parsed as readonly string[])]
+          : /^\d+$/.test(value)
+            ? Number(value)
+            : value.split(',').map((part) => part.trim());
+        expect([value, expressAccepts(asExpressGetsIt)]).toEqual([value, settings]);
+      }
+    });
   });
 
   it('reports every bad variable at once', () => {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 
@@ -27,8 +28,11 @@ export interface Settings {
     readonly maxFailedLoginsPerClient: number;
     readonly loginWindowSeconds: number;
     readonly lockoutSeconds: number;
-    /** Express's `trust proxy`: which proxies may set X-Forwarded-For (the client address the limit counts). */
-    readonly trustedProxies: string | undefined;
+    /**
+     * Express's `trust proxy`: which proxies may set X-Forwarded-For (the client address the limit counts): a hop
+     * count, or addresses, subnets and the names `loopback`, `linklocal`, `uniquelocal`.
+     */
+    readonly trustedProxies: number | readonly string[] | undefined;
     /**
      * The hash of new and changed passwords. `bcrypt` writes what Argilla 1.8 can verify (`$2b$12$`) and turns off
      * the upgrade to argon2id at login, so that the database can go back to Argilla.
@@ -193,7 +197,9 @@ export function loadSettings(env: Env = process.env): Settings {
       maxFailedLoginsPerClient: integer('ARGILLA_LOGIN_MAX_FAILURES_PER_CLIENT', 50, 1, 1_000_000),
       loginWindowSeconds: integer('ARGILLA_LOGIN_WINDOW_SECONDS', 300, 1, 86_400),
       lockoutSeconds: integer('ARGILLA_LOGIN_LOCKOUT_SECONDS', 300, 1, 86_400),
-      trustedProxies: read('ARGILLA_TRUSTED_PROXIES'),
+      trustedProxies: parseTrustedProxies(read('ARGILLA_TRUSTED_PROXIES'), (message) =>
+        fail('ARGILLA_TRUSTED_PROXIES', message),
+      ),
       passwordHash: oneOf('ARGILLA_PASSWORD_HASH', PASSWORD_HASHES, 'argon2id'),
     },
     defaultUser: {
@@ -284,4 +290,45 @@ function parseList(raw: string | undefined, fail: (message: string) => undefined
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
+}
+
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * A hop count, or a comma-separated list of what Express's `trust proxy` (proxy-addr) compiles: an address,
+ * an address with a prefix length (`10.0.0.0/8`) or an IPv4 netmask (`10.0.0.0/255.0.0.0`), or a range name.
+ * Checked here so that a bad value stops the start with the variable's name, not in the middle of the server's.
+ */
+function parseTrustedProxies(
+  raw: string | undefined,
+  fail: (message: string) => undefined,
+): number | string[] | undefined {
+  if (raw === undefined) return undefined;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const entries = raw.split(',').map((entry) => entry.trim());
+  if (!entries.every(isTrustedProxy)) {
+    return fail(
+      `must be a hop count or a comma-separated list of addresses, subnets, loopback, linklocal or uniquelocal (got '${raw}')`,
+    );
+  }
+  return entries;
+}
+
+function isTrustedProxy(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const slash = entry.lastIndexOf('/');
+  const address = slash < 0 ? entry : entry.slice(0, slash);
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (slash < 0) return true;
+  const range = entry.slice(slash + 1);
+  if (/^\d+$/.test(range)) {
+    const bits = Number(range);
+    return bits > 0 && bits <= (family === 4 ? 32 : 128);
+  }
+  // A netmask: ones, then zeros, and at least one one.
+  if (family !== 4 || isIP(range) !== 4) return false;
+  const mask = range.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
+  const inverted = 0xffffffff - mask;
+  return mask !== 0 && (inverted & (inverted + 1)) === 0;
 }
