@@ -536,12 +536,18 @@ describe('docker/kubernetes', () => {
       expect(Object.values(configMap.data).filter((value) => withCredentials.test(String(value)))).toEqual([]);
     });
 
-    it('makes valid settings together, with migrations left to the Job', () => {
-      const settings = loadSettings({
+    it('makes valid settings together once the secret is replaced, with migrations left to the Job', () => {
+      const published = {
         ARGILLA_HOME_PATH: '/var/lib/argilla',
         ...(configMap.data as Record<string, string>),
         ...(secret.stringData as Record<string, string>),
-      });
+      };
+      // As published, the placeholder JWT secret stops the server and the Job at start.
+      expect(() => loadSettings(published)).toThrow(
+        'Invalid settings: ARGILLA_LOCAL_AUTH_SECRET_KEY is a placeholder from the examples, not a secret: ' +
+          'set it to the output of `openssl rand -hex 32`',
+      );
+      const settings = loadSettings({ ...published, ARGILLA_LOCAL_AUTH_SECRET_KEY: 'f'.repeat(64) });
       expect(settings.port).toBe(6900);
       expect(settings.database.engine).toBe('postgres');
       expect(settings.operations.migrateOnStart).toBe(false);

@@ -133,6 +133,55 @@ describe('loadSettings', () => {
     expect(problems[0]).toContain(message);
   });
 
+  describe('ARGILLA_LOCAL_AUTH_SECRET_KEY', () => {
+    const PLACEHOLDER =
+      'ARGILLA_LOCAL_AUTH_SECRET_KEY is a placeholder from the examples, not a secret: ' +
+      'set it to the output of `openssl rand -hex 32`';
+
+    it.each([
+      ['CHANGE-ME-to-the-output-of-openssl-rand-hex-32', PLACEHOLDER],
+      ['change-me-please-0123456789abcdef0123456789', PLACEHOLDER],
+      ['CHANGE-ME', PLACEHOLDER],
+      [
+        'secret',
+        'ARGILLA_LOCAL_AUTH_SECRET_KEY must be at least 32 bytes long (got 6): set it to the output of `openssl rand -hex 32`',
+      ],
+      [
+        'a'.repeat(31),
+        'ARGILLA_LOCAL_AUTH_SECRET_KEY must be at least 32 bytes long (got 31): set it to the output of `openssl rand -hex 32`',
+      ],
+    ])('refuses %s, without echoing it', (secret, message) => {
+      expect(problemsOf({ ARGILLA_LOCAL_AUTH_SECRET_KEY: secret })).toEqual([message]);
+    });
+
+    it('accepts 32 bytes and more, and keeps generating one when unset', () => {
+      expect(loadSettings({ ARGILLA_LOCAL_AUTH_SECRET_KEY: 'a'.repeat(32) }).auth.secretKey).toBe('a'.repeat(32));
+      // 16 characters of two bytes each: 32 bytes.
+      expect(loadSettings({ ARGILLA_LOCAL_AUTH_SECRET_KEY: 'é'.repeat(16) }).auth.secretKey).toBe('é'.repeat(16));
+      expect(loadSettings({ ARGILLA_LOCAL_AUTH_SECRET_KEY: '' }).auth.secretKey).toBeUndefined();
+    });
+
+    it('accepts every secret the repository sets (tests, bench, scripts)', () => {
+      const root = join(__dirname, '..', '..', '..');
+      const files = [
+        'test/support/api.ts',
+        'test/entrypoint.e2e-spec.ts',
+        'test/operations.e2e-spec.ts',
+        'bench/run.ts',
+        'scripts/write-openapi.ts',
+      ];
+      const secrets = files.flatMap((file) =>
+        [
+          ...readFileSync(join(root, file), 'utf8').matchAll(
+            /(?:SECRET(?:_KEY)?|ARGILLA_LOCAL_AUTH_SECRET_KEY)\s*[:=]\s*'([^']+)'/g,
+          ),
+        ].map((match) => match[1]),
+      );
+      expect(secrets).toHaveLength(files.length);
+      for (const secret of secrets) expect(problemsOf({ ARGILLA_LOCAL_AUTH_SECRET_KEY: secret })).toEqual([]);
+    });
+  });
+
   describe('ARGILLA_TRUSTED_PROXIES', () => {
     const valid = [
       '1',

@@ -189,7 +189,9 @@ export function loadSettings(env: Env = process.env): Settings {
     corsOrigins,
     docsEnabled,
     auth: {
-      secretKey: read('ARGILLA_LOCAL_AUTH_SECRET_KEY'),
+      secretKey: checkSecretKey(read('ARGILLA_LOCAL_AUTH_SECRET_KEY'), (message) =>
+        fail('ARGILLA_LOCAL_AUTH_SECRET_KEY', message),
+      ),
       algorithm: 'HS256',
       tokenExpirationMinutes,
       usersDbFile: read('ARGILLA_LOCAL_AUTH_USERS_DB_FILE') ?? '.users.yml',
@@ -290,6 +292,30 @@ function parseList(raw: string | undefined, fail: (message: string) => undefined
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
+}
+
+/** HS256 needs a key at least as long as its hash, 256 bits (RFC 7518, section 3.2); a shorter one can be guessed offline from any token. */
+export const MIN_SECRET_KEY_BYTES = 32;
+
+/**
+ * Placeholders start with `CHANGE-ME` (docker/kubernetes/secret.yaml has `CHANGE-ME-to-the-output-of-openssl-rand-hex-32`):
+ * published, so anyone could sign tokens with them. Compared case-insensitively.
+ */
+const PLACEHOLDER_PREFIX = 'change-me';
+
+/** The configured JWT secret, refused when it is short or a published placeholder; never echoed back. */
+function checkSecretKey(raw: string | undefined, fail: (message: string) => undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (raw.toLowerCase().startsWith(PLACEHOLDER_PREFIX)) {
+    return fail('is a placeholder from the examples, not a secret: set it to the output of `openssl rand -hex 32`');
+  }
+  const bytes = Buffer.byteLength(raw, 'utf8');
+  if (bytes < MIN_SECRET_KEY_BYTES) {
+    return fail(
+      `must be at least ${MIN_SECRET_KEY_BYTES} bytes long (got ${bytes}): set it to the output of \`openssl rand -hex 32\``,
+    );
+  }
+  return raw;
 }
 
 const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
