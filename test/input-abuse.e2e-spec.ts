@@ -116,6 +116,16 @@ const BODY_ROUTES: Partial<Record<Route, { valid: (n: number) => Record<string, 
 };
 const BODY_ROUTE_NAMES = Object.keys(BODY_ROUTES) as Route[];
 
+/** Body routes whose DTO refuses unknown fields (422 `value_error.extra`); the others ignore them. */
+const STRICT_BODY_ROUTES: readonly Route[] = [
+  'PATCH /api/v1/users/:user_id',
+  'PUT /api/v1/me/password',
+  'PUT /api/v1/users/:user_id/password',
+];
+
+/** Optional fields of the body routes that `BODY_ROUTES` leaves out of their well-formed bodies. */
+const OTHER_KNOWN_FIELDS = ['api_key', 'workspaces', 'grant_type', 'scope', 'client_id', 'client_secret'];
+
 /** What `UuidPipe` accepts: such strings are no abuse. */
 const UUID_LIKE = /^(?:urn:uuid:)?\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$/i;
 
@@ -167,6 +177,33 @@ const deepJson = fc
     arrays ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth),
   );
 
+/**
+ * Keys that name what every JavaScript object has. Random keys almost never hit them, and they are the ones that
+ * break code walking an object: class-transformer built `{"a": {"constructor": "x"}}` with "x" as a class (a 500).
+ */
+const OBJECT_INTERNAL_KEYS = ['constructor', '__proto__', 'prototype', 'toString', 'valueOf', 'hasOwnProperty'];
+
+/** Objects nested a few levels deep, most of whose keys are such names (fast-check makes `__proto__` an own key). */
+const internalsObject: fc.Arbitrary<Record<string, unknown>> = fc.letrec<{
+  value: unknown;
+  object: Record<string, unknown>;
+}>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', maxDepth: 4 },
+    fc.oneof(fc.string({ maxLength: 4 }), fc.integer(), fc.boolean(), fc.constant(null)),
+    tie('object'),
+    fc.array(tie('value'), { maxLength: 3 }),
+  ),
+  object: fc.dictionary(
+    fc.oneof(
+      { arbitrary: fc.constantFrom(...OBJECT_INTERNAL_KEYS), weight: 3 },
+      { arbitrary: fc.string({ maxLength: 6 }), weight: 1 },
+    ),
+    tie('value'),
+    { minKeys: 1, maxKeys: 4 },
+  ),
+})).object;
+
 const PROTOTYPE_POLLUTION = [
   '{"__proto__": {"role": "admin", "polluted": true}}',
   '{"constructor": {"prototype": {"polluted": true}}}',
@@ -180,6 +217,7 @@ const jsonBodies = fc.oneof(
   hugeText.map((text) => JSON.stringify({ first_name: text, username: text, name: text, password: text })),
   deepJson,
   fc.constantFrom(...PROTOTYPE_POLLUTION),
+  internalsObject.map((value) => JSON.stringify(value)),
   fc.string({ unit: 'binary', maxLength: 64 }),
 );
 
@@ -191,6 +229,8 @@ const wrongTypes = (required: boolean) =>
     fc.boolean(),
     fc.array(fc.jsonValue(), { maxLength: 4 }),
     fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 4 }),
+    internalsObject,
+    fc.array(internalsObject, { minLength: 1, maxLength: 2 }),
     // Nested, but within the nesting bound (deeper bodies are refused as a whole, tested apart).
     fc.integer({ min: 2, max: 30 }).map((depth) => JSON.parse('['.repeat(depth) + ']'.repeat(depth)) as unknown),
     ...(required ? [fc.constant(null)] : []),
@@ -372,6 +412,48 @@ describe.each(engines())('input abuse (%s)', (engine) => {
       });
     });
 
+    it.each(BODY_ROUTE_NAMES)(
+      '%s: unknown fields named after object internals, nested or not, are ignored or refused as unknown',
+      async (route) => {
+        const { valid } = BODY_ROUTES[route]!;
+        const known = new Set([...Object.keys(valid(0)), ...OTHER_KNOWN_FIELDS]);
+        const extras = internalsObject.filter((extra) => Object.keys(extra).every((key) => !known.has(key)));
+        await check(extras, async (extra) => {
+          const n = ++counter;
+          // Spread defines `__proto__` as an own key, as JSON.parse does on the server.
+          const response = await send(route)
+            .set(ADMIN)
+            .set('Content-Type', 'application/json')
+            .send(JSON.stringify({ ...valid(n), ...extra }));
+          expectSafeAnswer(response, route);
+          expect(Object.keys(Object.prototype)).toEqual([]);
+          if (STRICT_BODY_ROUTES.includes(route)) {
+            const body = response.body as { detail: { params: { errors: { loc: string[] }[] } } };
+            body.detail.params.errors.sort((a, b) => (a.loc[1] < b.loc[1] ? -1 : a.loc[1] > b.loc[1] ? 1 : 0));
+            const unknown = Object.keys(extra).sort();
+            expect([response.status, body]).toEqual([
+              422,
+              invalid(
+                ...unknown.map((key) => ({
+                  loc: ['body', key],
+                  msg: 'extra fields not permitted',
+                  type: 'value_error.extra',
+                })),
+              ),
+            ]);
+          } else if (route === 'POST /api/security/token') {
+            expect([response.status, response.body]).toEqual([401, UNAUTHORIZED]);
+          } else {
+            expect(response.status).toBe(200);
+            const name = `abuse-${n}`;
+            expect(response.body).toMatchObject(
+              route === 'POST /api/users' ? { username: name, role: 'annotator', workspaces: [] } : { name },
+            );
+          }
+        });
+      },
+    );
+
     it.each(BODY_ROUTE_NAMES)('%s: huge strings in any field get a safe answer', async (route) => {
       const { valid, fields } = BODY_ROUTES[route]!;
       const cases = fc
@@ -525,6 +607,37 @@ describe.each(engines())('input abuse (%s)', (engine) => {
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ username: 'proto', role: 'annotator' });
       expect(Object.keys(Object.prototype)).toEqual([]);
+    });
+
+    // Issue #13: class-transformer took the nested `constructor` for a class to build the object with (a 500).
+    const MISSING = (field: string) => ({ loc: ['body', field], msg: 'field required', type: 'value_error.missing' });
+    it.each([
+      ['POST /api/workspaces', invalid(MISSING('name'))],
+      ['POST /api/users', invalid(MISSING('first_name'), MISSING('username'), MISSING('password'))],
+      ['POST /api/security/token', invalid(MISSING('username'), MISSING('password'))],
+    ] as const)(
+      'answers %s a body of only a nested "constructor" field as a body without fields',
+      async (route, expected) => {
+        for (const json of ['{"a": {"constructor": "x"}}', '{"a": [{"b": {"constructor": {"prototype": {}}}}]}']) {
+          const response = await send(route).set(ADMIN).set('Content-Type', 'application/json').send(json);
+          expect({ json, status: response.status, body: response.body as unknown }).toEqual({
+            json,
+            status: 422,
+            body: expected,
+          });
+        }
+      },
+    );
+
+    it('answers a "constructor" object where a name is expected with 422 on that field', async () => {
+      const response = await send('POST /api/workspaces')
+        .set(ADMIN)
+        .set('Content-Type', 'application/json')
+        .send('{"name": {"constructor": "x", "__proto__": {}, "prototype": 1}}');
+      expect([response.status, response.body]).toEqual([
+        422,
+        invalid({ loc: ['body', 'name'], msg: 'str type expected', type: 'type_error.str' }),
+      ]);
     });
 
     it('answers a text/plain body to POST /api/users with 422: no body was read', async () => {

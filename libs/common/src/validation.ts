@@ -131,15 +131,44 @@ export function validateInput<T extends object>(
       { loc: [where], msg: `value is nested more than ${MAX_NESTING} levels deep`, type: 'value_error.nesting' },
     ]);
   }
-  const instance = plainToInstance(dto, input, { exposeDefaultValues: true });
+  const instance = plainToInstance(dto, withoutObjectInternals(input), { exposeDefaultValues: true });
   const errors = validateSync(instance, {
     whitelist: true,
     forbidNonWhitelisted: options.forbidUnknown ?? false,
     forbidUnknownValues: false,
     stopAtFirstError: true,
   });
-  if (errors.length > 0) throw new ValidationError(toFieldErrors(errors, where));
+  const fields = toFieldErrors(errors, where);
+  if (options.forbidUnknown) {
+    // Keys class-transformer left out (the ones below, and names of Object's methods such as `toString`) never
+    // reach the whitelist check: refused here like any other unknown field.
+    for (const key of Object.keys(input).filter((key) => !Object.prototype.hasOwnProperty.call(instance, key))) {
+      fields.push({ loc: [where, key], msg: 'extra fields not permitted', type: 'value_error.extra' });
+    }
+  }
+  if (fields.length > 0) throw new ValidationError(fields);
   return instance;
+}
+
+/**
+ * Keys that class-transformer never copies, and that break it: it builds a nested object with the object's own
+ * `constructor` as its class (`{"a": {"constructor": "x"}}` would be a TypeError, a 500), and assigning a
+ * `__proto__` key would set the copy's prototype. No DTO has such a field, so they are unknown fields like any other.
+ */
+const OBJECT_INTERNALS = new Set(['constructor', '__proto__']);
+
+/**
+ * A copy of parsed input without `constructor` and `__proto__` keys, at any depth (the depth is bounded by
+ * `MAX_NESTING` before this runs). What class-transformer makes of the rest is unchanged.
+ */
+function withoutObjectInternals(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutObjectInternals);
+  if (typeof value !== 'object' || value === null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (!OBJECT_INTERNALS.has(key)) copy[key] = withoutObjectInternals(item);
+  }
+  return copy;
 }
 
 /** No request of this API nests deeper; deeper input would only exhaust the stack of the code that walks it. */
