@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makePrivateDirectory } from '@argilla/common';
 
 export const SECRET_FILE_NAME = '.jwt_secret';
 
@@ -19,7 +20,7 @@ export function resolveJwtSecret(
   try {
     secret = readFileSync(file, 'utf8').trim();
   } catch {
-    mkdirSync(homePath, { recursive: true });
+    makePrivateDirectory(homePath, warn);
     // Written whole under a temporary name, then linked into place: a process starting at the same moment
     // either finds no file or a complete one, and if another process won the race, its secret is used.
     const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;

@@ -2,3 +2,4 @@ export * from './errors';
 export * from './time';
 export * from './validation';
 export * from './semaphore';
+export * from './private-files';

@@ -1,9 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { Logger } from '@nestjs/common';
 import { types as pgTypes, defaults as pgDefaults } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import { parseTimestamp, toStoredTimestamp } from '@argilla/common';
+import { parseTimestamp, preparePrivateSqliteFiles, toStoredTimestamp } from '@argilla/common';
 import type { DatabaseSettings } from '@argilla/config';
 import { ENTITIES } from './entities';
 
@@ -69,9 +68,14 @@ export function createDataSourceOptions(database: DatabaseSettings): DataSourceO
   };
 }
 
-/** Opens a connection (creating the SQLite file's folder when missing). */
+const logger = new Logger('Database');
+
+/**
+ * Opens a connection. On SQLite the database file (and the folder when missing, 0700) is created first with mode
+ * 0600, so that the files SQLite adds beside it are 0600 too; files left looser by an older version are tightened.
+ */
 export async function openDataSource(database: DatabaseSettings): Promise<DataSource> {
-  if (database.engine === 'sqlite') mkdirSync(dirname(database.path), { recursive: true });
+  if (database.engine === 'sqlite') preparePrivateSqliteFiles(database.path, (message) => logger.warn(message));
   const dataSource = new DataSource(createDataSourceOptions(database));
   keepMicroseconds(dataSource);
   await dataSource.initialize();
