@@ -96,6 +96,21 @@ describe.each(engines())('login throttling (%s)', (engine) => {
     }
   });
 
+  it("counts a disabled user's right password as a failure, answering exactly as a wrong one does", async () => {
+    const { user } = await seedUser(app, { username: 'dora', password: 'dora-password', apiKey: 'dora.apikey' });
+    await api(app)
+      .patch(`/api/v1/users/${user.id}`)
+      .set('X-Argilla-Api-Key', 'ada.apikey')
+      .send({ disabled: true })
+      .expect(200);
+    await failTimes('dora', 4);
+    expect((await login('dora', 'dora-password').expect(401)).body).toEqual(UNAUTHORIZED);
+    expect(await attempts().findOneByOrFail({ key: 'user:dora' })).toMatchObject({ failures: 5 });
+    const locked = await login('dora', 'dora-password').expect(429);
+    expect(locked.body).toEqual(tooMany(LOCKOUT));
+    await login('dora', 'wrong').expect(429);
+  });
+
   it('forgets counters that can no longer lock anyone', async () => {
     await failTimes('old', 2);
     await failTimes('recent', 2);

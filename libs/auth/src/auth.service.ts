@@ -36,7 +36,8 @@ export class AuthService {
    * Unknown username and wrong password fail alike, in about the same time (a dummy hash is verified).
    * A legacy (bcrypt) or weaker hash is replaced by a fresh argon2id one after a successful login, except with
    * `ARGILLA_PASSWORD_HASH=bcrypt`, which keeps every hash as it is (PasswordHasher.needsRehash).
-   * Throttled per username and per client address (LoginThrottle): 429 past the limits.
+   * Throttled per username and per client address (LoginThrottle): 429 past the limits. A disabled user's right
+   * password is counted as a failure, like a wrong one.
    */
   async login(username: string, password: string, client: string): Promise<AccessToken> {
     const hadFailures = await this.throttle.assertAllowed(username, client);
@@ -50,8 +51,12 @@ export class AuthService {
       await this.throttle.recordFailure(username, client);
       throw new UnauthorizedError();
     }
-    // Refused after the password check, so that the answer's time tells nothing either.
-    if (user.disabled) throw new UnauthorizedError();
+    // Refused after the password check, and counted as a failure, so that neither the answer's time nor the
+    // counters tell that the password was right.
+    if (user.disabled) {
+      await this.throttle.recordFailure(username, client);
+      throw new UnauthorizedError();
+    }
     if (hadFailures) await this.throttle.recordSuccess(username);
     if (this.passwords.needsRehash(user.passwordHash)) {
       await this.users.updatePasswordHash(user.id, await this.passwords.hash(password));
