@@ -111,6 +111,52 @@ describe.each(engines())('login throttling (%s)', (engine) => {
     await login('dora', 'wrong').expect(429);
   });
 
+  describe('PUT /api/v1/me/password', () => {
+    const changePassword = (currentPassword: string, newPassword = 'ada-new-password') =>
+      api(app)
+        .put('/api/v1/me/password')
+        .set('X-Argilla-Api-Key', 'ada.apikey')
+        .send({ current_password: currentPassword, new_password: newPassword });
+    const clientFailures = async () =>
+      (await attempts().find()).filter((row) => row.key.startsWith('client:')).map((row) => row.failures);
+
+    it('counts a wrong current password as a failed login, per username and per client, and locks alike', async () => {
+      for (let i = 0; i < 5; i++) await changePassword(`wrong-${i}`).expect(422);
+      expect(await attempts().findOneByOrFail({ key: 'user:ada' })).toMatchObject({ failures: 5 });
+      expect(await clientFailures()).toEqual([5]);
+
+      for (const current of ['wrong-again', 'ada-password']) {
+        const locked = await changePassword(current).expect(429);
+        expect(locked.body).toEqual(tooMany(LOCKOUT));
+        expect(locked.headers['retry-after']).toBe(String(LOCKOUT));
+      }
+      await login('ada', 'ada-password').expect(429);
+      // Nothing was changed while locked out.
+      await attempts().update({ key: 'user:ada' }, { lockedUntil: new Date(Date.now() - 1_000) });
+      await login('ada', 'ada-password').expect(200);
+    });
+
+    it('refuses with 429 while the account is locked out of login, even with the right current password', async () => {
+      await failTimes('ada', 5);
+      const locked = await changePassword('ada-password').expect(429);
+      expect(locked.body).toEqual(tooMany(LOCKOUT));
+      expect(locked.headers['retry-after']).toBe(String(LOCKOUT));
+      await changePassword('wrong').expect(429);
+      expect(await attempts().findOneByOrFail({ key: 'user:ada' })).toMatchObject({ failures: 5 });
+      await attempts().update({ key: 'user:ada' }, { lockedUntil: new Date(Date.now() - 1_000) });
+      await login('ada', 'ada-password').expect(200);
+    });
+
+    it('resets the username counter on a success, as a login does', async () => {
+      await failTimes('ada', 2);
+      await changePassword('wrong').expect(422);
+      expect(await attempts().findOneByOrFail({ key: 'user:ada' })).toMatchObject({ failures: 3 });
+      await changePassword('ada-password').expect(200);
+      expect(await attempts().existsBy({ key: 'user:ada' })).toBe(false);
+      await login('ada', 'ada-new-password').expect(200);
+    });
+  });
+
   it('forgets counters that can no longer lock anyone', async () => {
     await failTimes('old', 2);
     await failTimes('recent', 2);

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnauthorizedError } from '@argilla/common';
 import { SETTINGS, Settings } from '@argilla/config';
+import { User } from '@argilla/database';
 import { PasswordHasher, UsersService, UserWithWorkspaces } from '@argilla/users';
 import { resolveJwtSecret } from './jwt-secret';
 import { LoginThrottle } from './login-throttle.service';
@@ -66,6 +67,21 @@ export class AuthService {
     const exp = iat + this.settings.auth.tokenExpirationMinutes * 60;
     const claims = { sub: user.username, iat, exp, uid: user.id };
     return { access_token: signToken(claims, this.signingSecret()), token_type: 'bearer' };
+  }
+
+  /**
+   * Checks a signed-in user's current password (PUT /api/v1/me/password) under the login's throttle: 429 while the
+   * username or the client is locked out (even with the right password), a wrong password counted as a failed
+   * login, a right one resetting the username's counter.
+   */
+  async verifyCurrentPassword(user: User, password: string, client: string): Promise<boolean> {
+    const hadFailures = await this.throttle.assertAllowed(user.username, client);
+    if (!(await this.passwords.verify(user.passwordHash, password))) {
+      await this.throttle.recordFailure(user.username, client);
+      return false;
+    }
+    if (hadFailures) await this.throttle.recordSuccess(user.username);
+    return true;
   }
 
   /** The key's user with its workspaces (one prepared query). */

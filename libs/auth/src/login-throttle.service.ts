@@ -26,10 +26,11 @@ interface AttemptRow {
 }
 
 /**
- * Brute-force protection for password logins. Failures are counted per username (existing or not, so the answer
- * tells nothing about which exist) and per client address (password spraying across usernames); past the limit
- * within the window, further attempts get 429 until the lockout ends, even with the right password. A success
- * resets the username's counter. The counters live in the database, so every replica sees the same ones.
+ * Brute-force protection for password logins and for the current password of PUT /api/v1/me/password (same
+ * counters). Failures are counted per username (existing or not, so the answer tells nothing about which exist)
+ * and per client address (password spraying across usernames); past the limit within the window, further attempts
+ * get 429 until the lockout ends, even with the right password. A success resets the username's counter. The
+ * counters live in the database, so every replica sees the same ones.
  */
 @Injectable()
 export class LoginThrottle {

@@ -1,12 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { isAdmin, requireAdmin } from '@argilla/auth';
+import { Body, Controller, Delete, Get, HttpCode, Ip, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { AuthService, isAdmin, requireAdmin } from '@argilla/auth';
 import { User } from '@argilla/database';
 import {
   ChangePasswordDto,
   ListUsersQuery,
   PageQuery,
-  PasswordHasher,
   ResetPasswordDto,
   toUserV1Response,
   UpdateUserDto,
@@ -30,7 +29,7 @@ export class UsersV1Controller {
   constructor(
     private readonly users: UsersService,
     private readonly workspaces: WorkspacesService,
-    private readonly passwords: PasswordHasher,
+    private readonly auth: AuthService,
   ) {}
 
   @Get('me')
@@ -66,8 +65,17 @@ export class UsersV1Controller {
   @ApiOperation({ summary: "Change the caller's password; every token issued before stops working" })
   @ApiOkResponse({ type: UserV1ResponseDto })
   @ApiValidationError()
-  async changeMyPassword(@CurrentUser() caller: User, @Body() body: ChangePasswordDto): Promise<UserV1Response> {
-    if (!(await this.passwords.verify(caller.passwordHash, body.current_password))) {
+  @ApiTooManyRequestsResponse({
+    description: 'Too many failed logins or wrong current passwords for this user or from this client; see Retry-After',
+    type: ErrorEnvelopeDto,
+  })
+  async changeMyPassword(
+    @CurrentUser() caller: User,
+    @Body() body: ChangePasswordDto,
+    @Ip() client: string,
+  ): Promise<UserV1Response> {
+    // Counted with the failed logins: otherwise a stolen API key or token would make this a password oracle.
+    if (!(await this.auth.verifyCurrentPassword(caller, body.current_password, client ?? 'unknown'))) {
       throw new ValidationError([
         { loc: ['body', 'current_password'], msg: 'current password is not correct', type: 'value_error.password' },
       ]);
