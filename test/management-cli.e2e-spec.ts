@@ -247,6 +247,21 @@ describe.each(engines())('argilla-cli users and workspaces management (%s)', (en
       expect(await argon2.verify((await user('ada')).passwordHash, 'new-password-1')).toBe(true);
     });
 
+    it('replaces the API key too with --rotate-api-key, printing the password and then the key once', async () => {
+      const result = await cli(['users', 'reset-password', 'ada', '--generate', '--rotate-api-key']);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe('');
+      const match = result.stdout.match(
+        /^Password and API key of user 'ada' successfully reset; tokens issued before and the old key are refused\.\n• password: '([A-Za-z0-9_-]{24})'\n• api_key: '([A-Za-z0-9_-]{107})'\n$/,
+      );
+      expect(match).not.toBeNull();
+      const ada = await user('ada');
+      expect(await argon2.verify(ada.passwordHash, match![1])).toBe(true);
+      expect(ada.apiKey).toBe(match![2]);
+      expect(ada.tokensValidAfter).toBeInstanceOf(Date);
+      expect(await dataSource.getRepository(User).countBy({ apiKey: 'ada-key-0001' })).toBe(0);
+    });
+
     it('refuses a short password (exit 1) and --password with --generate (exit 2), changing nothing', async () => {
       const before = await snapshot(dataSource);
       expect(await cli(['users', 'reset-password', 'ada', '--password', 'short'])).toEqual({

@@ -2,7 +2,17 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { formatTimestamp } from '@argilla/common';
 import { User, Workspace, WorkspaceUser } from '@argilla/database';
-import { api, ApiSuite, envelope, MISSING_ID, notFound, openApiSuite, seedUser, UNAUTHORIZED } from './support/api';
+import {
+  api,
+  ApiSuite,
+  envelope,
+  invalid,
+  MISSING_ID,
+  notFound,
+  openApiSuite,
+  seedUser,
+  UNAUTHORIZED,
+} from './support/api';
 import { runCli } from './support/cli';
 import { engines } from './support/test-database';
 
@@ -368,6 +378,179 @@ describe.each(engines())('v1 disable and passwords (%s)', (engine) => {
           .expect(404)
       ).body,
     ).toEqual(notFound(MISSING_ID, 'User'));
+  });
+});
+
+describe.each(engines())('v1 API keys and the credentials behind them (%s)', (engine) => {
+  let suite: ApiSuite;
+  let app: NestExpressApplication;
+  let dataSource: DataSource;
+
+  beforeEach(async () => {
+    suite = await openApiSuite(engine);
+    ({ app, dataSource } = suite);
+    await seedUser(app, { username: 'admin', role: 'admin' });
+  });
+
+  afterEach(async () => {
+    await suite.close();
+  });
+
+  const WRONG_CURRENT_PASSWORD = invalid({
+    loc: ['body', 'current_password'],
+    msg: 'current password is not correct',
+    type: 'value_error.password',
+  });
+  const login = async (username: string, password: string): Promise<string> =>
+    (await api(app).post('/api/security/token').type('form').send({ username, password }).expect(200)).body
+      .access_token;
+  const stored = (username: string) => dataSource.getRepository(User).findOneByOrFail({ username });
+  const v1User = (user: User) => ({
+    id: user.id,
+    first_name: user.firstName,
+    last_name: user.lastName,
+    username: user.username,
+    role: user.role,
+    disabled: user.disabled,
+    inserted_at: formatTimestamp(user.insertedAt),
+    updated_at: formatTimestamp(user.updatedAt),
+  });
+
+  it('refuses to rotate the own key for a bearer token without the current password, or with a wrong one (422)', async () => {
+    await seedUser(app, { username: 'tina', password: 'tina-password', apiKey: 'tina.api.key' });
+    const bearer = { Authorization: `Bearer ${await login('tina', 'tina-password')}` };
+    const before = await stored('tina');
+
+    const noBody = await api(app).post('/api/v1/me/api-key').set(bearer).expect(422);
+    expect(noBody.body).toEqual(WRONG_CURRENT_PASSWORD);
+    expect((await api(app).post('/api/v1/me/api-key').set(bearer).send({}).expect(422)).body).toEqual(
+      WRONG_CURRENT_PASSWORD,
+    );
+    const wrong = await api(app)
+      .post('/api/v1/me/api-key')
+      .set(bearer)
+      .send({ current_password: 'not-the-password' })
+      .expect(422);
+    expect(wrong.body).toEqual(WRONG_CURRENT_PASSWORD);
+    expect(
+      (await api(app).post('/api/v1/me/api-key').set(bearer).send({ current_password: 42 }).expect(422)).body,
+    ).toEqual(invalid({ loc: ['body', 'current_password'], msg: 'str type expected', type: 'type_error.str' }));
+
+    expect(await stored('tina')).toEqual(before);
+    await api(app).get('/api/me').set('X-Argilla-Api-Key', 'tina.api.key').expect(200);
+  });
+
+  it('rotates the own key for a bearer token with the right current password: the old key is refused', async () => {
+    await seedUser(app, { username: 'tom', password: 'tom-password', apiKey: 'tom.api.key' });
+    const token = await login('tom', 'tom-password');
+    const rotated = await api(app)
+      .post('/api/v1/me/api-key')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ current_password: 'tom-password' })
+      .expect(200);
+    const fresh = await stored('tom');
+    expect(fresh.apiKey).toMatch(/^[A-Za-z0-9_-]{107}$/);
+    expect(rotated.body).toEqual({ ...v1User(fresh), api_key: fresh.apiKey });
+    expect((await api(app).get('/api/me').set('X-Argilla-Api-Key', 'tom.api.key').expect(401)).body).toEqual(
+      UNAUTHORIZED,
+    );
+    await api(app).get('/api/me').set('X-Argilla-Api-Key', fresh.apiKey).expect(200);
+    // The token is not ended by a key rotation.
+    await api(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
+  });
+
+  it('rotates the own key for the API key without a password; a password given anyway is checked', async () => {
+    await seedUser(app, { username: 'kim', password: 'kim-password', apiKey: 'kim.api.key' });
+    const wrong = await api(app)
+      .post('/api/v1/me/api-key')
+      .set('X-Argilla-Api-Key', 'kim.api.key')
+      .send({ current_password: 'not-the-password' })
+      .expect(422);
+    expect(wrong.body).toEqual(WRONG_CURRENT_PASSWORD);
+    const extra = await api(app).post('/api/v1/me/api-key').set('X-Argilla-Api-Key', 'kim.api.key').send({ x: 1 });
+    expect(extra.status).toBe(422);
+    expect(extra.body.detail.params.errors).toEqual([
+      { loc: ['body', 'x'], msg: 'extra fields not permitted', type: 'value_error.extra' },
+    ]);
+    expect((await stored('kim')).apiKey).toBe('kim.api.key');
+
+    const first = await api(app).post('/api/v1/me/api-key').set('X-Argilla-Api-Key', 'kim.api.key').expect(200);
+    expect(first.body.api_key).toBe((await stored('kim')).apiKey);
+    const second = await api(app)
+      .post('/api/v1/me/api-key')
+      .set('X-Argilla-Api-Key', first.body.api_key)
+      .send({ current_password: 'kim-password' })
+      .expect(200);
+    const fresh = await stored('kim');
+    expect(second.body).toEqual({ ...v1User(fresh), api_key: fresh.apiKey });
+    await api(app).get('/api/me').set('X-Argilla-Api-Key', first.body.api_key).expect(401);
+    await api(app).get('/api/me').set('X-Argilla-Api-Key', fresh.apiKey).expect(200);
+  });
+
+  it('keeps the key on an admin password reset without rotate_api_key: no api_key in the answer', async () => {
+    const { user } = await seedUser(app, { username: 'rita', password: 'old-password', apiKey: 'rita.api.key' });
+    const reset = await api(app)
+      .put(`/api/v1/users/${user.id}/password`)
+      .set(ADMIN)
+      .send({ new_password: 'brand-new-password', rotate_api_key: false })
+      .expect(200);
+    expect(reset.body).toEqual(v1User(await stored('rita')));
+    expect((await stored('rita')).apiKey).toBe('rita.api.key');
+    await api(app).get('/api/me').set('X-Argilla-Api-Key', 'rita.api.key').expect(200);
+  });
+
+  it('replaces the key on an admin password reset with rotate_api_key: shown once, the old key refused', async () => {
+    const { user } = await seedUser(app, { username: 'rob', password: 'old-password', apiKey: 'rob.api.key' });
+    const oldToken = await login('rob', 'old-password');
+    const before = await stored('rob');
+    const notBool = await api(app)
+      .put(`/api/v1/users/${user.id}/password`)
+      .set(ADMIN)
+      .send({ new_password: 'brand-new-password', rotate_api_key: 'yes' })
+      .expect(422);
+    expect(notBool.body).toEqual(
+      invalid({
+        loc: ['body', 'rotate_api_key'],
+        msg: 'value could not be parsed to a boolean',
+        type: 'type_error.bool',
+      }),
+    );
+    expect(await stored('rob')).toEqual(before);
+
+    const reset = await api(app)
+      .put(`/api/v1/users/${user.id}/password`)
+      .set(ADMIN)
+      .send({ new_password: 'brand-new-password', rotate_api_key: true })
+      .expect(200);
+    const fresh = await stored('rob');
+    expect(fresh.apiKey).toMatch(/^[A-Za-z0-9_-]{107}$/);
+    expect(reset.body).toEqual({ ...v1User(fresh), api_key: fresh.apiKey });
+    expect((await api(app).get('/api/me').set('X-Argilla-Api-Key', 'rob.api.key').expect(401)).body).toEqual(
+      UNAUTHORIZED,
+    );
+    await api(app).get('/api/me').set('Authorization', `Bearer ${oldToken}`).expect(401);
+    await api(app).get('/api/me').set('X-Argilla-Api-Key', fresh.apiKey).expect(200);
+    await login('rob', 'brand-new-password');
+  });
+
+  it('users reset-password --rotate-api-key (CLI) replaces the key and prints it once; the old key is refused', async () => {
+    await seedUser(app, { username: 'cora', password: 'old-password', apiKey: 'cora.api.key' });
+    const result = await runCli(
+      ['users', 'reset-password', 'cora', '--password', 'brand-new-password', '--rotate-api-key'],
+      suite.db.env,
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    const match = result.stdout.match(
+      /^Password and API key of user 'cora' successfully reset; tokens issued before and the old key are refused\.\n• api_key: '([A-Za-z0-9_-]{107})'\n$/,
+    );
+    expect(match).not.toBeNull();
+    expect((await stored('cora')).apiKey).toBe(match![1]);
+    expect((await api(app).get('/api/me').set('X-Argilla-Api-Key', 'cora.api.key').expect(401)).body).toEqual(
+      UNAUTHORIZED,
+    );
+    await api(app).get('/api/me').set('X-Argilla-Api-Key', match![1]).expect(200);
+    await login('cora', 'brand-new-password');
   });
 });
 

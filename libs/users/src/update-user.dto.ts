@@ -52,3 +52,33 @@ export class ChangePasswordDto extends ResetPasswordDto {
   @Required()
   current_password: string;
 }
+
+/** The body of `PUT /api/v1/users/{id}/password` as the API reads it: the reset, and whether to replace the key. */
+export class AdminResetPasswordDto extends ResetPasswordDto {
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Also replace the API key: the new one is in the answer (`api_key`, shown once), the old one is refused',
+  })
+  @IsBool()
+  @ValidateIf((dto: AdminResetPasswordDto) => dto.rotate_api_key !== undefined)
+  rotate_api_key?: boolean;
+}
+
+/**
+ * The body of `POST /api/v1/me/api-key` (optional as a whole). A caller authenticated by a bearer token must give
+ * its current password; one authenticated by its API key need not (that key is what is replaced), and when it
+ * gives one anyway, it is checked.
+ */
+export class RotateApiKeyDto {
+  static readonly forbidUnknownFields = true;
+  static readonly optionalBody = true;
+
+  @ApiPropertyOptional({
+    format: 'password',
+    description: 'Required when authenticated by a bearer token; checked whenever given',
+  })
+  @IsStr()
+  @ValidateIf((dto: RotateApiKeyDto) => dto.current_password !== undefined)
+  current_password?: string;
+}

@@ -272,13 +272,20 @@ export class UsersService {
     return this.getById(id);
   }
 
-  /** Sets a new password and ends every token issued before (`tokens_valid_after`); the API key stays. */
-  async changePassword(id: string, password: string): Promise<User> {
+  /**
+   * Sets a new password and ends every token issued before (`tokens_valid_after`). The API key stays, unless
+   * `rotateApiKey`: then a new one replaces it in the same update.
+   */
+  async changePassword(id: string, password: string, options: { rotateApiKey?: boolean } = {}): Promise<User> {
     const passwordHash = await this.passwords.hash(password);
     const at = now();
-    const result = await this.database.transaction((manager) =>
-      manager.update(User, { id }, { passwordHash, tokensValidAfter: at, updatedAt: at }),
-    );
+    const changes = {
+      passwordHash,
+      tokensValidAfter: at,
+      updatedAt: at,
+      ...(options.rotateApiKey ? { apiKey: generateApiKey() } : {}),
+    };
+    const result = await this.database.transaction((manager) => manager.update(User, { id }, changes));
     if (!result.affected) throw new EntityNotFoundError(id, 'User');
     return this.getById(id);
   }

@@ -10,6 +10,7 @@ import { pyRepr } from '../python-repr';
 interface ResetPasswordOptions {
   password?: string;
   generate?: boolean;
+  rotateApiKey?: boolean;
 }
 
 /** 18 random bytes: 24 URL-safe characters. */
@@ -20,7 +21,8 @@ const generatePassword = (): string => randomBytes(18).toString('base64url');
   arguments: '<username>',
   description:
     "Set a user's password: asked twice (hidden; read line by line when piped), given with --password, or " +
-    'generated with --generate and printed once. Tokens issued before are refused from then on',
+    'generated with --generate and printed once. Tokens issued before are refused from then on; with ' +
+    '--rotate-api-key, the API key is replaced too and the new one printed once',
 })
 export class ResetPasswordCommand extends CommandRunner {
   constructor(
@@ -42,9 +44,15 @@ export class ResetPasswordCommand extends CommandRunner {
         ? generatePassword()
         : (options.password ?? (await this.prompt.askNewPassword()));
       const input = validated(ResetPasswordDto, { new_password: password });
-      await this.users.changePassword(user.id, input.new_password);
-      this.output.line(`Password of user ${pyRepr(username)} successfully reset; tokens issued before are refused.`);
+      const rotateApiKey = options.rotateApiKey === true;
+      const updated = await this.users.changePassword(user.id, input.new_password, { rotateApiKey });
+      this.output.line(
+        rotateApiKey
+          ? `Password and API key of user ${pyRepr(username)} successfully reset; tokens issued before and the old key are refused.`
+          : `Password of user ${pyRepr(username)} successfully reset; tokens issued before are refused.`,
+      );
       if (options.generate) this.output.line(`• password: ${pyRepr(password)}`);
+      if (rotateApiKey) this.output.line(`• api_key: ${pyRepr(updated.apiKey)}`);
     } finally {
       this.prompt.close();
     }
@@ -57,6 +65,14 @@ export class ResetPasswordCommand extends CommandRunner {
 
   @Option({ flags: '--generate', description: 'Generate a random password (24 characters) and print it once' })
   parseGenerate(): boolean {
+    return true;
+  }
+
+  @Option({
+    flags: '--rotate-api-key',
+    description: 'Also replace the API key with a new random one, printed once; the old key is refused from then on',
+  })
+  parseRotateApiKey(): boolean {
     return true;
   }
 }

@@ -30,10 +30,12 @@ export class AuthGuard implements CanActivate {
     let principal;
     if (apiKey !== undefined) {
       principal = await this.auth.authenticateApiKey(Array.isArray(apiKey) ? '' : apiKey);
+      request.authenticatedBy = 'api_key';
     } else {
       const bearer = BEARER.exec(request.headers.authorization ?? '');
       if (!bearer) throw new UnauthorizedError();
       principal = await this.auth.authenticateBearer(bearer[1]);
+      request.authenticatedBy = 'token';
     }
     request.principal = principal;
     request.user = principal.user;

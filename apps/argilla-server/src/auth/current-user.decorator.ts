@@ -7,7 +7,11 @@ export interface AuthenticatedRequest extends Request {
   user?: User;
   /** The user with its workspaces, as authentication read them. */
   principal?: UserWithWorkspaces;
+  /** How the caller proved who it is: its API key (`X-Argilla-Api-Key`) or a bearer JWT. */
+  authenticatedBy?: AuthenticatedBy;
 }
+
+export type AuthenticatedBy = 'api_key' | 'token';
 
 /** The authenticated caller. Fails loudly when no guard authenticated the request (a public route asking for it). */
 export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext): User => {
@@ -22,5 +26,14 @@ export const CurrentPrincipal = createParamDecorator(
     const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
     if (!principal) throw new Error('CurrentPrincipal used on a route the authentication guard did not authenticate');
     return principal;
+  },
+);
+
+/** How the caller authenticated: `'api_key'` (`X-Argilla-Api-Key`) or `'token'` (`Authorization: Bearer <JWT>`). */
+export const CurrentAuthentication = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): AuthenticatedBy => {
+    const by = context.switchToHttp().getRequest<AuthenticatedRequest>().authenticatedBy;
+    if (!by) throw new Error('CurrentAuthentication used on a route the authentication guard did not authenticate');
+    return by;
   },
 );

@@ -3,10 +3,11 @@ import { ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRe
 import { AuthService, isAdmin, requireAdmin } from '@argilla/auth';
 import { User } from '@argilla/database';
 import {
+  AdminResetPasswordDto,
   ChangePasswordDto,
   ListUsersQuery,
   PageQuery,
-  ResetPasswordDto,
+  RotateApiKeyDto,
   toUserV1Response,
   UpdateUserDto,
   UserV1Response,
@@ -15,12 +16,23 @@ import {
 import { ValidationError } from '@argilla/common';
 import { toWorkspaceResponse, WorkspaceResponse, WorkspacesService } from '@argilla/workspaces';
 import { Access } from '../auth/access.decorator';
-import { CurrentUser } from '../auth/current-user.decorator';
+import { AuthenticatedBy, CurrentAuthentication, CurrentUser } from '../auth/current-user.decorator';
 import { ApiIdRoute, ApiValidationError } from '../docs/error-responses';
 import { ErrorEnvelopeDto } from '../docs/responses';
 import { UuidPipe } from '../validation/uuid.pipe';
 import { Page, pageOf } from './page';
-import { UsersPageV1Dto, UserV1ResponseDto, UserV1WithApiKeyDto, WorkspacesV1Dto } from './v1-responses';
+
+const wrongCurrentPassword = (): ValidationError =>
+  new ValidationError([
+    { loc: ['body', 'current_password'], msg: 'current password is not correct', type: 'value_error.password' },
+  ]);
+import {
+  UsersPageV1Dto,
+  UserV1ResponseDto,
+  UserV1WithApiKeyDto,
+  UserV1WithOptionalApiKeyDto,
+  WorkspacesV1Dto,
+} from './v1-responses';
 
 /** Beyond Argilla 1.8: user management of later Argilla releases (v1 shapes), additive to the v0 routes. */
 @ApiTags('users (v1)')
@@ -53,9 +65,29 @@ export class UsersV1Controller {
   @Post('me/api-key')
   @HttpCode(200)
   @Access('user')
-  @ApiOperation({ summary: "Replace the caller's API key; the new one is returned once, the old one stops working" })
+  @ApiOperation({
+    summary: "Replace the caller's API key; the new one is returned once, the old one stops working",
+    description:
+      'A caller authenticated by a bearer token must give its current password (`current_password`): missing or ' +
+      'wrong, the answer is the 422 of `PUT /api/v1/me/password` for a wrong current password and the key stays. ' +
+      'A caller authenticated by its API key (`X-Argilla-Api-Key`) needs no password, as that key is the one ' +
+      'replaced; a password it gives anyway is checked the same way. The body may be left out.',
+  })
   @ApiOkResponse({ type: UserV1WithApiKeyDto })
-  async rotateMyApiKey(@CurrentUser() caller: User): Promise<UserV1Response & { api_key: string }> {
+  @ApiValidationError()
+  async rotateMyApiKey(
+    @CurrentUser() caller: User,
+    @CurrentAuthentication() authenticatedBy: AuthenticatedBy,
+    @Body() body: RotateApiKeyDto,
+    @Ip() client: string,
+  ): Promise<UserV1Response & { api_key: string }> {
+    const password = body.current_password;
+    // A token may have been read or stolen without the password: it alone does not get a lasting key.
+    if (password === undefined && authenticatedBy === 'token') throw wrongCurrentPassword();
+    // Counted with the failed logins, as a password change is: no password oracle here either.
+    if (password !== undefined && !(await this.auth.verifyCurrentPassword(caller, password, client ?? 'unknown'))) {
+      throw wrongCurrentPassword();
+    }
     const user = await this.users.rotateApiKey(caller.id);
     return { ...toUserV1Response(user), api_key: user.apiKey };
   }
@@ -76,25 +108,29 @@ export class UsersV1Controller {
   ): Promise<UserV1Response> {
     // Counted with the failed logins: otherwise a stolen API key or token would make this a password oracle.
     if (!(await this.auth.verifyCurrentPassword(caller, body.current_password, client ?? 'unknown'))) {
-      throw new ValidationError([
-        { loc: ['body', 'current_password'], msg: 'current password is not correct', type: 'value_error.password' },
-      ]);
+      throw wrongCurrentPassword();
     }
     return toUserV1Response(await this.users.changePassword(caller.id, body.new_password));
   }
 
   @Put('users/:user_id/password')
   @Access('admin')
-  @ApiOperation({ summary: "Reset a user's password; every token issued before stops working" })
-  @ApiOkResponse({ type: UserV1ResponseDto })
+  @ApiOperation({
+    summary:
+      "Reset a user's password; every token issued before stops working. With `rotate_api_key`, its API key is " +
+      'replaced too: the new one is in the answer (`api_key`, shown once), the old one stops working',
+  })
+  @ApiOkResponse({ type: UserV1WithOptionalApiKeyDto })
   @ApiIdRoute('User')
   async resetPassword(
     @CurrentUser() caller: User,
     @Param('user_id', UuidPipe) userId: string,
-    @Body() body: ResetPasswordDto,
-  ): Promise<UserV1Response> {
+    @Body() body: AdminResetPasswordDto,
+  ): Promise<UserV1Response & { api_key?: string }> {
     requireAdmin(caller);
-    return toUserV1Response(await this.users.changePassword(userId, body.new_password));
+    const rotateApiKey = body.rotate_api_key === true;
+    const user = await this.users.changePassword(userId, body.new_password, { rotateApiKey });
+    return rotateApiKey ? { ...toUserV1Response(user), api_key: user.apiKey } : toUserV1Response(user);
   }
 
   @Get('users')

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { WorkspaceResponseDto } from '../docs/responses';
 
 const TIMESTAMP = { example: '2023-03-16T11:11:59.871000', description: 'Naive UTC, microseconds' };
@@ -16,6 +16,10 @@ export class UserV1ResponseDto {
 
 export class UserV1WithApiKeyDto extends UserV1ResponseDto {
   @ApiProperty({ description: 'The new API key: shown once, the old one no longer works' }) api_key: string;
+}
+
+export class UserV1WithOptionalApiKeyDto extends UserV1ResponseDto {
+  @ApiPropertyOptional({ description: 'Only with `rotate_api_key`: the new API key, shown once' }) api_key?: string;
 }
 
 export class WorkspacesV1Dto {

@@ -11,6 +11,8 @@ export class RequestValidationPipe implements PipeTransform {
       return validateInput(metadata.metatype as new () => object, value ?? {}, 'query');
     }
     if (metadata.type !== 'body' || PLAIN_TYPES.has(metadata.metatype)) return value;
+    // A DTO may make the whole body optional (`optionalBody`): no body is then read as `{}`.
+    if (value === undefined && (metadata.metatype as { optionalBody?: boolean }).optionalBody === true) value = {};
     if (value === undefined) {
       throw new ValidationError([{ loc: ['body'], msg: 'field required', type: 'value_error.missing' }]);
     }
