@@ -69,10 +69,11 @@ const EMPTY_WORKSPACE_BODY = invalid({ loc: ['body', 'name'], msg: 'field requir
 // Every registered route × every caller, then the probes of the order of checks (authentication, validation,
 // permission, lookup): unknown and malformed ids never tell a caller without the right anything.
 const TABLE: Row[] = [
-  { route: 'GET /metrics', path: '/metrics', caller: 'anonymous', status: 200 },
-  { route: 'GET /metrics', path: '/metrics', caller: 'annotatorOutsider', status: 200 },
-  { route: 'GET /metrics', path: '/metrics', caller: 'annotatorMember', status: 200 },
-  { route: 'GET /metrics', path: '/metrics', caller: 'admin', status: 200 },
+  // Only ARGILLA_METRICS_TOKEN opens /metrics (test/operations.e2e-spec.ts): no user does, admins included.
+  { route: 'GET /metrics', path: '/metrics', caller: 'anonymous', status: 401 },
+  { route: 'GET /metrics', path: '/metrics', caller: 'annotatorOutsider', status: 401 },
+  { route: 'GET /metrics', path: '/metrics', caller: 'annotatorMember', status: 401 },
+  { route: 'GET /metrics', path: '/metrics', caller: 'admin', status: 401 },
 
   { route: 'GET /api/_info', path: '/api/_info', caller: 'anonymous', status: 200 },
   { route: 'GET /api/_info', path: '/api/_info', caller: 'annotatorOutsider', status: 200 },
@@ -748,7 +749,8 @@ describe.each(engines())('authorization matrix (%s)', (engine) => {
   let team: Workspace;
 
   beforeAll(async () => {
-    suite = await openApiSuite(engine);
+    // With a metrics token, so that /metrics exists and its refusals are checked too.
+    suite = await openApiSuite(engine, { ARGILLA_METRICS_TOKEN: 'authorization-matrix-metrics-token-0123456789' });
     ({ app, dataSource } = suite);
     await seedUser(app, { username: 'admin', role: 'admin' });
     await seedUser(app, { username: 'member', workspaces: ['team'] });

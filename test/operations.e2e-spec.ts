@@ -6,6 +6,12 @@ import { freePort, ServerProcess, spawnServer } from './support/server';
 import { createMigratedDatabase, engines, TestDatabase } from './support/test-database';
 
 const SECRET = 'operations-suite-secret-0123456789abcdef';
+/** The scrape token the metrics tests configure (not an API key, not a JWT). */
+const METRICS_TOKEN = 'operations-suite-metrics-token-0123456789';
+const SCRAPE = { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } };
+const UNAUTHORIZED = {
+  detail: { code: 'argilla.api.errors::UnauthorizedError', params: { detail: 'Could not validate credentials' } },
+};
 
 interface LogLine {
   time: string;
@@ -106,8 +112,8 @@ describe.each(engines())('operations (%s)', (engine) => {
     expect(logLines(server).filter((line) => line.level === 'info')).toEqual([]);
   });
 
-  it('serves Prometheus metrics: requests by route and status, logins by outcome, pool use', async () => {
-    server = await spawnServer(env, await freePort());
+  it('serves Prometheus metrics to the token: requests by route and status, logins by outcome, pool use', async () => {
+    server = await spawnServer({ ...env, ARGILLA_METRICS_TOKEN: METRICS_TOKEN }, await freePort());
     await fetch(url('/api/me'), { headers: { 'X-Argilla-Api-Key': 'ops.api.key' } });
     await fetch(url('/api/me'), { headers: { 'X-Argilla-Api-Key': 'wrong' } });
     const form = (password: string) => ({
@@ -119,7 +125,7 @@ describe.each(engines())('operations (%s)', (engine) => {
     expect((await fetch(url('/api/security/token'), form('wrong-password'))).status).toBe(401);
     expect((await fetch(url('/api/security/token'), form('wrong-again'))).status).toBe(401);
 
-    const response = await fetch(url('/metrics'));
+    const response = await fetch(url('/metrics'), SCRAPE);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
     const metrics = await response.text();
@@ -135,10 +141,50 @@ describe.each(engines())('operations (%s)', (engine) => {
     if (engine === 'postgres') expect(metrics).toMatch(/\nargilla_db_pool_connections \d+\n/);
   });
 
-  it('has no /metrics with ARGILLA_METRICS_ENABLED=false', async () => {
-    server = await spawnServer({ ...env, ARGILLA_METRICS_ENABLED: 'false' }, await freePort());
-    expect((await fetch(url('/metrics'))).status).toBe(404);
-    expect((await fetch(url('/api/_info'))).status).toBe(200);
+  it('answers 401 on /metrics without the token, whatever else is sent; the probes stay anonymous', async () => {
+    server = await spawnServer({ ...env, ARGILLA_METRICS_TOKEN: METRICS_TOKEN }, await freePort());
+    const jwt = (
+      (await (
+        await fetch(url('/api/security/token'), {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: 'username=argilla&password=ops-password',
+        })
+      ).json()) as { access_token: string }
+    ).access_token;
+    const refused: Record<string, string>[] = [
+      {},
+      { Authorization: `Bearer ${METRICS_TOKEN}x` },
+      { Authorization: `Bearer ${METRICS_TOKEN.slice(0, -1)}` },
+      { Authorization: 'Bearer wrong' },
+      { Authorization: `Basic ${Buffer.from(`argilla:${METRICS_TOKEN}`).toString('base64')}` },
+      { Authorization: METRICS_TOKEN },
+      // An admin's API key or JWT is not the scrape token.
+      { 'X-Argilla-Api-Key': 'ops.api.key' },
+      { Authorization: `Bearer ${jwt}` },
+    ];
+    for (const headers of refused) {
+      const response = await fetch(url('/metrics'), { headers });
+      expect([headers, response.status, await response.json()]).toEqual([headers, 401, UNAUTHORIZED]);
+      expect(response.headers.get('www-authenticate')).toBe('Bearer');
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    }
+    expect((await fetch(url(`/metrics?token=${METRICS_TOKEN}`))).status).toBe(401);
+    expect((await fetch(url('/metrics'), { headers: { Authorization: `bearer  ${METRICS_TOKEN}` } })).status).toBe(200);
+    for (const probe of ['/api/_info', '/api/_status']) expect((await fetch(url(probe))).status).toBe(200);
+    expect(server.output()).not.toContain(METRICS_TOKEN);
+  });
+
+  it.each([
+    ['without ARGILLA_METRICS_TOKEN', {}],
+    ['with ARGILLA_METRICS_ENABLED=false', { ARGILLA_METRICS_ENABLED: 'false', ARGILLA_METRICS_TOKEN: METRICS_TOKEN }],
+  ])('has no /metrics %s, and the probes answer anonymously', async (_title, extra: Record<string, string>) => {
+    server = await spawnServer({ ...env, ...extra }, await freePort());
+    for (const headers of [{}, SCRAPE.headers]) {
+      const response = await fetch(url('/metrics'), { headers });
+      expect([response.status, await response.json()]).toEqual([404, { detail: 'Not Found' }]);
+    }
+    for (const probe of ['/api/_info', '/api/_status']) expect((await fetch(url(probe))).status).toBe(200);
   });
 
   it('on SIGTERM, finishes 50 slow in-flight requests, then exits 0', async () => {
@@ -151,7 +197,10 @@ describe.each(engines())('operations (%s)', (engine) => {
     });
     await dataSource.getRepository(User).update({ username: 'argilla' }, { passwordHash: slowHash });
     // A grace long enough for a loaded machine: what is checked is that in-flight requests finish at all.
-    server = await spawnServer({ ...env, ARGILLA_SHUTDOWN_TIMEOUT_SECONDS: '120' }, await freePort());
+    server = await spawnServer(
+      { ...env, ARGILLA_SHUTDOWN_TIMEOUT_SECONDS: '120', ARGILLA_METRICS_TOKEN: METRICS_TOKEN },
+      await freePort(),
+    );
 
     const requests = Array.from({ length: 50 }, () =>
       fetch(url('/api/security/token'), {
@@ -166,7 +215,7 @@ describe.each(engines())('operations (%s)', (engine) => {
     // Wait (bounded) until the server reports every login in flight.
     let inFlight = 0;
     for (let attempt = 0; attempt < 200 && inFlight < 50; attempt++) {
-      const metrics = await (await fetch(url('/metrics'))).text();
+      const metrics = await (await fetch(url('/metrics'), SCRAPE)).text();
       // The scrape itself is one of the requests in flight.
       inFlight = Number(/\nargilla_http_requests_in_flight (\d+)/.exec(metrics)?.[1] ?? 0) - 1;
     }

@@ -43,7 +43,8 @@ describe('loadSettings', () => {
       operations: {
         logFormat: 'json',
         logLevel: 'info',
-        metricsEnabled: true,
+        metricsEnabled: false,
+        metricsToken: undefined,
         shutdownTimeoutSeconds: 10,
         migrateOnStart: true,
       },
@@ -179,6 +180,46 @@ describe('loadSettings', () => {
       );
       expect(secrets).toHaveLength(files.length);
       for (const secret of secrets) expect(problemsOf({ ARGILLA_LOCAL_AUTH_SECRET_KEY: secret })).toEqual([]);
+    });
+  });
+
+  describe('ARGILLA_METRICS_TOKEN', () => {
+    const TOKEN = 'f'.repeat(64);
+
+    it.each([
+      [
+        'CHANGE-ME-to-the-output-of-openssl-rand-hex-32',
+        'ARGILLA_METRICS_TOKEN is a placeholder from the examples, not a secret: set it to the output of `openssl rand -hex 32`',
+      ],
+      [
+        'a'.repeat(31),
+        'ARGILLA_METRICS_TOKEN must be at least 32 characters long (got 31): set it to the output of `openssl rand -hex 32`',
+      ],
+      [
+        'two words ' + 'a'.repeat(32),
+        'ARGILLA_METRICS_TOKEN must be printable ASCII without spaces (it is sent as `Authorization: Bearer <token>`)',
+      ],
+      [
+        'é'.repeat(32),
+        'ARGILLA_METRICS_TOKEN must be printable ASCII without spaces (it is sent as `Authorization: Bearer <token>`)',
+      ],
+    ])('refuses %s, without echoing it', (token, message) => {
+      expect(problemsOf({ ARGILLA_METRICS_TOKEN: token })).toEqual([message]);
+    });
+
+    it('serves metrics only with a token, and not with ARGILLA_METRICS_ENABLED=false', () => {
+      expect(loadSettings({ ARGILLA_METRICS_TOKEN: TOKEN }).operations).toMatchObject({
+        metricsEnabled: true,
+        metricsToken: TOKEN,
+      });
+      expect(loadSettings({ ARGILLA_METRICS_ENABLED: 'true' }).operations).toMatchObject({
+        metricsEnabled: false,
+        metricsToken: undefined,
+      });
+      expect(loadSettings({ ARGILLA_METRICS_TOKEN: '' }).operations.metricsEnabled).toBe(false);
+      expect(
+        loadSettings({ ARGILLA_METRICS_TOKEN: TOKEN, ARGILLA_METRICS_ENABLED: 'false' }).operations.metricsEnabled,
+      ).toBe(false);
     });
   });
 

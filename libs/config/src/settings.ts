@@ -48,8 +48,13 @@ export interface Settings {
     /** One JSON object per line (for log collectors), or Nest's coloured text for a terminal. */
     readonly logFormat: 'json' | 'text';
     readonly logLevel: LogLevelName;
-    /** Prometheus metrics at `/metrics`. */
+    /**
+     * Prometheus metrics at `/metrics`: collected and served only when `ARGILLA_METRICS_ENABLED` is on and
+     * `ARGILLA_METRICS_TOKEN` is set (without a token `/metrics` does not exist).
+     */
     readonly metricsEnabled: boolean;
+    /** The bearer token a scraper must present to read `/metrics`; undefined when not set. */
+    readonly metricsToken: string | undefined;
     /** How long in-flight requests may run after SIGTERM before their connections are closed. */
     readonly shutdownTimeoutSeconds: number;
     /** Read by docker/entrypoint.sh: run `argilla-cli database migrate` before the server (off where a Job migrates). */
@@ -102,6 +107,7 @@ export const SETTING_VARIABLES = [
   'ARGILLA_LOG_FORMAT',
   'ARGILLA_LOG_LEVEL',
   'ARGILLA_METRICS_ENABLED',
+  'ARGILLA_METRICS_TOKEN',
   'ARGILLA_SHUTDOWN_TIMEOUT_SECONDS',
   'ARGILLA_MIGRATE_ON_START',
 ] as const;
@@ -180,6 +186,10 @@ export function loadSettings(env: Env = process.env): Settings {
     return fallback;
   };
 
+  const metricsToken = checkMetricsToken(read('ARGILLA_METRICS_TOKEN'), (message) =>
+    fail('ARGILLA_METRICS_TOKEN', message),
+  );
+
   const settings: Settings = {
     homePath,
     database: database ?? { engine: 'sqlite', path: join(homePath, 'argilla.db') },
@@ -212,7 +222,8 @@ export function loadSettings(env: Env = process.env): Settings {
     operations: {
       logFormat: oneOf('ARGILLA_LOG_FORMAT', ['json', 'text'] as const, 'json'),
       logLevel: oneOf('ARGILLA_LOG_LEVEL', LOG_LEVELS, 'info'),
-      metricsEnabled: boolean('ARGILLA_METRICS_ENABLED', true),
+      metricsEnabled: boolean('ARGILLA_METRICS_ENABLED', true) && metricsToken !== undefined,
+      metricsToken,
       shutdownTimeoutSeconds: integer('ARGILLA_SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 3600),
       migrateOnStart: boolean('ARGILLA_MIGRATE_ON_START', true),
     },
@@ -313,6 +324,26 @@ function checkSecretKey(raw: string | undefined, fail: (message: string) => unde
   if (bytes < MIN_SECRET_KEY_BYTES) {
     return fail(
       `must be at least ${MIN_SECRET_KEY_BYTES} bytes long (got ${bytes}): set it to the output of \`openssl rand -hex 32\``,
+    );
+  }
+  return raw;
+}
+
+/** The scrape token: as long as the JWT secret, and sent as `Authorization: Bearer <token>`. */
+export const MIN_METRICS_TOKEN_LENGTH = 32;
+
+/** The configured `/metrics` token, refused when it is short, a placeholder, or not a Bearer value; never echoed back. */
+function checkMetricsToken(raw: string | undefined, fail: (message: string) => undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (raw.toLowerCase().startsWith(PLACEHOLDER_PREFIX)) {
+    return fail('is a placeholder from the examples, not a secret: set it to the output of `openssl rand -hex 32`');
+  }
+  if (!/^[\x21-\x7e]+$/.test(raw)) {
+    return fail('must be printable ASCII without spaces (it is sent as `Authorization: Bearer <token>`)');
+  }
+  if (raw.length < MIN_METRICS_TOKEN_LENGTH) {
+    return fail(
+      `must be at least ${MIN_METRICS_TOKEN_LENGTH} characters long (got ${raw.length}): set it to the output of \`openssl rand -hex 32\``,
     );
   }
   return raw;
