@@ -439,6 +439,7 @@ describe('docker/docker-compose.yaml', () => {
       'DEFAULT_USER_ENABLED',
       'DEFAULT_USER_PASSWORD',
       'DEFAULT_USER_API_KEY',
+      'ARGILLA_METRICS_TOKEN',
     ]);
     const hostEnv = { ARGILLA_LOCAL_AUTH_SECRET_KEY: 'f'.repeat(64) };
     const environment = Object.fromEntries(
@@ -450,6 +451,7 @@ describe('docker/docker-compose.yaml', () => {
       DEFAULT_USER_ENABLED: '',
       DEFAULT_USER_PASSWORD: '',
       DEFAULT_USER_API_KEY: '',
+      ARGILLA_METRICS_TOKEN: '',
     });
     const settings = loadSettings({ ARGILLA_HOME_PATH: '/var/lib/argilla', ...environment });
     expect(settings.database).toEqual({
@@ -459,6 +461,15 @@ describe('docker/docker-compose.yaml', () => {
     });
     expect(settings.defaultUser).toEqual({ enabled: true, password: '1234', apiKey: 'argilla.apikey' });
     expect(settings.operations.migrateOnStart).toBe(true);
+    // No /metrics unless the host sets a token.
+    expect(settings.operations.metricsEnabled).toBe(false);
+    const token = 'e'.repeat(64);
+    const scraped = loadSettings({
+      ARGILLA_HOME_PATH: '/var/lib/argilla',
+      ...environment,
+      ARGILLA_METRICS_TOKEN: interpolate(argilla.environment!.ARGILLA_METRICS_TOKEN, { ARGILLA_METRICS_TOKEN: token }),
+    });
+    expect(scraped.operations).toMatchObject({ metricsEnabled: true, metricsToken: token });
   });
 
   it('refuses to start without ARGILLA_LOCAL_AUTH_SECRET_KEY', () => {
