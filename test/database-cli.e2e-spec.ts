@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { User } from '@argilla/database';
 import { childEnv, CLI_PATH, runCli } from './support/cli';
 import { currentRevision, engines, listTables, TestDatabase } from './support/test-database';
+import { REFUSED_SECURITY_SETTINGS } from './support/refused-settings';
 
 const TABLES_1_7 = ['users', 'workspaces', 'workspaces_users'];
 const TABLES_1_8 = ['datasets', 'fields', 'questions', 'records', 'responses', ...TABLES_1_7].sort();
@@ -284,20 +285,7 @@ describe('argilla-cli usage', () => {
       "ARGILLA_DATABASE_URL must use the postgresql:// or sqlite:/// scheme; 'mysql' is not supported",
     ],
     [{ DEFAULT_USER_ENABLED: 'maybe' }, "DEFAULT_USER_ENABLED must be true or false (got 'maybe')"],
-    [
-      { ARGILLA_LOCAL_AUTH_SECRET_KEY: 'CHANGE-ME-to-the-output-of-openssl-rand-hex-32' },
-      'ARGILLA_LOCAL_AUTH_SECRET_KEY is a placeholder from the examples, not a secret: ' +
-        'set it to the output of `openssl rand -hex 32`',
-    ],
-    [
-      { ARGILLA_LOCAL_AUTH_SECRET_KEY: 'short' },
-      'ARGILLA_LOCAL_AUTH_SECRET_KEY must be at least 32 bytes long (got 5): set it to the output of `openssl rand -hex 32`',
-    ],
-    [
-      { ARGILLA_TRUSTED_PROXIES: 'not a subnet!' },
-      'ARGILLA_TRUSTED_PROXIES must be a hop count or a comma-separated list of addresses, subnets, ' +
-        "loopback, linklocal or uniquelocal (got 'not a subnet!')",
-    ],
+    ...REFUSED_SECURITY_SETTINGS,
   ])('exits 1 on invalid settings, naming the variable: %j', async (env, message) => {
     const result = await runCli(['database', 'revisions'], { ...db.env, ...env });
     expect(result.code).toBe(1);

@@ -7,6 +7,7 @@ import { MigrationRunner } from '@argilla/database';
 import { runCli } from './support/cli';
 import { freePort, spawnServer, startApp } from './support/server';
 import { engines, TestDatabase } from './support/test-database';
+import { REFUSED_SECURITY_SETTINGS } from './support/refused-settings';
 
 describe.each(engines())('server basics (%s)', (engine) => {
   let db: TestDatabase;
@@ -127,34 +128,22 @@ describe('server process', () => {
     );
   });
 
-  it.each([
-    [
-      { ARGILLA_LOCAL_AUTH_SECRET_KEY: 'CHANGE-ME-to-the-output-of-openssl-rand-hex-32' },
-      'ARGILLA_LOCAL_AUTH_SECRET_KEY is a placeholder from the examples, not a secret: ' +
-        'set it to the output of `openssl rand -hex 32`',
-    ],
-    [
-      { ARGILLA_LOCAL_AUTH_SECRET_KEY: 'short' },
-      'ARGILLA_LOCAL_AUTH_SECRET_KEY must be at least 32 bytes long (got 5): set it to the output of `openssl rand -hex 32`',
-    ],
-    [
-      { ARGILLA_TRUSTED_PROXIES: 'not a subnet!' },
-      'ARGILLA_TRUSTED_PROXIES must be a hop count or a comma-separated list of addresses, subnets, ' +
-        "loopback, linklocal or uniquelocal (got 'not a subnet!')",
-    ],
-  ])('refuses to start on a migrated database with %j, naming the variable', async (env, message) => {
-    expect((await runCli(['database', 'migrate'], db.env)).code).toBe(0);
-    const server = await spawnServer({ ...db.env, ...env }, await freePort());
-    try {
-      // spawnServer returns once the server answers or exits: one that answered is still running.
-      expect([server.child.exitCode, server.output()]).toEqual([1, expect.stringContaining(message)]);
-    } finally {
-      if (server.child.exitCode === null) {
-        server.child.kill('SIGKILL');
-        await server.exited;
+  it.each([...REFUSED_SECURITY_SETTINGS])(
+    'refuses to start on a migrated database with %j, naming the variable',
+    async (env, message) => {
+      expect((await runCli(['database', 'migrate'], db.env)).code).toBe(0);
+      const server = await spawnServer({ ...db.env, ...env }, await freePort());
+      try {
+        // spawnServer returns once the server answers or exits: one that answered is still running.
+        expect([server.child.exitCode, server.output()]).toEqual([1, expect.stringContaining(message)]);
+      } finally {
+        if (server.child.exitCode === null) {
+          server.child.kill('SIGKILL');
+          await server.exited;
+        }
       }
-    }
-  });
+    },
+  );
 
   it('serves on the given port once migrated, under ARGILLA_BASE_URL, and exits 0 on SIGTERM', async () => {
     expect((await runCli(['database', 'migrate'], db.env)).code).toBe(0);

@@ -18,6 +18,18 @@ import { engines } from './support/test-database';
 
 const ADMIN = { 'X-Argilla-Api-Key': 'admin.apikey' };
 
+/** A user as the v1 routes answer it. */
+const v1User = (user: User) => ({
+  id: user.id,
+  first_name: user.firstName,
+  last_name: user.lastName,
+  username: user.username,
+  role: user.role,
+  disabled: user.disabled,
+  inserted_at: formatTimestamp(user.insertedAt),
+  updated_at: formatTimestamp(user.updatedAt),
+});
+
 describe.each(engines())('v1 user management (%s)', (engine) => {
   let suite: ApiSuite;
   let app: NestExpressApplication;
@@ -41,16 +53,6 @@ describe.each(engines())('v1 user management (%s)', (engine) => {
     await suite.close();
   });
 
-  const v1User = (user: User) => ({
-    id: user.id,
-    first_name: user.firstName,
-    last_name: user.lastName,
-    username: user.username,
-    role: user.role,
-    disabled: user.disabled,
-    inserted_at: formatTimestamp(user.insertedAt),
-    updated_at: formatTimestamp(user.updatedAt),
-  });
   const names = (body: { items: { name: string }[] }) => body.items.map((item) => item.name);
 
   it('GET /api/v1/me and /api/v1/users/{id} answer the v1 shape: no full_name, workspaces or api_key, last_name null', async () => {
@@ -405,16 +407,6 @@ describe.each(engines())('v1 API keys and the credentials behind them (%s)', (en
     (await api(app).post('/api/security/token').type('form').send({ username, password }).expect(200)).body
       .access_token;
   const stored = (username: string) => dataSource.getRepository(User).findOneByOrFail({ username });
-  const v1User = (user: User) => ({
-    id: user.id,
-    first_name: user.firstName,
-    last_name: user.lastName,
-    username: user.username,
-    role: user.role,
-    disabled: user.disabled,
-    inserted_at: formatTimestamp(user.insertedAt),
-    updated_at: formatTimestamp(user.updatedAt),
-  });
 
   it('refuses to rotate the own key for a bearer token without the current password, or with a wrong one (422)', async () => {
     await seedUser(app, { username: 'tina', password: 'tina-password', apiKey: 'tina.api.key' });
