@@ -157,6 +157,21 @@ describe.each(engines())('login throttling (%s)', (engine) => {
     });
   });
 
+  it('counts a wrong current password given to rotate the own API key, and refuses it while locked out', async () => {
+    const token = (await login('ada', 'ada-password').expect(200)).body.access_token as string;
+    const rotate = (currentPassword: string) =>
+      api(app)
+        .post('/api/v1/me/api-key')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ current_password: currentPassword });
+    for (let i = 0; i < 5; i++) await rotate(`wrong-${i}`).expect(422);
+    expect(await attempts().findOneByOrFail({ key: 'user:ada' })).toMatchObject({ failures: 5 });
+    const locked = await rotate('ada-password').expect(429);
+    expect(locked.body).toEqual(tooMany(LOCKOUT));
+    // The key did not change: it still authenticates.
+    await api(app).get('/api/me').set('X-Argilla-Api-Key', 'ada.apikey').expect(200);
+  });
+
   it('forgets counters that can no longer lock anyone', async () => {
     await failTimes('old', 2);
     await failTimes('recent', 2);
