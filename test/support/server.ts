@@ -48,16 +48,29 @@ export async function spawnServer(env: Record<string, string>, port: number): Pr
   return server;
 }
 
-/** A port nobody listens on right now. */
+/**
+ * Ports are handed out from a range of this jest worker's own, below the kernel's ephemeral range (32768–60999 on
+ * Linux): a port the kernel picked for `listen(0)` could be picked again for another worker's server before this
+ * one binds it, and a server answering there would be taken for this one.
+ */
+let nextPort = 20_000 + (Number(process.env.JEST_WORKER_ID ?? 0) % 10) * 1_000;
+
+function canListen(port: number): Promise<boolean> {
+  return import('node:net').then(
+    ({ createServer }) =>
+      new Promise((resolve) => {
+        const server = createServer();
+        server.once('error', () => resolve(false));
+        server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+      }),
+  );
+}
+
+/** A port nobody listens on right now, and that no other jest worker hands out. */
 export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
+  for (let attempt = 0; attempt < 1_000; attempt++) {
+    const port = nextPort++;
+    if (await canListen(port)) return port;
+  }
+  throw new Error("No free port in this worker's range");
 }
