@@ -114,6 +114,7 @@ async function startServer(env: Record<string, string>): Promise<RunningServer> 
       ARGILLA_LOCAL_AUTH_SECRET_KEY: SECRET_KEY,
       ARGILLA_LOG_LEVEL: 'warn',
       ARGILLA_LOGIN_MAX_FAILURES: '1000000',
+      ARGILLA_LOGIN_MAX_FAILURES_PER_USER: '1000000',
       ARGILLA_LOGIN_MAX_FAILURES_PER_CLIENT: '1000000',
       // Metrics are counted only when /metrics is served: measured with them, as where Prometheus scrapes.
       ARGILLA_METRICS_TOKEN: 'argilla-bench-metrics-token-not-for-production-0123456789',

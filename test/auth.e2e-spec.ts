@@ -2,7 +2,9 @@ import { createHmac } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import * as argon2 from 'argon2';
 import { DataSource } from 'typeorm';
+import type { Config } from '@jest/types';
 import { User } from '@argilla/database';
+import { PasswordHasher } from '@argilla/users';
 import { api, invalid, seedUser, UNAUTHORIZED, ApiSuite, openApiSuite, TEST_SECRET } from './support/api';
 import { engines } from './support/test-database';
 
@@ -22,6 +24,30 @@ function forge(header: Record<string, unknown>, claims: Record<string, unknown>,
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** Every timer kind but the clock: a test moves `Date` alone, everything else keeps real time. */
+const NOT_THE_CLOCK: Config.FakeableAPI[] = [
+  'hrtime',
+  'nextTick',
+  'performance',
+  'queueMicrotask',
+  'requestAnimationFrame',
+  'cancelAnimationFrame',
+  'requestIdleCallback',
+  'cancelIdleCallback',
+  'setImmediate',
+  'clearImmediate',
+  'setInterval',
+  'clearInterval',
+  'setTimeout',
+  'clearTimeout',
+];
+
+/** A stored time (`YYYY-MM-DD HH:MM:SS.ffffff`, UTC) in microseconds since the epoch. */
+function microseconds(stored: string): number {
+  const [seconds, fraction = ''] = stored.split('.');
+  return Date.parse(`${seconds.replace(' ', 'T')}Z`) * 1000 + Number(fraction.padEnd(6, '0'));
+}
 
 describe.each(engines())('authentication (%s)', (engine) => {
   let suite: ApiSuite;
@@ -49,14 +75,16 @@ describe.each(engines())('authentication (%s)', (engine) => {
   }
 
   describe('POST /api/security/token', () => {
-    it("issues an HS256 JWT with sub, iat, exp (one day) and the user's id for the right password", async () => {
+    it("issues an HS256 JWT with sub, iat, exp (one day), the user's id and token version for the right password", async () => {
       const before = nowSeconds();
       const response = await login('ada', 'ada-password').expect(200);
       expect(response.body).toEqual({ access_token: expect.any(String), token_type: 'bearer' });
       expect(response.headers['cache-control']).toBe('no-store');
       const { header, claims } = decode(response.body.access_token);
       expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
-      expect(Object.keys(claims).sort()).toEqual(['exp', 'iat', 'sub', 'uid']);
+      expect(Object.keys(claims).sort()).toEqual(['exp', 'iat', 'sub', 'uid', 'ver']);
+      // No password change or disabling yet: version 0.
+      expect(claims.ver).toBe(0);
       expect(claims.sub).toBe('ada');
       expect(claims.uid).toBe(ada.id);
       expect(claims.uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
@@ -287,6 +315,67 @@ describe.each(engines())('authentication (%s)', (engine) => {
         { sub: 'legacy-token', iat: created, exp: nowSeconds() + 60, uid: user.id },
       );
       await api(app).get('/api/me').set('Authorization', `Bearer ${withUid}`).expect(200);
+    });
+
+    it("ends a token whose version is no longer the user's, and refuses a version that is not an integer", async () => {
+      const { user } = await seedUser(app, { username: 'versioned', password: 'versioned-pass', apiKey: 'v.apikey' });
+      const token = (await login('versioned', 'versioned-pass').expect(200)).body.access_token as string;
+      await api(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
+      const claims = { sub: 'versioned', iat: nowSeconds(), exp: nowSeconds() + 60, uid: user.id };
+      for (const ver of [1, 0.5, '0']) {
+        const forged = forge({ alg: 'HS256', typ: 'JWT' }, { ...claims, ver });
+        await api(app).get('/api/me').set('Authorization', `Bearer ${forged}`).expect(401);
+      }
+      // A password change moves the version: the new login's token carries it, the old one is refused.
+      await api(app)
+        .put(`/api/v1/users/${user.id}/password`)
+        .set('X-Argilla-Api-Key', 'ada.apikey')
+        .send({ new_password: 'versioned-pass-2' })
+        .expect(200);
+      await api(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(401);
+      const fresh = (await login('versioned', 'versioned-pass-2').expect(200)).body.access_token as string;
+      const asText = engine === 'postgres' ? 'tokens_valid_after::text' : 'tokens_valid_after';
+      const [row] = await dataSource.query(`SELECT ${asText} AS changed FROM users WHERE username = 'versioned'`);
+      expect(decode(fresh).claims.ver).toBe(microseconds(row.changed));
+      await api(app).get('/api/me').set('Authorization', `Bearer ${fresh}`).expect(200);
+    });
+
+    it('refuses the token of a login that was verifying the old password while an admin reset it', async () => {
+      const { user } = await seedUser(app, { username: 'racer', password: 'racer-old', apiKey: 'racer.apikey' });
+      const hasher = app.get(PasswordHasher);
+      const verify = hasher.verify.bind(hasher);
+      let reached!: () => void;
+      let release!: () => void;
+      const verifying = new Promise<void>((resolve) => (reached = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      // The login is held after it read the user and before its password check ends.
+      const spy = jest.spyOn(hasher, 'verify').mockImplementationOnce(async (hash, password) => {
+        reached();
+        await released;
+        return verify(hash, password);
+      });
+      try {
+        // Sent now (a supertest request starts when it is awaited).
+        const loggingIn = login('racer', 'racer-old').then((response) => response);
+        await verifying;
+        await api(app)
+          .put(`/api/v1/users/${user.id}/password`)
+          .set('X-Argilla-Api-Key', 'ada.apikey')
+          .send({ new_password: 'racer-new' })
+          .expect(200);
+        // The login finishes in a later second than the reset, as a slow hash or a busy server makes it.
+        jest.useFakeTimers({ doNotFake: NOT_THE_CLOCK, now: Date.now() + 2_000 });
+        release();
+        const response = await loggingIn;
+        expect(response.status).toBe(200);
+        await api(app).get('/api/me').set('Authorization', `Bearer ${response.body.access_token}`).expect(401);
+      } finally {
+        jest.useRealTimers();
+        spy.mockRestore();
+      }
+      await login('racer', 'racer-old').expect(401);
+      const fresh = (await login('racer', 'racer-new').expect(200)).body.access_token as string;
+      await api(app).get('/api/me').set('Authorization', `Bearer ${fresh}`).expect(200);
     });
 
     it('reads the role from the database, not from the token', async () => {

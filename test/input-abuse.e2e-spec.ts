@@ -331,6 +331,7 @@ describe.each(engines())('input abuse (%s)', (engine) => {
     // Failed logins are many here on purpose: lockouts would hide what the login route does with its input.
     suite = await openApiSuite(engine, {
       ARGILLA_LOGIN_MAX_FAILURES: '1000000',
+      ARGILLA_LOGIN_MAX_FAILURES_PER_USER: '1000000',
       ARGILLA_LOGIN_MAX_FAILURES_PER_CLIENT: '1000000',
       // So that /metrics exists: it answers 401 here (the token is never sent), an error like the others.
       ARGILLA_METRICS_TOKEN: 'input-abuse-metrics-token-0123456789abcdef',

@@ -15,6 +15,7 @@ describe.each(engines())('login timing (%s)', (engine) => {
   beforeAll(async () => {
     suite = await openApiSuite(engine, {
       ARGILLA_LOGIN_MAX_FAILURES: '100000',
+      ARGILLA_LOGIN_MAX_FAILURES_PER_USER: '100000',
       ARGILLA_LOGIN_MAX_FAILURES_PER_CLIENT: '100000',
     });
     await seedUser(suite.app, { username: 'ada', password: 'ada-password', apiKey: 'ada.apikey' });

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { UnauthorizedError } from '@argilla/common';
+import { Timestamp, UnauthorizedError } from '@argilla/common';
 import { SETTINGS, Settings } from '@argilla/config';
 import { User } from '@argilla/database';
 import { PasswordHasher, UsersService, UserWithWorkspaces } from '@argilla/users';
@@ -37,51 +37,42 @@ export class AuthService {
    * Unknown username and wrong password fail alike, in about the same time (a dummy hash is verified).
    * A legacy (bcrypt) or weaker hash is replaced by a fresh argon2id one after a successful login, except with
    * `ARGILLA_PASSWORD_HASH=bcrypt`, which keeps every hash as it is (PasswordHasher.needsRehash).
-   * Throttled per username and per client address (LoginThrottle): 429 past the limits. A disabled user's right
-   * password is counted as a failure, like a wrong one.
+   * Throttled by LoginThrottle: the attempt is counted before the password is checked, 429 past the limits. A
+   * disabled user's right password is a failure, like a wrong one.
+   * The token carries the user's token version as read before the password was checked: a password change or a
+   * disabling that lands while this login is being verified ends it too.
    */
   async login(username: string, password: string, client: string): Promise<AccessToken> {
-    const hadFailures = await this.throttle.assertAllowed(username, client);
-    const user = await this.users.findByUsername(username);
-    if (!user) {
-      await this.passwords.verifyDummy(password);
-      await this.throttle.recordFailure(username, client);
-      throw new UnauthorizedError();
-    }
-    if (!(await this.passwords.verify(user.passwordHash, password))) {
-      await this.throttle.recordFailure(username, client);
-      throw new UnauthorizedError();
-    }
-    // Refused after the password check, and counted as a failure, so that neither the answer's time nor the
-    // counters tell that the password was right.
-    if (user.disabled) {
-      await this.throttle.recordFailure(username, client);
-      throw new UnauthorizedError();
-    }
-    if (hadFailures) await this.throttle.recordSuccess(username);
-    if (this.passwords.needsRehash(user.passwordHash)) {
-      await this.users.updatePasswordHash(user.id, await this.passwords.hash(password));
+    let user: User | null = null;
+    const verified = await this.throttle.check(username, client, async () => {
+      user = await this.users.findByUsername(username);
+      if (!user) {
+        await this.passwords.verifyDummy(password);
+        return false;
+      }
+      // The disabled flag is looked at after the password check, so that neither the answer's time nor the
+      // counters tell that the password was right.
+      return (await this.passwords.verify(user.passwordHash, password)) && !user.disabled;
+    });
+    if (!verified || user === null) throw new UnauthorizedError();
+    const found: User = user;
+    if (this.passwords.needsRehash(found.passwordHash)) {
+      await this.users.updatePasswordHash(found.id, await this.passwords.hash(password));
     }
     // Never earlier than the user's last password change or disabling: such a token would be refused.
-    const iat = Math.max(Math.floor(Date.now() / 1000), tokensValidFrom(user.tokensValidAfter));
+    const iat = Math.max(Math.floor(Date.now() / 1000), tokensValidFrom(found.tokensValidAfter));
     const exp = iat + this.settings.auth.tokenExpirationMinutes * 60;
-    const claims = { sub: user.username, iat, exp, uid: user.id };
+    const claims = { sub: found.username, iat, exp, uid: found.id, ver: tokenVersion(found.tokensValidAfter) };
     return { access_token: signToken(claims, this.signingSecret()), token_type: 'bearer' };
   }
 
   /**
-   * Checks a signed-in user's current password (PUT /api/v1/me/password) under the login's throttle: 429 while the
-   * username or the client is locked out (even with the right password), a wrong password counted as a failed
-   * login, a right one resetting the username's counter.
+   * Checks a signed-in user's current password (PUT /api/v1/me/password, POST /api/v1/me/api-key) under the
+   * login's throttle: 429 while locked out (even with the right password), a wrong password counted as a failed
+   * login, a right one forgetting the failures of this username from this client.
    */
-  async verifyCurrentPassword(user: User, password: string, client: string): Promise<boolean> {
-    const hadFailures = await this.throttle.assertAllowed(user.username, client);
-    if (!(await this.passwords.verify(user.passwordHash, password))) {
-      await this.throttle.recordFailure(user.username, client);
-      return false;
-    }
-    if (hadFailures) await this.throttle.recordSuccess(user.username);
-    return true;
+  verifyCurrentPassword(user: User, password: string, client: string): Promise<boolean> {
+    return this.throttle.check(user.username, client, () => this.passwords.verify(user.passwordHash, password));
   }
 
   /** The key's user with its workspaces (one prepared query). */
@@ -97,7 +88,8 @@ export class AuthService {
    * second), it is refused. A token without `uid` (issued by an earlier release, or by Argilla with the same
    * secret) is accepted as before: refused only when issued before its user was created, compared in whole
    * seconds as `iat` has no more, so a re-creation within the same second does not end it.
-   * Either way, a token issued before the user's `tokens_valid_after` (password change, disabling) is refused.
+   * Either way, a token issued before the user's `tokens_valid_after` (password change, disabling) is refused,
+   * and so is one whose token version (`ver`, when it has one) is no longer the user's.
    */
   async authenticateBearer(token: string): Promise<UserWithWorkspaces> {
     let claims;
@@ -112,6 +104,7 @@ export class AuthService {
       !found ||
       found.user.disabled ||
       (claims.uid !== undefined && claims.uid !== found.user.id) ||
+      (claims.ver !== undefined && claims.ver !== tokenVersion(found.user.tokensValidAfter)) ||
       claims.iat < Math.floor(found.user.insertedAt.getTime() / 1000) ||
       claims.iat < tokensValidFrom(found.user.tokensValidAfter)
     ) {
@@ -127,4 +120,10 @@ export class AuthService {
  */
 export function tokensValidFrom(changedAt: Date | null): number {
   return changedAt === null ? 0 : Math.floor(changedAt.getTime() / 1000) + 1;
+}
+
+/** `tokens_valid_after` in microseconds since the epoch (0 when never set): changed by every change that ends tokens. */
+export function tokenVersion(changedAt: Date | null): number {
+  if (changedAt === null) return 0;
+  return changedAt instanceof Timestamp ? changedAt.epochMicroseconds : changedAt.getTime() * 1000;
 }

@@ -9,6 +9,11 @@ export interface TokenClaims {
    * Argilla's own, have none.
    */
   uid?: string;
+  /**
+   * A private claim: the user's token version when the token was issued (`tokens_valid_after` in microseconds
+   * since the epoch, 0 when never set). A password change or disabling changes it, which ends the token.
+   */
+  ver?: number;
 }
 
 export class InvalidTokenError extends Error {
@@ -28,7 +33,7 @@ function signature(input: string, secret: string): Buffer {
   return createHmac('sha256', secret).update(input).digest();
 }
 
-/** Signs `{sub, exp, iat}` (and `uid` when given) with HS256. */
+/** Signs `{sub, exp, iat}` (and `uid`, `ver` when given) with HS256. */
 export function signToken(claims: TokenClaims, secret: string): string {
   const input = `${HEADER}.${base64url(JSON.stringify(claims))}`;
   return `${input}.${signature(input, secret).toString('base64url')}`;
@@ -38,7 +43,7 @@ export function signToken(claims: TokenClaims, secret: string): string {
  * Verifies an HS256 token (RFC 8725): the header must say HS256 and nothing else is accepted (no `none`, no
  * other algorithm, no key from the token); the signature must be the canonical base64url text of the HMAC,
  * compared in constant time; `sub`, `iat` and `exp` must be present and `exp` in the future; `uid`, when
- * present, must be a string.
+ * present, must be a string, and `ver` an integer.
  */
 export function verifyToken(token: string, secret: string, nowSeconds = Math.floor(Date.now() / 1000)): TokenClaims {
   const parts = token.split('.');
@@ -64,13 +69,15 @@ export function verifyToken(token: string, secret: string, nowSeconds = Math.flo
     !Number.isFinite(claims.iat) ||
     typeof claims.exp !== 'number' ||
     typeof claims.iat !== 'number' ||
-    ('uid' in claims && typeof claims.uid !== 'string')
+    ('uid' in claims && typeof claims.uid !== 'string') ||
+    ('ver' in claims && !Number.isSafeInteger(claims.ver))
   ) {
     throw new InvalidTokenError('missing claims');
   }
   if (claims.exp <= nowSeconds) throw new InvalidTokenError('expired');
   const verified: TokenClaims = { sub: claims.sub, exp: claims.exp, iat: claims.iat };
   if (typeof claims.uid === 'string') verified.uid = claims.uid;
+  if (typeof claims.ver === 'number') verified.ver = claims.ver;
   return verified;
 }
 

@@ -33,6 +33,8 @@ describe('loadSettings', () => {
         tokenExpirationMinutes: 1440,
         usersDbFile: '.users.yml',
         maxFailedLogins: 5,
+        loginDelaySeconds: 1,
+        maxFailedLoginsPerUser: 100,
         maxFailedLoginsPerClient: 50,
         loginWindowSeconds: 300,
         lockoutSeconds: 300,
@@ -117,6 +119,14 @@ describe('loadSettings', () => {
     ],
     [{ ARGILLA_DATABASE_POOL_SIZE: '0' }, 'ARGILLA_DATABASE_POOL_SIZE must be an integer from 1 to 1000'],
     [{ ARGILLA_LOGIN_MAX_FAILURES: '0' }, 'ARGILLA_LOGIN_MAX_FAILURES must be an integer from 1 to 1000000'],
+    [
+      { ARGILLA_LOGIN_MAX_FAILURES_PER_USER: '-1' },
+      "ARGILLA_LOGIN_MAX_FAILURES_PER_USER must be an integer from 1 to 1000000 (got '-1')",
+    ],
+    [
+      { ARGILLA_LOGIN_DELAY_SECONDS: '600' },
+      'ARGILLA_LOGIN_DELAY_SECONDS must not exceed ARGILLA_LOGIN_LOCKOUT_SECONDS (300)',
+    ],
     [
       { ARGILLA_LOGIN_LOCKOUT_SECONDS: 'x' },
       "ARGILLA_LOGIN_LOCKOUT_SECONDS must be an integer from 1 to 86400 (got 'x')",

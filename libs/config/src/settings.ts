@@ -22,11 +22,20 @@ export interface Settings {
     readonly algorithm: 'HS256';
     readonly tokenExpirationMinutes: number;
     readonly usersDbFile: string;
-    /** Failed logins for one username within the window before further attempts get 429. */
+    /**
+     * Failed logins for one username from one client address before that pair must wait: `loginDelaySeconds`,
+     * doubling at each further failure, up to `lockoutSeconds`.
+     */
     readonly maxFailedLogins: number;
+    /** The first wait of a (username, client) pair past `maxFailedLogins`. */
+    readonly loginDelaySeconds: number;
+    /** Failed logins for one username from all clients together within the window before it gets 429. */
+    readonly maxFailedLoginsPerUser: number;
     /** Failed logins from one client address within the window before it gets 429 (password spraying). */
     readonly maxFailedLoginsPerClient: number;
+    /** How long failures are remembered: from the first of a window, or from the end of a pair's last wait. */
     readonly loginWindowSeconds: number;
+    /** The 429 of a username or client past its ceiling; the longest wait of a (username, client) pair. */
     readonly lockoutSeconds: number;
     /**
      * Express's `trust proxy`: which proxies may set X-Forwarded-For (the client address the limit counts): a hop
@@ -96,6 +105,8 @@ export const SETTING_VARIABLES = [
   'ARGILLA_LOCAL_AUTH_TOKEN_EXPIRATION_IN_MINUTES',
   'ARGILLA_LOCAL_AUTH_USERS_DB_FILE',
   'ARGILLA_LOGIN_MAX_FAILURES',
+  'ARGILLA_LOGIN_DELAY_SECONDS',
+  'ARGILLA_LOGIN_MAX_FAILURES_PER_USER',
   'ARGILLA_LOGIN_MAX_FAILURES_PER_CLIENT',
   'ARGILLA_LOGIN_WINDOW_SECONDS',
   'ARGILLA_LOGIN_LOCKOUT_SECONDS',
@@ -186,6 +197,12 @@ export function loadSettings(env: Env = process.env): Settings {
     return fallback;
   };
 
+  const lockoutSeconds = integer('ARGILLA_LOGIN_LOCKOUT_SECONDS', 300, 1, 86_400);
+  const loginDelaySeconds = integer('ARGILLA_LOGIN_DELAY_SECONDS', 1, 1, 86_400);
+  if (loginDelaySeconds > lockoutSeconds) {
+    fail('ARGILLA_LOGIN_DELAY_SECONDS', `must not exceed ARGILLA_LOGIN_LOCKOUT_SECONDS (${lockoutSeconds})`);
+  }
+
   const metricsToken = checkMetricsToken(read('ARGILLA_METRICS_TOKEN'), (message) =>
     fail('ARGILLA_METRICS_TOKEN', message),
   );
@@ -206,9 +223,11 @@ export function loadSettings(env: Env = process.env): Settings {
       tokenExpirationMinutes,
       usersDbFile: read('ARGILLA_LOCAL_AUTH_USERS_DB_FILE') ?? '.users.yml',
       maxFailedLogins: integer('ARGILLA_LOGIN_MAX_FAILURES', 5, 1, 1_000_000),
+      loginDelaySeconds,
+      maxFailedLoginsPerUser: integer('ARGILLA_LOGIN_MAX_FAILURES_PER_USER', 100, 1, 1_000_000),
       maxFailedLoginsPerClient: integer('ARGILLA_LOGIN_MAX_FAILURES_PER_CLIENT', 50, 1, 1_000_000),
       loginWindowSeconds: integer('ARGILLA_LOGIN_WINDOW_SECONDS', 300, 1, 86_400),
-      lockoutSeconds: integer('ARGILLA_LOGIN_LOCKOUT_SECONDS', 300, 1, 86_400),
+      lockoutSeconds,
       trustedProxies: parseTrustedProxies(read('ARGILLA_TRUSTED_PROXIES'), (message) =>
         fail('ARGILLA_TRUSTED_PROXIES', message),
       ),
