@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { postgresReachable } from './postgres';
@@ -16,6 +17,8 @@ export default async function globalSetup(): Promise<void> {
     else process.stderr.write('\nPostgreSQL is unreachable: running the end-to-end suites on SQLite only.\n');
   }
   process.env.TEST_ENGINES_AVAILABLE = engines.join(',');
+  // Names this run's PostgreSQL databases, so that the global teardown finds the ones suites handed on.
+  process.env.TEST_RUN_ID = randomBytes(4).toString('hex');
 
   const cli = join(__dirname, '..', '..', 'dist', 'apps', 'argilla-cli', 'main.js');
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run 'npm run build' first (npm test does).`);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { loadSettings, Settings } from '@argilla/config';
 import { MigrationRunner, openDataSource, User, Workspace, WorkspaceUser } from '@argilla/database';
+import { databaseName, describePristine, PooledDatabase, releaseDatabase, takePooled } from './database-pool';
 import { adminQuery, assertTestDatabaseName, postgresUrlFor } from './postgres';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -20,6 +21,8 @@ export function engines(): Engine[] {
  */
 export class TestDatabase {
   private dataSources: DataSource[] = [];
+  /** Set for a database migrated to head that can be handed on to the next suite (database-pool.ts). */
+  private pooled: PooledDatabase | undefined;
 
   private constructor(
     readonly engine: Engine,
@@ -33,11 +36,37 @@ export class TestDatabase {
     // Suites seed the users they need; the default-user bootstrap is tested on its own.
     const env: Record<string, string> = { ARGILLA_HOME_PATH: home, DEFAULT_USER_ENABLED: 'false' };
     if (engine === 'sqlite') return new TestDatabase(engine, home, env);
-    const name = `argilla_test_${randomBytes(6).toString('hex')}`;
+    const name = databaseName(randomBytes(6).toString('hex'));
     assertTestDatabaseName(name);
     await adminQuery(`CREATE DATABASE ${name}`);
     env.ARGILLA_DATABASE_URL = postgresUrlFor(name);
     return new TestDatabase(engine, home, env, name);
+  }
+
+  /**
+   * A PostgreSQL database migrated to head: one handed on by an earlier suite of this worker, emptied, or a new
+   * one, migrated here.
+   */
+  static async migratedPostgres(): Promise<TestDatabase> {
+    const pooled = takePooled();
+    if (pooled) {
+      const home = mkdtempSync(join(tmpdir(), 'argilla-test-'));
+      const env = {
+        ARGILLA_HOME_PATH: home,
+        DEFAULT_USER_ENABLED: 'false',
+        ARGILLA_DATABASE_URL: postgresUrlFor(pooled.name),
+      };
+      const db = new TestDatabase('postgres', home, env, pooled.name);
+      db.pooled = pooled;
+      return db;
+    }
+    const db = await TestDatabase.create('postgres');
+    const dataSource = await db.connect();
+    await new MigrationRunner(dataSource).migrate('head');
+    await dataSource.destroy();
+    db.dataSources = [];
+    db.pooled = { name: db.postgresName!, pristine: await describePristine(db.postgresName!) };
+    return db;
   }
 
   get settings(): Settings {
@@ -54,7 +83,9 @@ export class TestDatabase {
   async drop(): Promise<void> {
     await Promise.all(this.dataSources.map((ds) => (ds.isInitialized ? ds.destroy() : undefined)));
     this.dataSources = [];
-    if (this.postgresName) {
+    if (this.pooled) {
+      await releaseDatabase(this.pooled);
+    } else if (this.postgresName) {
       assertTestDatabaseName(this.postgresName);
       await adminQuery(`DROP DATABASE IF EXISTS ${this.postgresName} WITH (FORCE)`);
     }
@@ -64,6 +95,10 @@ export class TestDatabase {
 
 /** A fresh database migrated to head, and a connection to it for assertions. */
 export async function createMigratedDatabase(engine: Engine): Promise<{ db: TestDatabase; dataSource: DataSource }> {
+  if (engine === 'postgres') {
+    const db = await TestDatabase.migratedPostgres();
+    return { db, dataSource: await db.connect() };
+  }
   const db = await TestDatabase.create(engine);
   const dataSource = await db.connect();
   await new MigrationRunner(dataSource).migrate('head');
