@@ -108,9 +108,9 @@ describe.each(engines())('argilla-cli users and workspaces management (%s)', (en
         stdout: '',
         stderr: "Error: Workspace with name 'nope' not found\n",
       });
-      const badRole = await cli(['users', 'list', '--role', 'owner']);
+      const badRole = await cli(['users', 'list', '--role', 'superuser']);
       expect(badRole.code).toBe(2);
-      expect(badRole.stderr).toContain('Allowed choices are admin, annotator.');
+      expect(badRole.stderr).toContain('Allowed choices are admin, annotator, owner.');
     });
 
     it('prints JSON with --json: the stored fields and workspaces, no api_key', async () => {

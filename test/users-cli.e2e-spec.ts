@@ -77,7 +77,7 @@ describe.each(engines())('argilla-cli users create / create_default (%s)', (engi
         '\nbob-password\nbob-password\n',
       );
       expect(result.code).toBe(0);
-      expect(result.stderr).toBe('Role (admin, annotator) [annotator]: Password: Repeat for confirmation: ');
+      expect(result.stderr).toBe('Role (admin, annotator, owner) [annotator]: Password: Repeat for confirmation: ');
       expect(result.stdout).toContain("• role: 'annotator'");
       expect(result.stdout).toContain("• first_name: 'Bob'");
       expect(result.stdout).toMatch(/• api_key: '[A-Za-z0-9_-]{107}'\n/);
@@ -101,10 +101,10 @@ describe.each(engines())('argilla-cli users create / create_default (%s)', (engi
     it('asks again for a role that is not one of the choices', async () => {
       const result = await cli(
         ['users', 'create', '--first-name', 'Dan', '--username', 'dan', '--password', 'dan-password'],
-        'owner\nadmin\n',
+        'root\nadmin\n',
       );
       expect(result.code).toBe(0);
-      expect(result.stderr).toContain("Error: 'owner' is not one of 'admin', 'annotator'.");
+      expect(result.stderr).toContain("Error: 'root' is not one of 'admin', 'annotator', 'owner'.");
       expect((await users().findOneByOrFail({ username: 'dan' })).role).toBe('admin');
     });
 
@@ -167,7 +167,7 @@ describe.each(engines())('argilla-cli users create / create_default (%s)', (engi
       const result = await cli(['users', 'create', '--username', 'x', '--password', 'long-enough', '--role', 'bad']);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(
-        "error: option '--role <role>' argument 'bad' is invalid. Allowed choices are admin, annotator.",
+        "error: option '--role <role>' argument 'bad' is invalid. Allowed choices are admin, annotator, owner.",
       );
       expect(await users().count()).toBe(0);
     });
@@ -364,7 +364,8 @@ describe('argilla-cli users help', () => {
     expect(help).toContain('Create a user. --first-name is required; asks for the username, the role and the password');
     expect(help).toContain('--first-name <name> First name (required)');
     expect(help).toContain(
-      '--role <role> admin or annotator (asked when missing; default annotator) (choices: "admin", "annotator")',
+      '--role <role> admin, annotator or owner (asked when missing; default annotator) (choices: "admin", ' +
+        '"annotator", "owner")',
     );
     expect(help).toContain('--password <password> 8 to 100 characters (asked twice, hidden, when missing)');
     expect(help).toContain('--api-key <key> At least 8 characters (default: 107 random characters)');

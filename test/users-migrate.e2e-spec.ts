@@ -285,8 +285,8 @@ describe.each(engines())('argilla-cli users migrate (%s)', (engine) => {
     ['a repeated username', `${entry('')}${entry('')}`, "entry 2 (username 'ok'): field 'username' repeats entry 1"],
     [
       'a role that is not one',
-      entry('  role: owner\n'),
-      "entry 1 (username 'ok'): field 'role' must be one of 'admin', 'annotator'",
+      entry('  role: superuser\n'),
+      "entry 1 (username 'ok'): field 'role' must be one of 'admin', 'annotator', 'owner'",
     ],
     [
       'a last_name that is not a string',

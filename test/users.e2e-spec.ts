@@ -180,7 +180,7 @@ describe.each(engines())('users API (%s)', (engine) => {
       const response = await api(app)
         .post('/api/users')
         .set(ADMIN)
-        .send({ first_name: '   ', username: 'Bad-Name', role: 'owner', password: 'short' })
+        .send({ first_name: '   ', username: 'Bad-Name', role: 'superuser', password: 'short' })
         .expect(422);
       expect(response.body).toEqual(
         invalid(
@@ -198,9 +198,9 @@ describe.each(engines())('users API (%s)', (engine) => {
           },
           {
             loc: ['body', 'role'],
-            msg: "value is not a valid enumeration member; permitted: 'admin', 'annotator'",
+            msg: "value is not a valid enumeration member; permitted: 'admin', 'annotator', 'owner'",
             type: 'type_error.enum',
-            ctx: { enum_values: ['admin', 'annotator'] },
+            ctx: { enum_values: ['admin', 'annotator', 'owner'] },
           },
           {
             loc: ['body', 'password'],

@@ -174,7 +174,7 @@ describe.each(engines())('v1 user updates (%s)', (engine) => {
         errors: [{ loc: ['body', 'username'], msg: 'extra fields not permitted', type: 'value_error.extra' }],
       }),
     );
-    await api(app).patch(`/api/v1/users/${user.id}`).set(ADMIN).send({ role: 'owner' }).expect(422);
+    await api(app).patch(`/api/v1/users/${user.id}`).set(ADMIN).send({ role: 'superuser' }).expect(422);
     expect(await dataSource.getRepository(User).findOneByOrFail({ id: user.id })).toEqual(stored);
     expect(
       (await api(app).patch(`/api/v1/users/${MISSING_ID}`).set(ADMIN).send({ role: 'admin' }).expect(404)).body,
@@ -625,7 +625,7 @@ describe.each(engines())('v1 user list: paging and filters (%s)', (engine) => {
     expect(await error('?offset=-1')).toEqual([
       { loc: ['query', 'offset'], msg: 'value is not a valid integer', type: 'type_error.integer' },
     ]);
-    expect((await error('?role=owner'))[0]).toMatchObject({ loc: ['query', 'role'], type: 'type_error.enum' });
+    expect((await error('?role=superuser'))[0]).toMatchObject({ loc: ['query', 'role'], type: 'type_error.enum' });
     expect((await error('?limit=1&limit=2'))[0]).toMatchObject({ loc: ['query', 'limit'], type: 'type_error.integer' });
     await api(app).get('/api/v1/users').set('X-Argilla-Api-Key', 'user-1.apikey').expect(403);
   });

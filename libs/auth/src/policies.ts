@@ -1,11 +1,14 @@
 import { ForbiddenOperationError } from '@argilla/common';
-import { User } from '@argilla/database';
+import { hasAdminRights, User } from '@argilla/database';
 
-/** Who may do what: checked after authentication and validation, before any lookup. */
+/**
+ * Who may do what: checked after authentication and validation, before any lookup. "Admin" means a user with
+ * admin rights: role `admin` (Argilla 1.8's) or `owner` (Argilla 1.11's name for it).
+ */
 export function requireAdmin(user: User): void {
-  if (user.role !== 'admin') throw new ForbiddenOperationError();
+  if (!hasAdminRights(user.role)) throw new ForbiddenOperationError();
 }
 
 export function isAdmin(user: User): boolean {
-  return user.role === 'admin';
+  return hasAdminRights(user.role);
 }

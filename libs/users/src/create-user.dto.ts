@@ -3,6 +3,10 @@ import { ValidateIf } from 'class-validator';
 import { IsList, IsName, IsStr, MaxChars, MinChars, NAME_MAX_LENGTH, OneOf, Required, Trim } from '@argilla/common';
 import { USER_ROLES, UserRole } from '@argilla/database';
 
+/** Said wherever the API shows or accepts a role. */
+export const ROLE_DESCRIPTION =
+  "`owner` (the superuser role of Argilla 1.11 and later) has exactly the rights of `admin` (Argilla 1.8's)";
+
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 100;
 
@@ -29,7 +33,7 @@ export class CreateUserDto {
   @Required()
   username: string;
 
-  @ApiPropertyOptional({ enum: USER_ROLES, default: 'annotator' })
+  @ApiPropertyOptional({ enum: USER_ROLES, default: 'annotator', description: ROLE_DESCRIPTION })
   @OneOf(USER_ROLES)
   @ValidateIf((dto: CreateUserDto) => dto.role !== undefined && dto.role !== null)
   role?: UserRole | null;

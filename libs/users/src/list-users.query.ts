@@ -43,7 +43,7 @@ export class PageQuery {
 
 /** `GET /api/v1/users`: paging and filters. */
 export class ListUsersQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: USER_ROLES })
+  @ApiPropertyOptional({ enum: USER_ROLES, description: 'Only users with this role (`admin` does not match owners)' })
   @OneOf(USER_ROLES)
   @ValidateIf((query: ListUsersQuery) => query.role !== undefined)
   role?: UserRole;

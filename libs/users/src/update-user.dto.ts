@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ValidateIf } from 'class-validator';
 import { IsBool, IsStr, MaxChars, MinChars, OneOf, Required, Trim } from '@argilla/common';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './create-user.dto';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, ROLE_DESCRIPTION } from './create-user.dto';
 import { USER_ROLES, UserRole } from '@argilla/database';
 
 /** The body of `PATCH /api/v1/users/{id}`: every field optional; any other field is refused (422). */
@@ -22,7 +22,10 @@ export class UpdateUserDto {
   @Trim()
   last_name?: string | null;
 
-  @ApiPropertyOptional({ enum: USER_ROLES })
+  @ApiPropertyOptional({
+    enum: USER_ROLES,
+    description: `${ROLE_DESCRIPTION}. Demoting the last enabled admin or owner to annotator is refused (409)`,
+  })
   @OneOf(USER_ROLES)
   @ValidateIf((dto: UpdateUserDto) => dto.role !== undefined)
   role?: UserRole;

@@ -2,7 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import { EntityAlreadyExistsError, EntityNotFoundError, LastAdminError, now, SelfDisableError } from '@argilla/common';
-import { Database, isUniqueViolation, toStoredId, User, UserRole, Workspace, WorkspaceUser } from '@argilla/database';
+import {
+  ADMIN_ROLES,
+  Database,
+  hasAdminRights,
+  isUniqueViolation,
+  toStoredId,
+  User,
+  UserRole,
+  Workspace,
+  WorkspaceUser,
+} from '@argilla/database';
 import { generateApiKey } from './api-key';
 import { PasswordHasher } from './password-hasher';
 import { groupNamesByUser, UserQueries } from './user-queries';
@@ -222,8 +232,8 @@ export class UsersService {
   }
 
   /**
-   * Deletes the user unless it is the last enabled admin (409): the check and the deletion are one transaction,
-   * like `update`'s. Returns the user as it was.
+   * Deletes the user unless it is the last enabled admin or owner (409): the check and the deletion are one
+   * transaction, like `update`'s. Returns the user as it was.
    */
   async remove(id: string): Promise<UserWithWorkspaces> {
     const view = await this.withWorkspaces(await this.getById(id));
@@ -239,9 +249,10 @@ export class UsersService {
 
   /**
    * Changes names, role and the disabled flag; disabling also ends every token issued before it
-   * (`tokens_valid_after`, as a password change does). Demoting or disabling the last enabled admin is refused
-   * (409), and so is an admin disabling itself; the check and the change are one
+   * (`tokens_valid_after`, as a password change does). Demoting to annotator or disabling the last enabled admin
+   * or owner is refused (409), and so is an admin disabling itself; the check and the change are one
    * transaction, with the admins' rows locked on PostgreSQL, so two concurrent demotions cannot both pass.
+   * Between `admin` and `owner` is no demotion: both have every right.
    */
   async update(id: string, changes: UserChanges): Promise<User> {
     await this.database.transaction(async (manager) => {
@@ -249,7 +260,8 @@ export class UsersService {
       const user = await manager.findOneBy(User, { id });
       if (!user) throw new EntityNotFoundError(id, 'User');
       if (changes.disabled === true && changes.actorId === id) throw new SelfDisableError(id);
-      if (changes.role === 'annotator' || changes.disabled === true) await this.assertNotLastAdmin(manager, user);
+      const demoted = changes.role !== undefined && !hasAdminRights(changes.role);
+      if (demoted || changes.disabled === true) await this.assertNotLastAdmin(manager, user);
       const at = now();
       const values: Partial<User> = { updatedAt: at };
       if (changes.firstName !== undefined) values.firstName = changes.firstName;
@@ -295,15 +307,15 @@ export class UsersService {
   }
 
   /**
-   * Refuses (409) to take away the last enabled admin. The admins' rows are locked on PostgreSQL (SQLite's
-   * transactions are serialised), so two concurrent changes cannot both pass.
+   * Refuses (409) to take away the last enabled user with admin rights, admins and owners counted together. Their
+   * rows are locked on PostgreSQL (SQLite's transactions are serialised), so two concurrent changes cannot both pass.
    */
   private async assertNotLastAdmin(manager: EntityManager, user: User): Promise<void> {
-    if (user.role !== 'admin' || user.disabled) return;
+    if (!hasAdminRights(user.role) || user.disabled) return;
     const admins = manager
       .createQueryBuilder(User, 'user')
       .select('user.id')
-      .where("user.role = 'admin'")
+      .where('user.role IN (:...roles)', { roles: ADMIN_ROLES })
       .andWhere('user.disabled = :disabled', { disabled: false });
     if (this.database.engine === 'postgres') admins.setLock('pessimistic_write');
     if ((await admins.getMany()).length <= 1) throw new LastAdminError(user.id);

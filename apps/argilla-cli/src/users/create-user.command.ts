@@ -115,7 +115,7 @@ export class CreateUserCommand extends CommandRunner {
 
   @Option({
     flags: '--role <role>',
-    description: 'admin or annotator (asked when missing; default annotator)',
+    description: 'admin, annotator or owner (asked when missing; default annotator)',
     choices: [...USER_ROLES],
   })
   parseRole(value: string): string {

@@ -5,7 +5,8 @@ import { UserCommand } from './user-command';
 @SubCommand({
   name: 'delete',
   arguments: '<username>',
-  description: 'Delete a user and its memberships (its workspaces stay). The last enabled admin cannot be deleted',
+  description:
+    'Delete a user and its memberships (its workspaces stay). The last enabled admin or owner cannot be deleted',
 })
 export class DeleteUserCommand extends UserCommand {
   async run([username]: string[]): Promise<void> {

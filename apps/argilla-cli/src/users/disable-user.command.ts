@@ -25,7 +25,7 @@ abstract class SetDisabledCommand extends UserCommand {
 @SubCommand({
   name: 'disable',
   arguments: '<username>',
-  description: "Refuse a user's API key, tokens and logins (the last enabled admin cannot be disabled)",
+  description: "Refuse a user's API key, tokens and logins (the last enabled admin or owner cannot be disabled)",
 })
 export class DisableUserCommand extends SetDisabledCommand {
   protected readonly disabled = true;

@@ -52,7 +52,7 @@ export class ListUsersCommand extends UserCommand {
     );
   }
 
-  @Option({ flags: '--role <role>', description: 'Only users with this role: admin or annotator' })
+  @Option({ flags: '--role <role>', description: 'Only users with this role: admin, annotator or owner' })
   parseRole(value: string): string {
     return parseRole(value);
   }

@@ -16,7 +16,7 @@ interface UpdateUserOptions {
   name: 'update',
   arguments: '<username>',
   description:
-    "Change a user's role or names (the last enabled admin cannot be demoted). An empty --last-name removes it",
+    "Change a user's role or names (the last enabled admin or owner cannot be demoted). An empty --last-name removes it",
 })
 export class UpdateUserCommand extends UserCommand {
   async run([username]: string[], options: UpdateUserOptions): Promise<void> {
@@ -38,7 +38,7 @@ export class UpdateUserCommand extends UserCommand {
     printUser(this.output, updated);
   }
 
-  @Option({ flags: '--role <role>', description: 'admin or annotator' })
+  @Option({ flags: '--role <role>', description: 'admin, annotator or owner (owner: the rights of admin)' })
   parseRole(value: string): string {
     return parseRole(value);
   }

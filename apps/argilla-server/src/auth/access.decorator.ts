@@ -11,7 +11,7 @@ import { ErrorEnvelopeDto } from '../docs/responses';
 
 export const ACCESS_METADATA = 'argilla:access';
 
-/** Who may call a route: anyone, any authenticated user, or admins only. */
+/** Who may call a route: anyone, any authenticated user, or admins only (role `admin` or `owner`). */
 export type AccessLevel = 'public' | 'user' | 'admin';
 
 /**
@@ -29,7 +29,9 @@ export function Access(level: AccessLevel): MethodDecorator & ClassDecorator {
     ApiServiceUnavailableResponse({ description: 'The database cannot be reached', type: ErrorEnvelopeDto }),
   ];
   if (level === 'admin') {
-    decorators.push(ApiForbiddenResponse({ description: 'The caller is not an admin', type: ErrorEnvelopeDto }));
+    decorators.push(
+      ApiForbiddenResponse({ description: 'The caller is neither an admin nor an owner', type: ErrorEnvelopeDto }),
+    );
   }
   return applyDecorators(...decorators);
 }

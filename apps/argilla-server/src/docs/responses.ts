@@ -1,4 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { USER_ROLES } from '@argilla/database';
+import { ROLE_DESCRIPTION } from '@argilla/users';
 
 // Response schemas for the OpenAPI document. The bodies themselves are built by toUserResponse /
 // toWorkspaceResponse in the libs; these classes only describe them.
@@ -12,7 +14,7 @@ export class UserResponseDto {
   last_name?: string;
   @ApiProperty({ example: 'Ada Lovelace' }) full_name: string;
   @ApiProperty({ example: 'ada' }) username: string;
-  @ApiProperty({ enum: ['admin', 'annotator'] }) role: string;
+  @ApiProperty({ enum: USER_ROLES, description: ROLE_DESCRIPTION }) role: string;
   @ApiProperty({ type: [String], example: ['ada', 'team'], description: 'Workspace names' }) workspaces: string[];
   @ApiProperty({ example: 'argilla.apikey' }) api_key: string;
   @ApiProperty(TIMESTAMP) inserted_at: string;

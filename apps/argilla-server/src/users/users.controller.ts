@@ -21,7 +21,7 @@ export class UsersController {
 
   @Get('me')
   @Access('user')
-  @ApiOperation({ summary: 'The caller; an admin sees every workspace, an annotator its own' })
+  @ApiOperation({ summary: 'The caller; an admin or owner sees every workspace, an annotator its own' })
   @ApiOkResponse({ type: UserResponseDto })
   async me(@CurrentPrincipal() principal: UserWithWorkspaces): Promise<UserResponse> {
     if (isAdmin(principal.user)) {

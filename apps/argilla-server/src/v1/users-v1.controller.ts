@@ -54,7 +54,7 @@ export class UsersV1Controller {
 
   @Get('me/workspaces')
   @Access('user')
-  @ApiOperation({ summary: "The caller's workspaces (an admin's: all of them)" })
+  @ApiOperation({ summary: "The caller's workspaces (an admin's or owner's: all of them)" })
   @ApiOkResponse({ type: WorkspacesV1Dto })
   @ApiValidationError()
   async myWorkspaces(@CurrentUser() caller: User, @Query() page: PageQuery): Promise<Page<WorkspaceResponse>> {
@@ -161,12 +161,12 @@ export class UsersV1Controller {
   @Access('admin')
   @ApiOperation({
     summary:
-      "Change a user's names, role or disabled flag (the last admin cannot be demoted or disabled, nor an admin disable itself: 409)",
+      "Change a user's names, role or disabled flag (the last admin or owner cannot be demoted to annotator or disabled, nor an admin disable itself: 409)",
   })
   @ApiOkResponse({ type: UserV1ResponseDto })
   @ApiIdRoute('User')
   @ApiValidationError()
-  @ApiConflictResponse({ description: 'The user is the last admin', type: ErrorEnvelopeDto })
+  @ApiConflictResponse({ description: 'The user is the last admin or owner', type: ErrorEnvelopeDto })
   async update(
     @CurrentUser() caller: User,
     @Param('user_id', UuidPipe) userId: string,
@@ -186,13 +186,13 @@ export class UsersV1Controller {
   @Delete('users/:user_id')
   @Access('admin')
   @ApiOperation({
-    summary: 'Delete a user and its memberships; the last enabled admin cannot be deleted (409)',
+    summary: 'Delete a user and its memberships; the last enabled admin or owner cannot be deleted (409)',
     description:
-      'Unlike `DELETE /api/users/{user_id}` (kept as in Argilla 1.8), this refuses to delete the last admin.',
+      'Unlike `DELETE /api/users/{user_id}` (kept as in Argilla 1.8), this refuses to delete the last admin or owner.',
   })
   @ApiOkResponse({ type: UserV1ResponseDto })
   @ApiIdRoute('User')
-  @ApiConflictResponse({ description: 'The user is the last admin', type: ErrorEnvelopeDto })
+  @ApiConflictResponse({ description: 'The user is the last admin or owner', type: ErrorEnvelopeDto })
   async delete(@CurrentUser() caller: User, @Param('user_id', UuidPipe) userId: string): Promise<UserV1Response> {
     requireAdmin(caller);
     return toUserV1Response((await this.users.remove(userId)).user);

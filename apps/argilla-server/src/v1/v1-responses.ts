@@ -1,4 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { USER_ROLES } from '@argilla/database';
+import { ROLE_DESCRIPTION } from '@argilla/users';
 import { WorkspaceResponseDto } from '../docs/responses';
 
 const TIMESTAMP = { example: '2023-03-16T11:11:59.871000', description: 'Naive UTC, microseconds' };
@@ -8,7 +10,7 @@ export class UserV1ResponseDto {
   @ApiProperty({ example: 'Ada' }) first_name: string;
   @ApiProperty({ example: 'Lovelace', nullable: true, type: String }) last_name: string | null;
   @ApiProperty({ example: 'ada' }) username: string;
-  @ApiProperty({ enum: ['admin', 'annotator'] }) role: string;
+  @ApiProperty({ enum: USER_ROLES, description: ROLE_DESCRIPTION }) role: string;
   @ApiProperty({ description: "A disabled user's key, tokens and logins are refused" }) disabled: boolean;
   @ApiProperty(TIMESTAMP) inserted_at: string;
   @ApiProperty(TIMESTAMP) updated_at: string;

@@ -114,11 +114,17 @@ export class WorkspacesController {
 
   @Get('v1/workspaces/:workspace_id')
   @Access('user')
-  @ApiOperation({ summary: 'A workspace: admins see any, annotators those they belong to' })
+  @ApiOperation({ summary: 'A workspace: admins and owners see any, annotators those they belong to' })
   @ApiOkResponse({ type: WorkspaceResponseDto })
   @ApiIdRoute()
-  @ApiNotFoundResponse({ description: 'No such workspace (admins only; others get 403)', type: PlainErrorDto })
-  @ApiForbiddenResponse({ description: 'The caller is neither an admin nor a member', type: ErrorEnvelopeDto })
+  @ApiNotFoundResponse({
+    description: 'No such workspace (admins and owners only; others get 403)',
+    type: PlainErrorDto,
+  })
+  @ApiForbiddenResponse({
+    description: 'The caller is neither an admin, an owner nor a member',
+    type: ErrorEnvelopeDto,
+  })
   async get(
     @CurrentUser() caller: User,
     @Param('workspace_id', UuidPipe) workspaceId: string,

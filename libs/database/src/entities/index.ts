@@ -4,7 +4,7 @@ import { WorkspaceUser } from './workspace-user.entity';
 import { LoginAttempt } from './login-attempt.entity';
 import { DataVersion } from './data-version.entity';
 
-export { User, USER_ROLES } from './user.entity';
+export { ADMIN_ROLES, hasAdminRights, User, USER_ROLES } from './user.entity';
 export type { UserRole } from './user.entity';
 export { Workspace } from './workspace.entity';
 export { WorkspaceUser } from './workspace-user.entity';

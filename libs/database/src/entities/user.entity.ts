@@ -2,8 +2,19 @@ import { Column, Entity, Index, OneToMany, PrimaryColumn } from 'typeorm';
 import { STORED_ID } from '../storage';
 import type { WorkspaceUser } from './workspace-user.entity';
 
-export const USER_ROLES = ['admin', 'annotator'] as const;
+/**
+ * `admin` and `annotator` are Argilla 1.8's roles; `owner` is the superuser role of Argilla 1.11 and later, whose
+ * Python clients let only an owner manage users and workspaces. Here an owner has exactly an admin's rights.
+ */
+export const USER_ROLES = ['admin', 'annotator', 'owner'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
+
+/** The roles with every right: admins and owners alike (the last-admin rules count them together). */
+export const ADMIN_ROLES: readonly UserRole[] = ['admin', 'owner'];
+
+export function hasAdminRights(role: string): boolean {
+  return (ADMIN_ROLES as readonly string[]).includes(role);
+}
 
 @Entity({ name: 'users' })
 export class User {
