@@ -259,6 +259,48 @@ describe.each(engines())('a database written by Argilla 1.8 (%s)', (engine) => {
     expect(carl.map((row: { disabled: unknown }) => Boolean(row.disabled))).toEqual([false]);
   });
 
+  it('refuses to hand back owners, a role Argilla 1.8 cannot load, naming them; --force makes them admins and says so', async () => {
+    expect((await runCli(['database', 'migrate'], db.env)).code).toBe(0);
+    // john was an admin in Argilla 1.8, ann an annotator.
+    for (const username of ['john', 'ann']) {
+      expect((await runCli(['users', 'update', username, '--role', 'owner'], db.env)).code).toBe(0);
+    }
+    const users = await ds.query('SELECT * FROM users ORDER BY id');
+    const owners =
+      'the role owner of ann, john, which Argilla 1.8 cannot load: --force makes them admins, with the same rights ' +
+      "(or make them admins first with 'argilla-cli users update --role admin')";
+
+    expect(await runCli(['database', 'migrate', '--revision', '1.8'], db.env)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        `Error: Refusing to migrate down to '1.8': it would lose ${owners}. Nothing was changed. ` +
+        'To go ahead anyway, run it again with --force.\n',
+    });
+    expect((await ds.query('SELECT version_num FROM alembic_version'))[0].version_num).toBe(HEAD);
+    expect(await ds.query('SELECT * FROM users ORDER BY id')).toEqual(users);
+
+    expect(await runCli(['database', 'migrate', '--revision', '1.8', '--force'], db.env)).toEqual({
+      code: 0,
+      stdout: [
+        `Going ahead (--force), losing ${owners}.`,
+        'Running downgrade 8ef49c590498 -> d5fda6c60caa, create data_version, bumped by triggers on users, workspaces and memberships',
+        'Running downgrade d5fda6c60caa -> f543ed19759f, add disabled and tokens_valid_after to users',
+        'Running downgrade f543ed19759f -> ae5522b4c674, create login_attempts table',
+        "Database now at revision 'ae5522b4c674'.",
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+    expect(await ds.query('SELECT username, role FROM users ORDER BY username')).toEqual([
+      { username: 'ann', role: 'admin' },
+      { username: 'argilla', role: 'admin' },
+      { username: 'carl', role: 'annotator' },
+      { username: 'john', role: 'admin' },
+      { username: 'tanya', role: 'annotator' },
+    ]);
+  });
+
   it('goes there and back: users created and changed here (bcrypt hashes) all log in with bcrypt once handed back, and the schema is Argilla 1.8’s', async () => {
     const env = { ...db.env, ARGILLA_PASSWORD_HASH: 'bcrypt' };
     const passwords: Record<string, string> = { argilla: '1234', ann: 'annpassword1', carl: 'carlpassword1' };

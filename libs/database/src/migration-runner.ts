@@ -60,6 +60,8 @@ export type MigrationStep = RevisionStep | AdoptionStep;
 export interface MigrateOptions {
   /** Run a downgrade even when it would lose security state or Argilla's data. */
   readonly force?: boolean;
+  /** Told what a forced downgrade loses, before its first step, so that the operator sees it. */
+  readonly onForcedLosses?: (losses: readonly string[]) => void;
   readonly downgradeContext?: DowngradeContext;
 }
 
@@ -163,8 +165,8 @@ export class MigrationRunner {
   /**
    * Upgrades or downgrades to `target`, calling `onStep` before each step. Returns the steps run (none when the
    * database is already there). A database of an earlier release is adopted first. A downgrade that would lose
-   * security state or Argilla's data refuses (DowngradeRefusedError) unless `force`; a refused or failed run
-   * changes nothing.
+   * security state or Argilla's data refuses (DowngradeRefusedError) unless `force`, which tells `onForcedLosses`
+   * what it loses; a refused or failed run changes nothing.
    */
   async migrate(
     target = 'head',
@@ -195,7 +197,11 @@ export class MigrationRunner {
           from = adoption.to;
         }
         const revisionSteps = this.plan(from, to);
-        if (!options.force) await this.assertNothingLost(queryRunner, target, revisionSteps, options);
+        const losses = await this.lossesOf(queryRunner, revisionSteps, options);
+        if (losses.length > 0) {
+          if (!options.force) throw new DowngradeRefusedError(target, losses);
+          options.onForcedLosses?.(losses);
+        }
         for (const step of revisionSteps) {
           onStep?.(step);
           if (step.direction === 'upgrade') await step.revision.up(queryRunner);
@@ -224,12 +230,12 @@ export class MigrationRunner {
     }
   }
 
-  private async assertNothingLost(
+  /** What the downgrade steps among `steps` would lose, in the order they run. */
+  private async lossesOf(
     queryRunner: QueryRunner,
-    target: string,
     steps: readonly RevisionStep[],
     options: MigrateOptions,
-  ): Promise<void> {
+  ): Promise<string[]> {
     const context = options.downgradeContext ?? DEFAULT_DOWNGRADE_CONTEXT;
     const losses: string[] = [];
     for (const step of steps) {
@@ -237,7 +243,7 @@ export class MigrationRunner {
         losses.push(...(await step.revision.lossesOnDowngrade(queryRunner, context)));
       }
     }
-    if (losses.length > 0) throw new DowngradeRefusedError(target, losses);
+    return losses;
   }
 
   private indexOf(revisionId: string | null): number {

@@ -26,6 +26,7 @@ export class MigrateCommand extends CommandRunner {
     const runner = await this.database.migrations();
     const steps = await runner.migrate(options.revision ?? 'head', (step) => this.output.line(describeStep(step)), {
       force: options.force === true,
+      onForcedLosses: (losses) => this.output.line(`Going ahead (--force), losing ${losses.join('; ')}.`),
       downgradeContext: { tokenLifetimeSeconds: this.settings.auth.tokenExpirationMinutes * 60 },
     });
     const current = await runner.current();
@@ -45,7 +46,7 @@ export class MigrateCommand extends CommandRunner {
     flags: '--force',
     description:
       'Downgrade even when it would lose security state (disabled users, ended tokens, password hashes ' +
-      "Argilla 1.8 cannot verify) or rows of Argilla's dataset tables",
+      "Argilla 1.8 cannot verify), owners (who become admins) or rows of Argilla's dataset tables",
   })
   parseForce(): boolean {
     return true;
