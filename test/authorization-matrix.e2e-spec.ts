@@ -17,15 +17,24 @@ import {
 import { registeredRoutes } from './support/routes';
 import { engines, snapshot } from './support/test-database';
 
-type Caller = 'anonymous' | 'annotatorOutsider' | 'annotatorMember' | 'admin';
+type Caller = 'anonymous' | 'annotatorOutsider' | 'annotatorMember' | 'admin' | 'owner';
 
-const CALLERS: readonly Caller[] = ['anonymous', 'annotatorOutsider', 'annotatorMember', 'admin'];
+const CALLERS: readonly Caller[] = ['anonymous', 'annotatorOutsider', 'annotatorMember', 'admin', 'owner'];
 
 const CREDENTIALS: Record<Caller, Record<string, string>> = {
   anonymous: {},
   annotatorOutsider: { 'X-Argilla-Api-Key': 'outsider.apikey' },
   annotatorMember: { 'X-Argilla-Api-Key': 'member.apikey' },
   admin: { 'X-Argilla-Api-Key': 'admin.apikey' },
+  owner: { 'X-Argilla-Api-Key': 'owner.apikey' },
+};
+
+/** Each caller's username (its key is `<username>.apikey`, its password `password-1234`). */
+const USERNAMES: Record<Exclude<Caller, 'anonymous'>, string> = {
+  annotatorOutsider: 'outsider',
+  annotatorMember: 'member',
+  admin: 'admin',
+  owner: 'owner',
 };
 
 /**
@@ -67,8 +76,9 @@ const EMPTY_USER_BODY = invalid(
 const EMPTY_WORKSPACE_BODY = invalid({ loc: ['body', 'name'], msg: 'field required', type: 'value_error.missing' });
 
 // Every registered route × every caller, then the probes of the order of checks (authentication, validation,
-// permission, lookup): unknown and malformed ids never tell a caller without the right anything.
-const TABLE: Row[] = [
+// permission, lookup): unknown and malformed ids never tell a caller without the right anything. The owner's rows
+// are not written here: TABLE adds them, one for each admin row, with the same answer.
+const ADMIN_TABLE: Row[] = [
   // Only ARGILLA_METRICS_TOKEN opens /metrics (test/operations.e2e-spec.ts): no user does, admins included.
   { route: 'GET /metrics', path: '/metrics', caller: 'anonymous', status: 401 },
   { route: 'GET /metrics', path: '/metrics', caller: 'annotatorOutsider', status: 401 },
@@ -715,6 +725,12 @@ const TABLE: Row[] = [
   { route: 'GET /api/v1/users', path: '/api/v1/users', caller: 'admin', status: 200 },
 ];
 
+/** An owner (Argilla 1.11's superuser role) has exactly an admin's rights: every admin row again, as the owner. */
+const TABLE: Row[] = [
+  ...ADMIN_TABLE,
+  ...ADMIN_TABLE.filter((row) => row.caller === 'admin').map((row): Row => ({ ...row, caller: 'owner' })),
+];
+
 /** The routes whose success changes the users, workspaces or memberships. */
 const STATE_CHANGING = new Set([
   'POST /api/users',
@@ -753,6 +769,7 @@ describe.each(engines())('authorization matrix (%s)', (engine) => {
     suite = await openApiSuite(engine, { ARGILLA_METRICS_TOKEN: 'authorization-matrix-metrics-token-0123456789' });
     ({ app, dataSource } = suite);
     await seedUser(app, { username: 'admin', role: 'admin' });
+    await seedUser(app, { username: 'owner', role: 'owner' });
     await seedUser(app, { username: 'member', workspaces: ['team'] });
     await seedUser(app, { username: 'outsider' });
     team = await dataSource.getRepository(Workspace).findOneByOrFail({ name: 'team' });
@@ -848,9 +865,7 @@ describe.each(engines())('authorization matrix (%s)', (engine) => {
     else expect(after).toEqual(before);
     // A caller that replaced its own key or password gets them back, for the rows after this one.
     if (['POST /api/v1/me/api-key', 'PUT /api/v1/me/password'].includes(row.route) && row.status === 200) {
-      const username = { annotatorOutsider: 'outsider', annotatorMember: 'member', admin: 'admin' }[
-        row.caller as Exclude<Caller, 'anonymous'>
-      ];
+      const username = USERNAMES[row.caller as Exclude<Caller, 'anonymous'>];
       const passwordHash = await app.get(PasswordHasher).hash('password-1234');
       await dataSource
         .getRepository(User)
