@@ -268,7 +268,7 @@ describe.each(engines())('a database written by Argilla 1.8 (%s)', (engine) => {
     const users = await ds.query('SELECT * FROM users ORDER BY id');
     const owners =
       'the role owner of ann, john, which Argilla 1.8 cannot load: --force makes them admins, with the same rights ' +
-      "(or make them admins first with 'argilla-cli users update --role admin')";
+      "(or make them admins first with 'argilla-cli users update USERNAME --role admin')";
 
     expect(await runCli(['database', 'migrate', '--revision', '1.8'], db.env)).toEqual({
       code: 1,

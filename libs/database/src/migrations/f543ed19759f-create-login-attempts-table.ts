@@ -48,7 +48,7 @@ export class CreateLoginAttemptsTable implements Revision {
     if (owners.length > 0) {
       losses.push(
         `the role owner of ${listNames(owners)}, which Argilla 1.8 cannot load: --force makes them admins, ` +
-          "with the same rights (or make them admins first with 'argilla-cli users update --role admin')",
+          "with the same rights (or make them admins first with 'argilla-cli users update USERNAME --role admin')",
       );
     }
     const unverifiable = users.filter((user) => !BCRYPT.test(user.password_hash)).map((user) => user.username);
