@@ -49,11 +49,13 @@ export async function spawnServer(env: Record<string, string>, port: number): Pr
 }
 
 /**
- * Ports are handed out from a range of this jest worker's own, below the kernel's ephemeral range (32768–60999 on
- * Linux): a port the kernel picked for `listen(0)` could be picked again for another worker's server before this
- * one binds it, and a server answering there would be taken for this one.
+ * Ports are handed out from a range of 500 of this jest worker's own, below the kernel's ephemeral range
+ * (32768–60999 on Linux): a port the kernel picked for `listen(0)` could be picked again for another worker's server
+ * before this one binds it, and a server answering there would be taken for this one. The range depends on the
+ * jest run too (the parent's process id), so that two runs on one machine rarely share one.
  */
-let nextPort = 20_000 + (Number(process.env.JEST_WORKER_ID ?? 0) % 10) * 1_000;
+const RANGES = 25;
+let nextPort = 20_000 + ((Number(process.env.JEST_WORKER_ID ?? 0) + (process.ppid % RANGES) * 7) % RANGES) * 500;
 
 function canListen(port: number): Promise<boolean> {
   return import('node:net').then(
