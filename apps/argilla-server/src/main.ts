@@ -5,6 +5,7 @@ import { Logger } from '@nestjs/common';
 import { InvalidSettingsError, loadSettings, Settings } from '@argilla/config';
 import { SchemaNotAtHeadError, UnknownDatabaseRevisionError } from '@argilla/database';
 import { createServerApp } from './app';
+import { HttpDrain } from './http-drain';
 
 const logger = new Logger('ArgillaServer');
 
@@ -30,18 +31,34 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const server = await app.listen(settings.port, settings.host);
+  // Attached before listening, so that it sees every connection.
+  const drain = new HttpDrain(app.getHttpServer());
+  await app.listen(settings.port, settings.host);
   logger.log(`Listening on http://${settings.host}:${settings.port}${settings.baseUrl}`);
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    logger.log(`${signal} received: finishing in-flight requests, then exiting`);
+    const started = Date.now();
+    const grace = settings.operations.shutdownTimeoutSeconds;
+    logger.log(
+      `${signal} received: draining ${drain.connections} connections (every request received is answered, ` +
+        `for at most ${grace} s), then exiting`,
+    );
     // Past the grace period, connections still open are cut so that the process always ends.
-    const force = setTimeout(() => server.closeAllConnections(), settings.operations.shutdownTimeoutSeconds * 1000);
+    let cut = 0;
+    const force = setTimeout(() => {
+      cut = drain.connections;
+      drain.cut();
+    }, grace * 1000);
     force.unref();
     try {
+      await drain.drain();
+      clearTimeout(force);
+      if (cut > 0) logger.warn(`Drained in ${Date.now() - started} ms: ${cut} connections cut after ${grace} s`);
+      else logger.log(`Drained in ${Date.now() - started} ms: every request answered, every connection closed`);
+      // Only now: the database and the hashing workers may be needed until the last answer.
       await app.close();
       process.exit(0);
     } catch (error) {
