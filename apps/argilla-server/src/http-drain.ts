@@ -45,9 +45,14 @@ export class HttpDrain {
    */
   drain(): Promise<void> {
     this.draining = true;
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const socket of this.sockets) this.closeIfIdle(socket);
-    return closed;
+    return new Promise<void>((resolve) =>
+      // After the input already waiting in this turn of the event loop is read: a request that had reached a
+      // connection when the signal came is then being answered, and its connection is not idle.
+      setImmediate(() => {
+        this.server.close(() => resolve());
+        for (const socket of this.sockets) this.closeIfIdle(socket);
+      }),
+    );
   }
 
   /** Cuts every connection still open (past the grace period), answered or not. */

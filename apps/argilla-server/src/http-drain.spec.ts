@@ -1,0 +1,95 @@
+import { Agent, createServer, get, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo, connect, Socket } from 'node:net';
+import { HttpDrain } from './http-drain';
+
+/** A server whose answers wait until the test releases them. */
+function heldServer(): { server: Server; held: ServerResponse[]; arrived: Promise<void>[] } {
+  const held: ServerResponse[] = [];
+  const arrivals: (() => void)[] = [];
+  const arrived = Array.from({ length: 4 }, () => new Promise<void>((resolve) => arrivals.push(resolve)));
+  const server = createServer((request, response) => {
+    if (request.url === '/held') {
+      held.push(response);
+      arrivals.shift()?.();
+    } else response.end('ok');
+  });
+  return { server, held, arrived };
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+}
+
+function fetchWith(agent: Agent, port: number, path: string): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path, agent }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response));
+    }).on('error', reject);
+  });
+}
+
+function closed(socket: Socket): Promise<void> {
+  return new Promise((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve())));
+}
+
+describe('HttpDrain', () => {
+  let agent: Agent;
+
+  beforeEach(() => (agent = new Agent({ keepAlive: true })));
+  afterEach(() => agent.destroy());
+
+  it('closes idle keep-alive connections and connections that sent nothing at once', async () => {
+    const { server } = heldServer();
+    const drain = new HttpDrain(server);
+    const port = await listen(server);
+    await fetchWith(agent, port, '/');
+    const [kept] = Object.values(agent.freeSockets).flat();
+    const silent = connect(port, '127.0.0.1');
+    await new Promise((resolve) => silent.once('connect', resolve));
+
+    await Promise.all([drain.drain(), closed(kept!), closed(silent)]);
+    expect(server.listening).toBe(false);
+  });
+
+  it('answers a request in progress with Connection: close, then closes its connection', async () => {
+    const { server, held, arrived } = heldServer();
+    const drain = new HttpDrain(server);
+    const port = await listen(server);
+    const answer = fetchWith(agent, port, '/held');
+    await arrived[0];
+
+    const drained = drain.drain();
+    held[0].end('late');
+    const response = await answer;
+    expect([response.statusCode, response.headers.connection]).toEqual([200, 'close']);
+    await drained;
+    expect(drain.connections).toBe(0);
+  });
+
+  it('keeps a connection for a request pipelined behind one in progress, and closes it after the last answer', async () => {
+    const { server, held, arrived } = heldServer();
+    const drain = new HttpDrain(server);
+    const port = await listen(server);
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    socket.write('GET /held HTTP/1.1\r\nHost: test\r\n\r\n');
+    await arrived[0];
+
+    const drained = drain.drain();
+    socket.write('GET /held HTTP/1.1\r\nHost: test\r\n\r\n');
+    await arrived[1];
+    held[1].end('second');
+    held[0].end('first');
+    await Promise.all([drained, closed(socket)]);
+    expect(text.match(/HTTP\/1\.1 200 OK|^Connection: .*|first|second/gm)).toEqual([
+      'HTTP/1.1 200 OK',
+      'Connection: keep-alive',
+      'first',
+      'HTTP/1.1 200 OK',
+      'Connection: close',
+      'second',
+    ]);
+  });
+});
