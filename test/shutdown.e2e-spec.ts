@@ -181,7 +181,8 @@ describe.each(engines())('shutdown with keep-alive clients (%s)', (engine) => {
   let server: ServerProcess | undefined;
   let agents: Agent[] = [];
 
-  beforeEach(async () => {
+  // One database for the suite: neither test changes what the other reads.
+  beforeAll(async () => {
     ({ db } = await createMigratedDatabase(engine));
     env = {
       ...db.env,
@@ -201,8 +202,9 @@ describe.each(engines())('shutdown with keep-alive clients (%s)', (engine) => {
       await server.exited;
     }
     server = undefined;
-    await db.drop();
   });
+
+  afterAll(() => db?.drop());
 
   function keepAliveAgent(): Agent {
     const agent = new Agent({ keepAlive: true, maxSockets: LOGINS });
