@@ -2,6 +2,9 @@ import { parseTimestamp } from '@argilla/common';
 import { Database, fromStoredId, User } from '@argilla/database';
 import { UserWithWorkspaces } from './user-response';
 
+/** The characters of bcrypt's and argon2's encoded salts and hashes. */
+const BASE64_CHARACTERS = './+ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
 /** What the hot lookups select: the user's columns and its workspace names in membership order. */
 interface UserRow {
   id: string;
@@ -60,6 +63,7 @@ export class UserQueries {
   private readonly byUsername;
   private readonly allUsers;
   private readonly allMemberships;
+  private readonly hashSamples;
 
   constructor(database: Database) {
     const select = `SELECT ${COLUMNS}, ${workspacesColumn(database.engine)} FROM users u`;
@@ -75,6 +79,18 @@ export class UserQueries {
       `SELECT m.user_id, w.name FROM workspaces_users m JOIN workspaces w ON w.id = m.workspace_id
        ORDER BY m.inserted_at`,
     );
+    // Grouped by the hash up to its salt: the first 40 characters stripped of their trailing base64 (the salt's
+    // start) leave `$2b$12$` or `$argon2id$v=19$m=19456,t=2,p=1$`, in the same way on both engines.
+    this.hashSamples = database.prepared<{ sample: string }>(
+      'argilla_password_hash_samples',
+      `SELECT MIN(password_hash) AS sample FROM users
+       GROUP BY rtrim(substr(password_hash, 1, 40), '${BASE64_CHARACTERS}')`,
+    );
+  }
+
+  /** One stored hash of each kind (algorithm and parameters) in the users table: one scan, a row per kind. */
+  async passwordHashSamples(): Promise<string[]> {
+    return (await this.hashSamples([])).map((row) => row.sample);
   }
 
   /** Every user with its workspaces, oldest first: two queries, whatever the number of users. */

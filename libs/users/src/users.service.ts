@@ -130,6 +130,11 @@ export class UsersService {
     return (await this.queries.findByUsername(username))?.user ?? null;
   }
 
+  /** One stored password hash of each kind (algorithm and parameters), for timing the verifications. */
+  passwordHashSamples(): Promise<string[]> {
+    return this.queries.passwordHashSamples();
+  }
+
   /** Lookup by indexed equality: the key is never compared character by character in application code. */
   async findByApiKey(apiKey: string): Promise<User | null> {
     return (await this.queries.findByApiKey(apiKey))?.user ?? null;
