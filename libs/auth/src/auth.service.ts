@@ -3,6 +3,7 @@ import { Timestamp, UnauthorizedError } from '@argilla/common';
 import { SETTINGS, Settings } from '@argilla/config';
 import { User } from '@argilla/database';
 import { PasswordHasher, UsersService, UserWithWorkspaces } from '@argilla/users';
+import { FailedLoginTiming } from './failed-login-timing';
 import { resolveJwtSecret } from './jwt-secret';
 import { LoginThrottle } from './login-throttle.service';
 import { InvalidTokenError, signToken, verifyToken } from './jwt';
@@ -23,6 +24,7 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly passwords: PasswordHasher,
     private readonly throttle: LoginThrottle,
+    private readonly timing: FailedLoginTiming,
   ) {}
 
   /** Resolved on first use (the CLI never needs it); the server calls it at start so the warning shows then. */
@@ -34,7 +36,8 @@ export class AuthService {
   }
 
   /**
-   * Unknown username and wrong password fail alike, in about the same time (a dummy hash is verified).
+   * Unknown username and wrong password fail alike, in the same time whatever the stored hash: a dummy hash is
+   * verified, and every failure is padded to the duration of the costliest kind in use (FailedLoginTiming).
    * A legacy (bcrypt) or weaker hash is replaced by a fresh argon2id one after a successful login, except with
    * `ARGILLA_PASSWORD_HASH=bcrypt`, which keeps every hash as it is (PasswordHasher.needsRehash).
    * Throttled by LoginThrottle: the attempt is counted before the password is checked, 429 past the limits. A
@@ -43,6 +46,7 @@ export class AuthService {
    * disabling that lands while this login is being verified ends it too.
    */
   async login(username: string, password: string, client: string): Promise<AccessToken> {
+    const started = this.timing.start();
     let user: User | null = null;
     const verified = await this.throttle.check(username, client, async () => {
       user = await this.users.findByUsername(username);
@@ -54,8 +58,12 @@ export class AuthService {
       // counters tell that the password was right.
       return (await this.passwords.verify(user.passwordHash, password)) && !user.disabled;
     });
-    if (!verified || user === null) throw new UnauthorizedError();
-    const found: User = user;
+    const found = user as User | null;
+    if (!verified || found === null) {
+      // Every failure takes as long as one of the costliest kind of hash in use (FailedLoginTiming).
+      await this.timing.padFailure(started, found?.passwordHash);
+      throw new UnauthorizedError();
+    }
     if (this.passwords.needsRehash(found.passwordHash)) {
       await this.users.updatePasswordHash(found.id, await this.passwords.hash(password));
     }
@@ -71,8 +79,13 @@ export class AuthService {
    * login's throttle: 429 while locked out (even with the right password), a wrong password counted as a failed
    * login, a right one forgetting the failures of this username from this client.
    */
-  verifyCurrentPassword(user: User, password: string, client: string): Promise<boolean> {
-    return this.throttle.check(user.username, client, () => this.passwords.verify(user.passwordHash, password));
+  async verifyCurrentPassword(user: User, password: string, client: string): Promise<boolean> {
+    const started = this.timing.start();
+    const verified = await this.throttle.check(user.username, client, () =>
+      this.passwords.verify(user.passwordHash, password),
+    );
+    if (!verified) await this.timing.padFailure(started, user.passwordHash);
+    return verified;
   }
 
   /** The key's user with its workspaces (one prepared query). */
