@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Request as LoadRequest } from 'autocannon';
 import * as argon2 from 'argon2';
+import * as bcrypt from 'bcryptjs';
 import { createFreshDatabase, Engine, FreshDatabase, parseEngine, timeUsersImport } from './lib/database';
 import { LoadResult, LoadSpec, runLoad, stopAllLoads } from './lib/load';
 import {
@@ -46,6 +47,10 @@ const WARMUP_SECONDS = 2;
 const LOGIN_CONNECTIONS = 8;
 const STORM_S1_RATE = 50;
 const STORM_S1_CONNECTIONS = 2;
+/** S5b: wrong-password logins of one user whose hash Argilla 1.8 wrote (bcrypt, cost 12), in worker threads. */
+const BCRYPT_STORM_CONNECTIONS = 20;
+const BCRYPT_USER = 'argilla18-bcrypt';
+const BCRYPT_ROUNDS = 12;
 const SEED_USERS = 1_000;
 const LARGE_IMPORT_USERS = 10_000;
 const SHARED_WORKSPACES = 20;
@@ -161,6 +166,22 @@ async function login(baseUrl: string, username: string, password: string): Promi
   return (JSON.parse(text) as { access_token: string }).access_token;
 }
 
+/**
+ * Returns once the logins that a load left in flight are done: a load stops its clients, not the verifications
+ * they queued in the server (20 cost-12 bcrypt ones are seconds of CPU), which would weigh on the next
+ * measurement. Verifications queue first come, first served, so one more wrong-password login answers after them.
+ */
+async function awaitQueuedLogins(baseUrl: string): Promise<void> {
+  const response = await fetch(`${baseUrl}/api/security/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username: BCRYPT_USER, password: 'not-the-password' }).toString(),
+    signal: AbortSignal.timeout(120_000),
+  });
+  await response.text();
+  if (response.status !== 401) throw new Error(`A wrong password for '${BCRYPT_USER}' answered ${response.status}`);
+}
+
 /** Logs every user in (a bounded number at a time): the first login also rehashes bcrypt to argon2id. */
 async function loginAll(baseUrl: string, users: readonly GeneratedUser[]): Promise<string[]> {
   const tokens: string[] = new Array<string>(users.length);
@@ -192,7 +213,7 @@ async function measureArgon2(): Promise<number[]> {
 // HTTP scenarios: each round runs every scenario once (after its own warm-up), so that drift over the run spreads
 // over all of them alike.
 
-type MetricId = 'L1' | 'L2' | 'S1' | 'S2' | 'S3' | 'S4' | 'S5' | 'S5-S1';
+type MetricId = 'L1' | 'L2' | 'S1' | 'S2' | 'S3' | 'S4' | 'S5' | 'S5-S1' | 'S5b' | 'S5b-info';
 
 interface HttpScenario {
   id: MetricId;
@@ -256,6 +277,39 @@ function buildScenarios(
           runLoad({ ...s1, connections: STORM_S1_CONNECTIONS, overallRate: STORM_S1_RATE }, seconds),
         ]);
         return { S5: logins, 'S5-S1': background };
+      },
+    },
+    {
+      id: 'S5b',
+      run: async (seconds) => {
+        const wrongPassword: LoadRequest = {
+          method: 'POST',
+          path: '/api/security/token',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ username: BCRYPT_USER, password: 'not-the-password' }).toString(),
+        };
+        const [logins, info] = await Promise.all([
+          runLoad(
+            {
+              baseUrl: server.baseUrl,
+              requests: [wrongPassword],
+              connections: BCRYPT_STORM_CONNECTIONS,
+              expectedStatus: 401,
+            },
+            seconds,
+          ),
+          runLoad(
+            {
+              baseUrl: server.baseUrl,
+              requests: [get('/api/_info', {})],
+              connections: STORM_S1_CONNECTIONS,
+              overallRate: STORM_S1_RATE,
+            },
+            seconds,
+          ),
+        ]);
+        await awaitQueuedLogins(server.baseUrl);
+        return { S5b: logins, 'S5b-info': info };
       },
     },
   ];
@@ -358,6 +412,22 @@ function buildReport(m: Measurements): { rows: Row[]; notes: string[] } {
     'logins/s',
   );
   httpRow('S5-S1', `S5 storm: S1 at ${STORM_S1_RATE} req/s alongside`, 'p99 < 100 ms', p99('S5-S1') < 100);
+  httpRow(
+    'S5b',
+    `S5b \`POST /api/security/token\`, wrong password of a \`$2b$12$\` user (${BCRYPT_STORM_CONNECTIONS} connections)`,
+    '—',
+    undefined,
+    '',
+    'logins/s',
+  );
+  const infoMedian = summarize((m.http.get('S5b-info') ?? []).map((r) => r.p50)).median;
+  httpRow(
+    'S5b-info',
+    `S5b storm: \`GET /api/_info\` at ${STORM_S1_RATE} req/s alongside`,
+    'p99 < 100 ms',
+    p99('S5b-info') < 100,
+    `median latency ${formatMs(infoMedian)}`,
+  );
 
   const cliRow = (label: string, values: number[], target: string, ok?: boolean): void => {
     const s = summarize(values);
@@ -438,6 +508,10 @@ function renderReport(m: Measurements, rows: Row[], notes: string[]): string {
       'beforehand, which also rehashed their bcrypt hashes to argon2id), S5 over their usernames; L1 knows one key.',
     `- S5: ${LOGIN_CONNECTIONS} connections of logins while S1 runs at ${STORM_S1_RATE} req/s on ` +
       `${STORM_S1_CONNECTIONS} connections.`,
+    `- S5b: ${BCRYPT_STORM_CONNECTIONS} connections of logins with a wrong password (each answered 401, after ` +
+      `the padding of failed logins) for user \`${BCRYPT_USER}\`, imported with a \`$2b$${BCRYPT_ROUNDS}$\` ` +
+      `bcrypt hash as Argilla 1.8 writes them (verified in worker threads), while \`GET /api/_info\` runs at ` +
+      `${STORM_S1_RATE} req/s on ${STORM_S1_CONNECTIONS} connections.`,
     '- S6/S7: wall time of the `argilla-cli users migrate` process on a fresh, migrated database each run; ' +
       `S8: ${CLI_COLD_START_RUNS} runs, with the CLI's compile cache filled (as after its first command, or in the ` +
       'Docker image), and as many without it; S9: VmRSS of the server process.',
@@ -475,6 +549,13 @@ async function main(): Promise<void> {
   const seedUsers = generate(SEED_USERS);
   const seedFile = join(files, 'users-1k.yaml');
   writeFileSync(seedFile, usersYaml(seedUsers));
+  // One user as Argilla 1.8 stores them (never logged in successfully here, so its hash stays bcrypt).
+  const bcryptFile = join(files, 'users-bcrypt.yaml');
+  writeFileSync(
+    bcryptFile,
+    `- username: ${BCRYPT_USER}\n  api_key: ${BCRYPT_USER}.apikey.0001\n` +
+      `  hashed_password: ${await bcrypt.hash(PASSWORD_1234, BCRYPT_ROUNDS)}\n  workspaces: []\n`,
+  );
   const largeFile = join(files, 'users-10k.yaml');
   writeFileSync(largeFile, usersYaml(generate(LARGE_IMPORT_USERS)));
   const loadUsers = seedUsers.filter(isLoadUser);
@@ -488,6 +569,7 @@ async function main(): Promise<void> {
   const cliEnv = childEnv(database.env);
   await runCli(['database', 'migrate'], cliEnv);
   await runCli(['users', 'migrate', '--file', seedFile], cliEnv);
+  await runCli(['users', 'migrate', '--file', bcryptFile], cliEnv);
   await runCli(['users', 'create_default'], cliEnv);
 
   const server = await startServer(database.env);
@@ -551,7 +633,7 @@ async function main(): Promise<void> {
         if (!http.has(id)) http.set(id, []);
         http.get(id)!.push(result);
         const failed = result.failures > 0 ? `, ${result.failures} failed (${result.failureDetail})` : '';
-        const unit = id === 'S5' ? 'logins/s' : 'req/s';
+        const unit = id === 'S5' || id === 'S5b' ? 'logins/s' : 'req/s';
         console.log(
           `  [${round}/${options.runs}] ${id.padEnd(5)} ${formatRate(result.rps, unit).padStart(16)}  p99 ${formatMs(result.p99)}${failed}`,
         );

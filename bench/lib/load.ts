@@ -8,6 +8,8 @@ export interface LoadSpec {
   connections: number;
   /** Requests per second over all connections; as fast as possible when unset. */
   overallRate?: number;
+  /** The status every answer should have (e.g. 401 for wrong passwords); any 2xx when unset. */
+  expectedStatus?: number;
 }
 
 export interface LoadResult {
@@ -16,7 +18,7 @@ export interface LoadResult {
   p50: number;
   p99: number;
   total: number;
-  /** Non-2xx answers, connection errors and timeouts. */
+  /** Answers other than 2xx (or than `expectedStatus`), connection errors and timeouts. */
   failures: number;
   /** e.g. `401×12, errors×1`, empty when there were no failures. */
   failureDetail: string;
@@ -50,8 +52,13 @@ export function runLoad(spec: LoadSpec, durationSeconds: number): Promise<LoadRe
           return;
         }
         const details: string[] = [];
+        let unexpected = 0;
+        const expected = (code: string) =>
+          spec.expectedStatus === undefined ? code.startsWith('2') : code === String(spec.expectedStatus);
         for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) {
-          if (!code.startsWith('2')) details.push(`${code}×${count}`);
+          if (expected(code)) continue;
+          details.push(`${code}×${count}`);
+          unexpected += count ?? 0;
         }
         if (result.errors > 0) details.push(`errors×${result.errors}`);
         if (result.timeouts > 0) details.push(`timeouts×${result.timeouts}`);
@@ -60,7 +67,7 @@ export function runLoad(spec: LoadSpec, durationSeconds: number): Promise<LoadRe
           p50: result.latency.p50,
           p99: result.latency.p99,
           total: result.requests.total,
-          failures: result.non2xx + result.errors,
+          failures: (spec.expectedStatus === undefined ? result.non2xx : unexpected) + result.errors,
           failureDetail: details.join(', '),
         });
       },
