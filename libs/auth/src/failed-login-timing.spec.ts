@@ -3,7 +3,8 @@ import { FailedLoginTiming, FailureDurations, hashKind, TimingClock } from './fa
 
 const CHEAP = '$2y$05$eaw.j2Kaw8s8vpscVIZMfuqSIX3OLmxA21WjtWicDdn0losQ91Hw.';
 const COSTLY = '$2b$12$Gz1o1kyb4ZbSaUwEPe1NTe9iNIlzSDXj3cmi7CF9cmB.8S5rXhzTu';
-const ARGON2 = '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Bq3mk0N0CTd0gCaLzsx+VvRm0h9Lf9I8WKVVHczq0k';
+/** As the argon2 package writes it (the parameters in PHC order). */
+const ARGON2 = '$argon2id$v=19$m=19456,p=1,t=2$Asm4WljFG4kxzd6jewAOfg$yDuPRo5XKol0sBGBMJCaZdgTKmTquVL9hw+AHJyFmqk';
 
 /** A clock that only moves when told to: verifications and sleeps advance it by their cost. */
 class FakeClock implements TimingClock {
@@ -56,7 +57,8 @@ describe('hashKind', () => {
   it('is the algorithm and parameters, up to the salt', () => {
     expect(hashKind(CHEAP)).toBe('$2y$05$');
     expect(hashKind(COSTLY)).toBe('$2b$12$');
-    expect(hashKind(ARGON2)).toBe('$argon2id$v=19$m=19456,t=2,p=1$');
+    expect(hashKind(ARGON2)).toBe('$argon2id$v=19$m=19456,p=1,t=2$');
+    expect(hashKind('$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHQ$aGFzaA')).toBe('$argon2id$v=19$m=65536,t=3,p=4$');
     expect(hashKind('$argon2i$m=4096,t=3,p=1$c2FsdHNhbHQ$aGFzaA')).toBe('$argon2i$m=4096,t=3,p=1$');
     expect(hashKind('h')).toBe('other');
     expect(hashKind('')).toBe('other');

@@ -20,11 +20,10 @@ export const UNKNOWN_USERNAME = 'unknown username';
 
 /**
  * What decides the cost of verifying a hash: its algorithm and parameters, up to the salt (`$2b$12$`,
- * `$argon2id$v=19$m=19456,t=2,p=1$`). Anything else verifies nothing at once (PasswordHasher).
+ * `$argon2id$v=19$m=19456,p=1,t=2$`). Anything else verifies nothing at once (PasswordHasher).
  */
 export function hashKind(hash: string): string {
-  const kind =
-    /^\$2[abxy]\$\d\d\$/.exec(hash) ?? /^\$argon2(?:id|i|d)\$(?:v=\d+\$)?m=\d+,t=\d+,p=\d+\$/.exec(hash) ?? null;
+  const kind = /^\$2[abxy]\$\d\d\$/.exec(hash) ?? /^\$argon2(?:id|i|d)\$(?:v=\d+\$)?[a-z]+=[^$]*\$/.exec(hash);
   return kind ? kind[0] : 'other';
 }
 

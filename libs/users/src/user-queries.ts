@@ -80,7 +80,7 @@ export class UserQueries {
        ORDER BY m.inserted_at`,
     );
     // Grouped by the hash up to its salt: the first 40 characters stripped of their trailing base64 (the salt's
-    // start) leave `$2b$12$` or `$argon2id$v=19$m=19456,t=2,p=1$`, in the same way on both engines.
+    // start) leave `$2b$12$` or `$argon2id$v=19$m=19456,p=1,t=2$`, in the same way on both engines.
     this.hashSamples = database.prepared<{ sample: string }>(
       'argilla_password_hash_samples',
       `SELECT MIN(password_hash) AS sample FROM users
