@@ -41,6 +41,7 @@ export class BcryptWorkers {
   private readonly pending = new Map<Worker, PendingJob>();
   private readonly workers = new Set<Worker>();
   private modulePath: string | undefined;
+  private closed = false;
 
   async hash(password: string, rounds: number): Promise<string> {
     return (await this.run({ op: 'hash', password, rounds })) as string;
@@ -51,6 +52,7 @@ export class BcryptWorkers {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const workers = [...this.workers];
     this.workers.clear();
     this.idle.length = 0;
@@ -58,6 +60,8 @@ export class BcryptWorkers {
   }
 
   private run(job: BcryptJob): Promise<string | boolean> {
+    // A job asked for after close (a background task finishing late) would start a worker that nothing ends.
+    if (this.closed) return Promise.reject(new Error('The bcrypt workers are closed'));
     const worker = this.idle.pop() ?? this.spawn();
     // A job in flight keeps the process alive (a CLI command awaits it); an idle worker does not.
     worker.ref();

@@ -77,4 +77,11 @@ describe('PasswordHasher', () => {
       expect(hasher.needsRehash(await hasherFor('bcrypt').hash('1234'))).toBe(true);
     });
   });
+
+  it('verifies no bcrypt hash once closed, rather than start a worker that nothing would end', async () => {
+    const hasher = hasherFor('argon2id');
+    expect(await hasher.verify(BCRYPT_1234, '1234')).toBe(true);
+    await hasher.onModuleDestroy();
+    expect(await hasher.verify(BCRYPT_1234, '1234')).toBe(false);
+  });
 });
