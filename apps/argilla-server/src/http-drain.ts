@@ -12,9 +12,11 @@ import type { Socket } from 'node:net';
  */
 export class HttpDrain {
   private draining = false;
-  /** Requests received and not yet answered, per connection (more than one when a client pipelines). */
-  private readonly unanswered = new Map<Socket, number>();
-  /** The answer to the last request received on each connection. */
+  /**
+   * The answer to the last request received on each connection (pipelined requests are answered in order, so the
+   * connection has nothing left to answer once that one is finished). The only thing done per request: cheap,
+   * as every answer goes through it.
+   */
   private readonly latest = new Map<Socket, ServerResponse>();
   private readonly sockets = new Set<Socket>();
 
@@ -24,14 +26,20 @@ export class HttpDrain {
       this.sockets.add(socket);
       socket.once('close', () => {
         this.sockets.delete(socket);
-        this.unanswered.delete(socket);
         this.latest.delete(socket);
       });
     });
-    // First of the request listeners: no answer can start before the request is counted.
-    server.prependListener('request', (request: IncomingMessage, response: ServerResponse) =>
-      this.track(request.socket, response),
-    );
+    // First of the request listeners: no answer can start before the request is seen.
+    server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
+      const socket = request.socket;
+      if (this.draining) {
+        // Only the last answer due on a connection closes it: an earlier one, still unsent, keeps it open.
+        const previous = this.latest.get(socket);
+        if (previous && !previous.headersSent) previous.setHeader('Connection', 'keep-alive');
+        response.setHeader('Connection', 'close');
+      }
+      this.latest.set(socket, response);
+    });
   }
 
   /** Connections open now. */
@@ -45,12 +53,24 @@ export class HttpDrain {
    */
   drain(): Promise<void> {
     this.draining = true;
+    // Answers not started yet close their connection.
+    for (const answer of this.latest.values()) {
+      if (!answer.headersSent) answer.setHeader('Connection', 'close');
+    }
     return new Promise<void>((resolve) =>
       // After the input already waiting in this turn of the event loop is read: a request that had reached a
       // connection when the signal came is then being answered, and its connection is not idle.
       setImmediate(() => {
         this.server.close(() => resolve());
-        for (const socket of this.sockets) this.closeIfIdle(socket);
+        for (const socket of this.sockets) {
+          const answer = this.latest.get(socket);
+          if (!answer || answer.writableFinished) this.close(socket);
+          else if (answer.getHeader('Connection') !== 'close') {
+            // Its head went out saying keep-alive: the connection is closed once that answer is sent, unless
+            // another request came meanwhile (whose answer says close).
+            answer.once('finish', () => this.latest.get(socket) === answer && this.close(socket));
+          }
+        }
       }),
     );
   }
@@ -60,27 +80,8 @@ export class HttpDrain {
     for (const socket of this.sockets) socket.destroy();
   }
 
-  private track(socket: Socket, response: ServerResponse): void {
-    this.unanswered.set(socket, (this.unanswered.get(socket) ?? 0) + 1);
-    this.latest.set(socket, response);
-    const writeHead = response.writeHead;
-    // Decided when the head is written, not when the request arrives: draining may have begun in between. An
-    // answer to a pipelined request is queued behind the earlier ones, but its head may be written before theirs.
-    response.writeHead = ((...args: Parameters<ServerResponse['writeHead']>) => {
-      if (this.draining && this.latest.get(socket) === response) response.setHeader('Connection', 'close');
-      return writeHead.apply(response, args);
-    }) as ServerResponse['writeHead'];
-    response.once('close', () => {
-      const left = (this.unanswered.get(socket) ?? 1) - 1;
-      if (left > 0) this.unanswered.set(socket, left);
-      else this.unanswered.delete(socket);
-      // An answer whose head was written before draining began left its connection open.
-      if (this.draining) this.closeIfIdle(socket);
-    });
-  }
-
-  private closeIfIdle(socket: Socket): void {
-    if (this.unanswered.has(socket) || socket.writableEnded) return;
+  private close(socket: Socket): void {
+    if (socket.writableEnded) return;
     // What is still buffered is sent first; the client need not close its side for the connection to end.
     socket.end(() => socket.destroy());
   }
