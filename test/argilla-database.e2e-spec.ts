@@ -7,6 +7,14 @@ import { databaseFrom, Fixture, schemaOf } from './support/fixtures';
 import { freePort, ServerProcess, spawnServer } from './support/server';
 import { engines, Engine, TestDatabase } from './support/test-database';
 
+/** What `database migrate --revision 1.8` prints from head, step by step. */
+const DOWNGRADE_TO_1_8 = [
+  'Running downgrade 8ef49c590498 -> d5fda6c60caa, create data_version, bumped by triggers on users, workspaces and memberships',
+  'Running downgrade d5fda6c60caa -> f543ed19759f, add disabled and tokens_valid_after to users',
+  'Running downgrade f543ed19759f -> ae5522b4c674, create login_attempts table',
+  "Database now at revision 'ae5522b4c674'.",
+];
+
 const HEAD = '8ef49c590498';
 const ADMIN = { 'X-Argilla-Api-Key': 'argilla.apikey' };
 const DATASET_TABLES = ['datasets', 'fields', 'questions', 'records', 'responses'];
@@ -201,13 +209,7 @@ describe.each(engines())('a database written by Argilla 1.8 (%s)', (engine) => {
     const back = await runCli(['database', 'migrate', '--revision', '1.8'], db.env);
     expect(back).toEqual({
       code: 0,
-      stdout: [
-        'Running downgrade 8ef49c590498 -> d5fda6c60caa, create data_version, bumped by triggers on users, workspaces and memberships',
-        'Running downgrade d5fda6c60caa -> f543ed19759f, add disabled and tokens_valid_after to users',
-        'Running downgrade f543ed19759f -> ae5522b4c674, create login_attempts table',
-        "Database now at revision 'ae5522b4c674'.",
-        '',
-      ].join('\n'),
+      stdout: [...DOWNGRADE_TO_1_8, ''].join('\n'),
       stderr: '',
     });
     expect(await ds.query('SELECT * FROM users ORDER BY id')).toEqual(users);
@@ -282,14 +284,7 @@ describe.each(engines())('a database written by Argilla 1.8 (%s)', (engine) => {
 
     expect(await runCli(['database', 'migrate', '--revision', '1.8', '--force'], db.env)).toEqual({
       code: 0,
-      stdout: [
-        `Going ahead (--force), losing ${owners}.`,
-        'Running downgrade 8ef49c590498 -> d5fda6c60caa, create data_version, bumped by triggers on users, workspaces and memberships',
-        'Running downgrade d5fda6c60caa -> f543ed19759f, add disabled and tokens_valid_after to users',
-        'Running downgrade f543ed19759f -> ae5522b4c674, create login_attempts table',
-        "Database now at revision 'ae5522b4c674'.",
-        '',
-      ].join('\n'),
+      stdout: [`Going ahead (--force), losing ${owners}.`, ...DOWNGRADE_TO_1_8, ''].join('\n'),
       stderr: '',
     });
     expect(await ds.query('SELECT username, role FROM users ORDER BY username')).toEqual([
