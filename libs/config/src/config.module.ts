@@ -1,10 +1,7 @@
-import { DynamicModule, Global, Inject, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { loadSettings, Settings } from './settings';
 
 export const SETTINGS = Symbol('SETTINGS');
-
-/** Injects the validated settings object. */
-export const InjectSettings = (): ParameterDecorator => Inject(SETTINGS);
 
 /**
  * Makes the settings available to every module. The apps load (and validate) them before Nest starts,

@@ -29,7 +29,6 @@ describe('loadSettings', () => {
       docsEnabled: true,
       auth: {
         secretKey: undefined,
-        algorithm: 'HS256',
         tokenExpirationMinutes: 1440,
         usersDbFile: '.users.yml',
         maxFailedLogins: 5,

@@ -19,7 +19,6 @@ export interface Settings {
   readonly auth: {
     /** Undefined when not set: the server then keeps a generated secret under `homePath`. */
     readonly secretKey: string | undefined;
-    readonly algorithm: 'HS256';
     readonly tokenExpirationMinutes: number;
     readonly usersDbFile: string;
     /**
@@ -219,7 +218,6 @@ export function loadSettings(env: Env = process.env): Settings {
       secretKey: checkSecretKey(read('ARGILLA_LOCAL_AUTH_SECRET_KEY'), (message) =>
         fail('ARGILLA_LOCAL_AUTH_SECRET_KEY', message),
       ),
-      algorithm: 'HS256',
       tokenExpirationMinutes,
       usersDbFile: read('ARGILLA_LOCAL_AUTH_USERS_DB_FILE') ?? '.users.yml',
       maxFailedLogins: integer('ARGILLA_LOGIN_MAX_FAILURES', 5, 1, 1_000_000),

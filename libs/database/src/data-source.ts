@@ -81,9 +81,3 @@ export async function openDataSource(database: DatabaseSettings): Promise<DataSo
   await dataSource.initialize();
   return dataSource;
 }
-
-/** A printable name for the database, without its password. */
-export function describeDatabase(database: DatabaseSettings): string {
-  if (database.engine === 'sqlite') return `sqlite:///${database.path}`;
-  return database.url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
-}

@@ -145,10 +145,6 @@ export class MigrationRunner {
     }
   }
 
-  async isAtHead(): Promise<boolean> {
-    return (await this.current()) === this.head;
-  }
-
   /** The steps that would take the database from `from` to `to` (both null for base). */
   plan(from: string | null, to: string | null): RevisionStep[] {
     const fromIndex = this.indexOf(from);
