@@ -2,6 +2,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { LoginThrottle } from '@argilla/auth';
 import { LoginAttempt } from '@argilla/database';
+import { PasswordHasher } from '@argilla/users';
 import { api, ApiSuite, envelope, openApiSuite, seedUser, UNAUTHORIZED } from './support/api';
 import { freePort, ServerProcess, spawnServer, startApp } from './support/server';
 import { engines } from './support/test-database';
@@ -142,6 +143,20 @@ describe.each(engines())('login throttling (%s)', (engine) => {
     expect(answers.map((answer) => answer.status)).toEqual(Array(12).fill(200));
     expect(await counters('pair')).toEqual({});
     expect(await counters('user')).toEqual({ ada: 0 });
+  });
+
+  it('does not count an attempt whose check failed with an error (500), on any counter', async () => {
+    await failTimes('ada', 2);
+    const hasher = app.get(PasswordHasher);
+    const spy = jest.spyOn(hasher, 'verify').mockRejectedValueOnce(new Error('hashing failed'));
+    try {
+      await login('ada', 'ada-password').expect(500);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await pair('ada')).toMatchObject({ failures: 2 });
+    expect(await counters('user')).toEqual({ ada: 2 });
+    expect(Object.values(await counters('client'))).toEqual([2]);
   });
 
   it("counts a disabled user's right password as a failure, answering exactly as a wrong one does", async () => {

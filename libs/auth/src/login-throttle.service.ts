@@ -106,8 +106,9 @@ export class LoginThrottle {
       try {
         verified = await verify();
       } catch (error) {
-        // Not an answer about the password: the attempt is not counted.
-        await this.release(counters);
+        // Not an answer about the password: the attempt is not counted. The check's own error is the one told
+        // (the database may be what failed, and then taking the attempt back fails too).
+        await this.release(counters).catch(() => undefined);
         throw error;
       }
       if (verified) {
