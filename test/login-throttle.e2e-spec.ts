@@ -159,6 +159,50 @@ describe.each(engines())('login throttling (%s)', (engine) => {
     expect(Object.values(await counters('client'))).toEqual([2]);
   });
 
+  describe('when the counters cannot be written while an attempt ends (the database failing at that moment)', () => {
+    /** Takes the counters' table away during the check, so that taking the attempt back fails, then brings it back. */
+    async function loginWhileCountersAway(verify: () => Promise<boolean>): Promise<number> {
+      const hasher = app.get(PasswordHasher);
+      const spy = jest.spyOn(hasher, 'verify').mockImplementationOnce(async () => {
+        await suite.dataSource.query('ALTER TABLE login_attempts RENAME TO login_attempts_away');
+        return verify();
+      });
+      try {
+        return (await login('ada', 'ada-password')).status;
+      } finally {
+        spy.mockRestore();
+        await suite.dataSource.query('ALTER TABLE login_attempts_away RENAME TO login_attempts');
+      }
+    }
+
+    it('takes back an attempt whose check failed, at the next attempt, so right passwords never add up to a lock', async () => {
+      await failTimes('ada', 2);
+      for (let i = 0; i < 6; i++) {
+        const status = await loginWhileCountersAway(() => Promise.reject(new Error('hashing failed')));
+        expect(status).toBe(500);
+      }
+      // Each error was taken back at the next attempt, the last one is still owed (left as they were, the six
+      // would have added up to 8 and made the pair wait).
+      expect(await pair('ada')).toMatchObject({ failures: 3 });
+      await login('ada', 'wrong').expect(401);
+      expect(await pair('ada')).toMatchObject({ failures: 3 });
+      expect(await counters('user')).toEqual({ ada: 3 });
+      expect(Object.values(await counters('client'))).toEqual([3]);
+      await login('ada', 'ada-password').expect(200);
+      expect(await counters('pair')).toEqual({});
+    });
+
+    it('takes back a right login that failed with the database while being settled', async () => {
+      await failTimes('ada', 4);
+      expect(await loginWhileCountersAway(() => Promise.resolve(true))).toBe(500);
+      expect(await pair('ada')).toMatchObject({ failures: 5 });
+      // Had the failed login stayed counted, this would be the pair's sixth failure and wait.
+      await login('ada', 'wrong').expect(401);
+      expect(await pair('ada')).toMatchObject({ failures: 5 });
+      expect(await counters('user')).toEqual({ ada: 5 });
+    });
+  });
+
   it("counts a disabled user's right password as a failure, answering exactly as a wrong one does", async () => {
     const { user } = await seedUser(app, { username: 'dora', password: 'dora-password', apiKey: 'dora.apikey' });
     await api(app)

@@ -34,6 +34,9 @@ interface Counter {
   kind: 'pair' | 'user' | 'client';
 }
 
+/** How many counters' take-backs this process keeps while the database cannot be written. */
+const MAX_OWED_KEYS = 10_000;
+
 interface ReservedRow {
   locked_until: Date | string | null;
 }
@@ -60,6 +63,12 @@ export class LoginThrottle {
   private readonly reserveCeiling: string;
   /** The pair's waits, in seconds: the first delay doubled until the lockout. */
   private readonly delays: number[];
+  /**
+   * Take-backs that could not be written when they were due (the database failed at that moment), as
+   * `key → attempts owed`; written before this process's next attempt, or by the purge. Without them, a database
+   * failing now and then would slowly lock out users who only ever typed the right password.
+   */
+  private readonly owed = new Map<string, number>();
 
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
@@ -100,6 +109,7 @@ export class LoginThrottle {
       { kind: 'user', key: counterKey('user', username) },
       { kind: 'client', key: counterKey('client', client) },
     ];
+    if (this.owed.size > 0) await this.payOwed().catch(() => undefined);
     return this.inTurn(counters[0].key, async () => {
       await this.reserve(counters);
       let verified: boolean;
@@ -107,12 +117,18 @@ export class LoginThrottle {
         verified = await verify();
       } catch (error) {
         // Not an answer about the password: the attempt is not counted. The check's own error is the one told
-        // (the database may be what failed, and then taking the attempt back fails too).
-        await this.release(counters).catch(() => undefined);
+        // (the database may be what failed, and then the take-back waits for the next attempt).
+        await this.release(counters);
         throw error;
       }
       if (verified) {
-        await this.query('DELETE FROM login_attempts WHERE key = {pair}', { pair: counters[0].key });
+        try {
+          await this.query('DELETE FROM login_attempts WHERE key = {pair}', { pair: counters[0].key });
+        } catch (error) {
+          // The login fails with the database; its attempt is not counted either.
+          await this.release(counters);
+          throw error;
+        }
         await this.release(counters.slice(1));
       }
       return verified;
@@ -121,6 +137,7 @@ export class LoginThrottle {
 
   /** Forgets counters that can no longer lock anyone (called from time to time by the server). */
   async purgeExpired(): Promise<void> {
+    await this.payOwed();
     const { loginWindowSeconds } = this.settings.auth;
     const now = Date.now();
     await this.query(
@@ -150,7 +167,13 @@ export class LoginThrottle {
         values.limit = counter.kind === 'user' ? auth.maxFailedLoginsPerUser : auth.maxFailedLoginsPerClient;
         values.until0 = at(auth.lockoutSeconds);
       }
-      const [row] = await this.query<ReservedRow>(sql, values);
+      let row: ReservedRow;
+      try {
+        [row] = await this.query<ReservedRow>(sql, values);
+      } catch (error) {
+        await this.release(counters.slice(0, index));
+        throw error;
+      }
       if (row.locked_until !== null) {
         await this.release(counters.slice(0, index));
         const until = parseTimestamp(row.locked_until).getTime();
@@ -159,17 +182,63 @@ export class LoginThrottle {
     }
   }
 
-  /** Takes a counted attempt back. */
+  /**
+   * Takes a counted attempt back. Never throws: when the database fails, the take-back is owed and written later
+   * (a take-back whose statement failed after it was applied may then be written twice: the counter can only
+   * drop, never below zero, so at worst one more attempt is allowed).
+   */
   private async release(counters: Counter[]): Promise<void> {
     if (counters.length === 0) return;
-    const keys = Object.fromEntries(counters.map((counter, index) => [`k${index}`, counter.key]));
-    await this.query(
-      `UPDATE login_attempts SET failures = failures - 1
-       WHERE failures > 0 AND key IN (${Object.keys(keys)
-         .map((name) => `{${name}}`)
-         .join(', ')})`,
-      keys,
-    );
+    const due = new Map(counters.map((counter) => [counter.key, 1]));
+    try {
+      await this.takeBack(due);
+    } catch {
+      this.owe(due);
+    }
+  }
+
+  /** Writes the take-backs owed so far; those that still cannot be written stay owed. */
+  private async payOwed(): Promise<void> {
+    if (this.owed.size === 0) return;
+    const owed = new Map(this.owed);
+    this.owed.clear();
+    try {
+      await this.takeBack(owed);
+    } catch (error) {
+      this.owe(owed);
+      throw error;
+    }
+  }
+
+  private owe(entries: Iterable<[string, number]>): void {
+    for (const [key, attempts] of entries) {
+      // Bounded: past the bound the oldest are dropped, which leaves their counters higher (the safe side).
+      if (!this.owed.has(key) && this.owed.size >= MAX_OWED_KEYS) this.owed.delete(this.owed.keys().next().value!);
+      this.owed.set(key, (this.owed.get(key) ?? 0) + attempts);
+    }
+  }
+
+  /**
+   * Takes `attempts` back from each counter `key`, in one statement per distinct number of attempts (and per 500
+   * keys). What was written is removed from `owed`, so on an error `owed` holds exactly what is still due.
+   */
+  private async takeBack(owed: Map<string, number>): Promise<void> {
+    const byAttempts = new Map<number, string[]>();
+    for (const [key, attempts] of owed) byAttempts.set(attempts, [...(byAttempts.get(attempts) ?? []), key]);
+    for (const [attempts, keys] of byAttempts) {
+      for (let start = 0; start < keys.length; start += 500) {
+        const chunk = keys.slice(start, start + 500);
+        const values: Record<string, unknown> = { attempts };
+        chunk.forEach((key, index) => (values[`k${index}`] = key));
+        await this.query(
+          `UPDATE login_attempts
+           SET failures = CASE WHEN failures > {attempts} THEN failures - {attempts} ELSE 0 END
+           WHERE failures > 0 AND key IN (${chunk.map((_key, index) => `{k${index}}`).join(', ')})`,
+          values,
+        );
+        for (const key of chunk) owed.delete(key);
+      }
+    }
   }
 
   private async inTurn<T>(pair: string, task: () => Promise<T>): Promise<T> {
