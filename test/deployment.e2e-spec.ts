@@ -699,14 +699,17 @@ describe('environment variables in the deployment files', () => {
     expect(named['migrate-job.yaml and deployment.yaml']).toEqual([]);
   });
 
-  it('and anywhere in docker/, .dockerignore and the README, comments and docs included, are all settings', () => {
+  it('and anywhere in docker/, .dockerignore, the README and docs/, comments included, are all settings', () => {
     const files = [
       '.dockerignore',
       'README.md',
+      ...readdirSync(join(ROOT, 'docs')).map((name) => `docs/${name}`),
       ...readdirSync(DOCKER).map((name) => `docker/${name}`),
       ...readdirSync(KUBERNETES).map((name) => `docker/kubernetes/${name}`),
     ].filter((path) => statSync(join(ROOT, path)).isFile());
-    expect(files).toEqual(expect.arrayContaining(['docker/README.md', 'docker/Dockerfile']));
+    expect(files).toEqual(
+      expect.arrayContaining(['docker/README.md', 'docker/Dockerfile', 'docs/configuration.md', 'docs/deployment.md']),
+    );
     const unknown = files.flatMap((path) =>
       notSettings([...read(path).matchAll(/\b(?:ARGILLA|DEFAULT_USER)_[A-Z0-9_]*/g)].map((m) => m[0])).map(
         (name) => `${path}: ${name}`,

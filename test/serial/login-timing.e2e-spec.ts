@@ -78,7 +78,7 @@ describe.each(engines())('login timing (%s)', (engine) => {
   });
 });
 
-/** bcrypt ($2y$, cost 5) of '1234', as in Argilla's own users files and the README's example. */
+/** bcrypt ($2y$, cost 5) of '1234', as in Argilla's own users files and the users file example of docs/cli.md. */
 const CHEAP_BCRYPT_1234 = '$2y$05$eaw.j2Kaw8s8vpscVIZMfuqSIX3OLmxA21WjtWicDdn0losQ91Hw.';
 
 /**

@@ -89,7 +89,7 @@ export class InvalidSettingsError extends Error {
   }
 }
 
-/** Every variable the project reads, with its documentation; `.env.example` and the README follow this list. */
+/** Every variable the project reads, with its documentation; `.env.example` and docs/configuration.md follow this list. */
 export const SETTING_VARIABLES = [
   'ARGILLA_HOME_PATH',
   'ARGILLA_DATABASE_URL',
