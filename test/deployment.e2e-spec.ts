@@ -280,9 +280,9 @@ function containerPortOf(port: number | string | undefined): number | undefined 
 }
 
 describe('docker/Dockerfile', () => {
-  it('builds in a node:20-bookworm-slim stage and runs in another one', () => {
+  it('builds in a node:24-bookworm-slim stage and runs in another one', () => {
     expect(instructions('ARG').filter((i) => i.stage === undefined)).toEqual([
-      { keyword: 'ARG', args: 'NODE_IMAGE=node:20-bookworm-slim', stage: undefined },
+      { keyword: 'ARG', args: 'NODE_IMAGE=node:24-bookworm-slim', stage: undefined },
     ]);
     expect(instructions('FROM').map((i) => i.args)).toEqual(['${NODE_IMAGE} AS build', '${NODE_IMAGE} AS runtime']);
   });
