@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import * as k8sApps from 'kubernetes-models/apps/v1';
+import * as k8sBatch from 'kubernetes-models/batch/v1';
+import * as k8sCore from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
 import { loadSettings, SETTING_VARIABLES } from '@argilla/config';
 
@@ -497,6 +500,75 @@ describe('docker/docker-compose.yaml', () => {
     const service = parseYamlText<ComposeFile>(uncommented, 'uncommented compose file').services.argilla;
     expect(service.environment?.ARGILLA_LOCAL_AUTH_USERS_DB_FILE).toBe('/config/.users.yaml');
     expect(service.volumes).toEqual(['argilla-data:/var/lib/argilla', '${PWD}/users.yaml:/config/.users.yaml']);
+  });
+});
+
+/** The kubernetes-models class of each apiVersion and kind the manifests use: it validates against the OpenAPI schema. */
+const KUBERNETES_MODELS: Record<string, new (data: never) => { validate(): void }> = {
+  'v1/ConfigMap': k8sCore.ConfigMap,
+  'v1/Secret': k8sCore.Secret,
+  'v1/Service': k8sCore.Service,
+  'apps/v1/Deployment': k8sApps.Deployment,
+  'batch/v1/Job': k8sBatch.Job,
+};
+
+/** Every object of a manifest's text checked against the Kubernetes OpenAPI schemas: one message per problem. */
+function kubernetesSchemaErrors(text: string, label: string): string[] {
+  return parseAllDocuments(text).flatMap((document, index) => {
+    const where = `${label} #${index + 1}`;
+    if (document.errors.length > 0) return document.errors.map((error) => `${where}: ${error.message}`);
+    const object = document.toJS() as { apiVersion?: string; kind?: string } | null;
+    if (object === null) return [];
+    const model = KUBERNETES_MODELS[`${object.apiVersion}/${object.kind}`];
+    if (model === undefined) return [`${where}: no model for ${object.apiVersion}/${object.kind} (add its class)`];
+    try {
+      new model(object as never).validate();
+      return [];
+    } catch (error) {
+      return [`${where} (${object.kind}): ${(error as Error).message}`];
+    }
+  });
+}
+
+const kubernetesManifests = readdirSync(KUBERNETES)
+  .filter((name) => /\.ya?ml$/.test(name))
+  .map((name) => `docker/kubernetes/${name}`);
+
+describe('docker/kubernetes against the Kubernetes OpenAPI schemas (kubernetes-models)', () => {
+  it.each(kubernetesManifests)('%s: every object is valid', (path) => {
+    expect(kubernetesSchemaErrors(read(path), path)).toEqual([]);
+  });
+
+  it('finds the problems of a broken manifest', () => {
+    const text = read('docker/kubernetes/deployment.yaml');
+    // A string where the schema wants an integer port.
+    const quotedPort = text.replace(/containerPort:\s*(\d+)/, 'containerPort: "$1"');
+    expect(quotedPort).not.toBe(text);
+    expect(kubernetesSchemaErrors(quotedPort, 'deployment')).toEqual([
+      'deployment #1 (Deployment): data/spec/template/spec/containers/0/ports/0/containerPort must be integer',
+    ]);
+    // A container without its required name, and a replica count that is not a number.
+    const broken = text
+      .replace(/^(\s*)- name: argilla\n\1 {2}image:/m, '$1- image:')
+      .replace(/replicas:\s*\d+/, 'replicas: two');
+    expect(broken).not.toBe(text);
+    const errors = kubernetesSchemaErrors(broken, 'deployment');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('data/spec/replicas must be integer');
+    expect(errors[0]).toContain('data/spec/template/spec/containers/0 must have required property name');
+    // A ConfigMap value that is not a string (an unquoted number).
+    const unquoted = read('docker/kubernetes/configmap.yaml').replace(
+      /ARGILLA_PORT:\s*['"](\d+)['"]/,
+      'ARGILLA_PORT: $1',
+    );
+    expect(kubernetesSchemaErrors(unquoted, 'configmap')).toEqual([
+      'configmap #1 (ConfigMap): data/data/ARGILLA_PORT must be string',
+    ]);
+    // A kind there is no model for, and a document that is not YAML.
+    expect(kubernetesSchemaErrors('apiVersion: v1\nkind: Pod\nmetadata: {name: x}\n', 'pod')).toEqual([
+      'pod #1: no model for v1/Pod (add its class)',
+    ]);
+    expect(kubernetesSchemaErrors('kind: [', 'garbage')).toHaveLength(1);
   });
 });
 
