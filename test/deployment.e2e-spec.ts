@@ -1,6 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, posix, relative } from 'node:path';
 import * as k8sApps from 'kubernetes-models/apps/v1';
 import * as k8sBatch from 'kubernetes-models/batch/v1';
 import * as k8sCore from 'kubernetes-models/v1';
@@ -9,15 +12,18 @@ import { loadSettings, SETTING_VARIABLES } from '@argilla/config';
 
 /*
  * The deployment files (docker/) cannot be built or run here without a container engine, so their invariants are
- * checked by reading them: what a mistake in them would break in production (a replica migrating, a secret in a
- * ConfigMap, a probe on the wrong path, a variable the server does not read) fails here instead.
+ * checked by reading them, and by running the parts that run without one (the entrypoint with a stand-in for node,
+ * the HEALTHCHECK command against a stand-in server): what a mistake in them would break in production (a replica
+ * migrating, a secret in a ConfigMap, a probe on the wrong path, a variable the server does not read, an image on
+ * another Node major, development dependencies or root in the final image) fails here instead. The checks hold for
+ * any way of writing the same Dockerfile (instruction case, continuation lines, flag order, exec or shell form).
+ * The Kubernetes objects are also validated offline against the Kubernetes OpenAPI schemas (kubernetes-models).
  */
 
 const ROOT = join(__dirname, '..');
 const DOCKER = join(ROOT, 'docker');
 const KUBERNETES = join(DOCKER, 'kubernetes');
 const IMAGE = 'argilla-users:1.8.0';
-const RUNTIME_UID = 10001;
 /** ARGILLA_SHUTDOWN_TIMEOUT_SECONDS when it is not set. */
 const DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 10;
 
@@ -144,15 +150,17 @@ interface Service {
 interface Instruction {
   keyword: string;
   args: string;
-  /** The `AS` name of the stage the instruction belongs to; undefined before the first FROM. */
+  /** The `AS` name of the stage the instruction belongs to; undefined before the first FROM and in unnamed stages. */
   stage: string | undefined;
+  /** The index of its stage (0 for the first FROM); -1 before the first FROM. */
+  stageIndex: number;
 }
 
 /** Instructions with their continuation lines joined; comment lines (also inside continuations) dropped. */
 function parseDockerfile(text: string): Instruction[] {
   const lines: string[] = [];
   let current = '';
-  for (const raw of text.split('\n')) {
+  for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (line.startsWith('#') || (line === '' && current !== '')) continue;
     if (line.endsWith('\\')) {
@@ -164,11 +172,114 @@ function parseDockerfile(text: string): Instruction[] {
     current = '';
   }
   let stage: string | undefined;
+  let stageIndex = -1;
   return lines.map((line) => {
     const [, keyword, args] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
-    if (keyword.toUpperCase() === 'FROM') stage = /\sAS\s+(\S+)$/i.exec(args)?.[1];
-    return { keyword: keyword.toUpperCase(), args, stage };
+    if (keyword.toUpperCase() === 'FROM') {
+      stageIndex++;
+      stage = /\sAS\s+(\S+)$/i.exec(args)?.[1];
+    }
+    return { keyword: keyword.toUpperCase(), args: args.trim(), stage, stageIndex };
   });
+}
+
+/** An instruction's leading `--name=value` (or bare `--name`) options, and what follows them. */
+function instructionFlags(args: string): { flags: Record<string, string>; rest: string } {
+  const flags: Record<string, string> = {};
+  let rest = args;
+  for (let match = /^--([a-z-]+)(?:=(\S*))?\s*/i.exec(rest); match; match = /^--([a-z-]+)(?:=(\S*))?\s*/i.exec(rest)) {
+    flags[match[1].toLowerCase()] = match[2] ?? '';
+    rest = rest.slice(match[0].length);
+  }
+  return { flags, rest };
+}
+
+/** The command an exec-form (`["a", "b"]`) or shell-form (`a b`) instruction runs, as an argv. */
+function commandArgv(text: string): string[] {
+  const trimmed = text.trim();
+  return trimmed.startsWith('[') ? (JSON.parse(trimmed) as string[]) : ['/bin/sh', '-c', trimmed];
+}
+
+/** `$NAME`, `${NAME}` and `${NAME:-default}` replaced by the build arguments' values. */
+function substituteArgs(text: string, values: Record<string, string>): string {
+  return text.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (_match, braced?: string, fallback?: string, bare?: string) => values[(braced ?? bare) as string] ?? fallback ?? '',
+  );
+}
+
+/** `ARG A=1` and `ARG B` as name/default pairs. */
+function argDefaults(instructions: Instruction[]): Record<string, string> {
+  return Object.fromEntries(
+    instructions.flatMap((i) => {
+      const [, name, value] = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/.exec(i.args) ?? [];
+      return name === undefined || value === undefined ? [] : [[name, value.replace(/^"(.*)"$/, '$1')]];
+    }),
+  );
+}
+
+interface Stage {
+  index: number;
+  name: string | undefined;
+  /** The image it starts from, build arguments replaced; a stage name when it starts from an earlier stage. */
+  from: string;
+  /** It starts from an earlier stage of this Dockerfile rather than from an image. */
+  fromStage: boolean;
+  instructions: Instruction[];
+}
+
+function dockerStages(instructions: Instruction[]): Stage[] {
+  const globals = argDefaults(instructions.filter((i) => i.keyword === 'ARG' && i.stageIndex === -1));
+  const stages: Stage[] = [];
+  for (const from of instructions.filter((i) => i.keyword === 'FROM')) {
+    const image = substituteArgs(instructionFlags(from.args).rest.split(/\s+/)[0], globals);
+    const fromStage = stages.some(
+      (stage) => stage.name !== undefined && stage.name.toLowerCase() === image.toLowerCase(),
+    );
+    stages.push({
+      index: from.stageIndex,
+      name: from.stage,
+      from: image,
+      fromStage,
+      instructions: instructions.filter((i) => i.stageIndex === from.stageIndex && i.keyword !== 'FROM'),
+    });
+  }
+  return stages;
+}
+
+/** The Node major version of a Node base image: `node:20-bookworm-slim`, `docker.io/library/node:24.1`, `…/nodejs22-debian12`. */
+function nodeMajorOfImage(image: string): number | undefined {
+  const match = /(?:^|\/)node:(\d+)(?:[.\-@]|$)/.exec(image) ?? /(?:^|\/)nodejs(\d+)(?:[.\-:@]|$)/.exec(image);
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * The lowest Node major an npm `engines.node` range allows: `>=20.11` gives 20, `^22 || ^24` gives 22,
+ * `20.x` gives 20, `>=20 <25` gives 20.
+ */
+function minimumNodeMajor(range: string): number {
+  const majors = range.split('||').map((set) => {
+    const lower = set.includes(' - ') ? set.split(' - ')[0] : set;
+    const bounds = [...lower.matchAll(/(>=|<=|>|<|\^|~|=)?\s*v?(\d+)(\.\d+|\.[x*])?(\.\d+|\.[x*])?/g)]
+      .filter(([, operator]) => operator !== '<' && operator !== '<=')
+      .map(([, operator, major, minor]) => Number(major) + (operator === '>' && minor === undefined ? 1 : 0));
+    if (bounds.length === 0) throw new Error(`engines.node '${range}': no lower bound in '${set.trim()}'`);
+    return Math.max(...bounds);
+  });
+  return Math.min(...majors);
+}
+
+/** The Node major the project runs on: `.nvmrc` when there is one, else the lowest one `engines.node` allows. */
+function projectNodeMajor(): { major: number; source: string } {
+  if (existsSync(join(ROOT, '.nvmrc'))) {
+    const text = read('.nvmrc').trim();
+    const match = /^v?(\d+)(?:\.|$)/.exec(text);
+    if (!match) throw new Error(`.nvmrc: '${text}' does not name a Node major version`);
+    return { major: Number(match[1]), source: '.nvmrc' };
+  }
+  const { engines } = JSON.parse(read('package.json')) as { engines?: { node?: string } };
+  if (!engines?.node) throw new Error('package.json has no engines.node and there is no .nvmrc');
+  return { major: minimumNodeMajor(engines.node), source: `package.json engines.node '${engines.node}'` };
 }
 
 /** `ENV A=1 B="2"` and the legacy `ENV A 1`. */
@@ -282,59 +393,268 @@ function containerPortOf(port: number | string | undefined): number | undefined 
   return serverContainer.ports?.find((p) => p.name === port)?.containerPort;
 }
 
+const stages = dockerStages(dockerfile);
+const finalStage = stages[stages.length - 1];
+const stageInstructions = (stage: Stage, keyword: string): Instruction[] =>
+  stage.instructions.filter((i) => i.keyword === keyword);
+const stageNamed = (name: string): Stage | undefined =>
+  stages.find((stage) => stage.name?.toLowerCase() === name.toLowerCase() || String(stage.index) === name);
+/** The shell text of every RUN of a stage, in order. */
+const runs = (stage: Stage): string[] => stageInstructions(stage, 'RUN').map((i) => instructionFlags(i.args).rest);
+/** The server's settings with nothing set but its home and a secret key: its defaults. */
+const defaultSettings = loadSettings({
+  ARGILLA_HOME_PATH: '/var/lib/argilla',
+  ARGILLA_LOCAL_AUTH_SECRET_KEY: 'f'.repeat(64),
+});
+/** The route the server answers on when it is up and its database reachable. */
+const HEALTH_ROUTE = '/api/_status';
+
+interface Copy {
+  from: string | undefined;
+  chown: string | undefined;
+  sources: string[];
+  /** Where it lands in the image: absolute, WORKDIR applied. */
+  destination: string;
+}
+
+/** The COPY and ADD instructions of a stage, with their destinations made absolute. */
+function copies(stage: Stage): Copy[] {
+  let workdir = '/';
+  const result: Copy[] = [];
+  for (const instruction of stage.instructions) {
+    if (instruction.keyword === 'WORKDIR') workdir = posix.resolve(workdir, instruction.args);
+    if (instruction.keyword !== 'COPY' && instruction.keyword !== 'ADD') continue;
+    const { flags, rest } = instructionFlags(instruction.args);
+    const words = rest.startsWith('[') ? (JSON.parse(rest) as string[]) : rest.split(/\s+/);
+    const target = words[words.length - 1];
+    result.push({
+      from: flags.from,
+      chown: flags.chown,
+      sources: words.slice(0, -1),
+      destination: posix.resolve(workdir, target) + (target.endsWith('/') ? '/' : ''),
+    });
+  }
+  return result;
+}
+
+/** Where a file of the build context lands in the final image, or undefined when it is not copied there. */
+function imagePathOf(path: string): string | undefined {
+  for (const copy of copies(finalStage).filter((c) => c.from === undefined)) {
+    for (const source of copy.sources) {
+      const normalized = posix.normalize(source).replace(/^\.\//, '').replace(/\/$/, '');
+      if (path === normalized) {
+        return copy.destination.endsWith('/') ? posix.join(copy.destination, posix.basename(path)) : copy.destination;
+      }
+      if (path.startsWith(`${normalized}/`)) return posix.join(copy.destination, path.slice(normalized.length + 1));
+    }
+  }
+  return undefined;
+}
+
+/** The last USER of the final stage as numbers; NaN where it is a name. */
+function runtimeUser(): { uid: number; gid: number | undefined; text: string } {
+  const users = stageInstructions(finalStage, 'USER');
+  const text = users[users.length - 1]?.args ?? '';
+  const [uid, gid] = text.split(':');
+  return { uid: /^\d+$/.test(uid) ? Number(uid) : NaN, gid: gid === undefined ? undefined : Number(gid), text };
+}
+
+/** `ENV A=1 B="2"` and the legacy `ENV A 1` of a stage, as a map. */
+function stageEnv(stage: Stage): Record<string, string> {
+  return Object.fromEntries(
+    stageInstructions(stage, 'ENV').flatMap((i) =>
+      /^[A-Za-z_][A-Za-z0-9_]*=/.test(i.args)
+        ? [...i.args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S*)/g)].map((m) => [
+            m[1],
+            m[2].replace(/^"(.*)"$/, '$1'),
+          ])
+        : [[i.args.split(/\s+/)[0], i.args.split(/\s+/).slice(1).join(' ')]],
+    ),
+  );
+}
+
+/** The npm commands that change node_modules (install, ci, prune, …) in the RUNs of a stage, in order. */
+function dependencyCommands(stage: Stage): string[] {
+  return runs(stage).flatMap((run) =>
+    [...run.matchAll(/\bnpm\s+(ci|install|i|add|prune|uninstall|update|clean-install)\b[^&;|]*/g)].map((m) =>
+      m[0].trim(),
+    ),
+  );
+}
+
+/** The container port of a Compose `ports` entry: `6900`, `8080:6900`, `127.0.0.1:8080:6900/tcp`. */
+const composeContainerPort = (entry: string): number =>
+  Number(
+    entry
+      .split(':')
+      .pop()!
+      .replace(/\/(tcp|udp)$/, ''),
+  );
+
 describe('docker/Dockerfile', () => {
-  it('builds in a node:24-bookworm-slim stage and runs in another one', () => {
-    expect(instructions('ARG').filter((i) => i.stage === undefined)).toEqual([
-      { keyword: 'ARG', args: 'NODE_IMAGE=node:24-bookworm-slim', stage: undefined },
-    ]);
-    expect(instructions('FROM').map((i) => i.args)).toEqual(['${NODE_IMAGE} AS build', '${NODE_IMAGE} AS runtime']);
+  it('builds in one stage and runs in a later one that starts afresh from a base image', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(finalStage.fromStage).toBe(false);
+    const builders = stages.slice(0, -1).filter((stage) => runs(stage).some((run) => /\bnpm run build\b/.test(run)));
+    expect(builders.map((stage) => stage.name ?? stage.index)).not.toEqual([]);
+    expect(runs(finalStage).filter((run) => /\bnpm run build\b|\bnest build\b|\btsc\b/.test(run))).toEqual([]);
   });
 
-  it('installs with npm ci, builds, and keeps production dependencies only; the toolchain stays in the build stage', () => {
-    const build = instructions('RUN', 'build').map((i) => i.args);
-    expect(build.some((run) => /apt-get install -y --no-install-recommends python3 make g\+\+/.test(run))).toBe(true);
-    expect(build.some((run) => /npm ci\b/.test(run) && /npm rebuild better-sqlite3 argon2/.test(run))).toBe(true);
-    expect(build.some((run) => /npm run build/.test(run) && /npm prune --omit=dev/.test(run))).toBe(true);
-    expect(instructions('RUN', 'runtime').filter((i) => /apt-get|npm /.test(i.args))).toEqual([]);
-    expect(instructions('COPY', 'runtime').map((i) => i.args)).toEqual([
-      '--from=build /app/package.json ./package.json',
-      '--from=build /app/node_modules ./node_modules',
-      '--from=build /app/dist ./dist',
-      'bin/argilla-cli ./bin/argilla-cli',
-      'docker/entrypoint.sh ./docker/entrypoint.sh',
-    ]);
+  it('bases every stage on the Node major of .nvmrc, or else the lowest one package.json engines allows', () => {
+    const { major, source } = projectNodeMajor();
+    const bases = stages.filter((stage) => !stage.fromStage).map((stage) => stage.from);
+    expect(bases).not.toEqual([]);
+    // Native modules built in one stage run in the other: every stage must be on the same major, the project's.
+    expect({ source, bases: bases.map((image) => [image, nodeMajorOfImage(image)]) }).toEqual({
+      source,
+      bases: bases.map((image) => [image, major]),
+    });
   });
 
-  it('runs as uid 10001 in /app, with its home volume, port, health check and entrypoint', () => {
-    const runtime = (keyword: string): string[] => instructions(keyword, 'runtime').map((i) => i.args);
-    expect(runtime('USER')).toEqual([`${RUNTIME_UID}:${RUNTIME_UID}`]);
-    expect(runtime('WORKDIR')).toEqual(['/app']);
-    expect(runtime('ENV')).toEqual(['ARGILLA_HOME_PATH=/var/lib/argilla']);
-    expect(runtime('VOLUME')).toEqual(['["/var/lib/argilla"]']);
-    expect(runtime('EXPOSE')).toEqual(['6900']);
-    expect(runtime('ENTRYPOINT').map((args) => JSON.parse(args))).toEqual([['/app/docker/entrypoint.sh']]);
-    // The volume's folder must belong to the runtime user before VOLUME, or named volumes start root-owned.
-    expect(runtime('RUN')[0]).toMatch(
-      /useradd --system --uid 10001 --gid argilla .*chown argilla:argilla \/var\/lib\/argilla/,
+  it('leaves the toolchain, the TypeScript sources and the development dependencies out of the final stage', () => {
+    const finalRuns = runs(finalStage);
+    expect(
+      finalRuns.filter((run) => /\b(apt-get|apt|apk|yum|dnf|microdnf)\b[^&;|]*\b(install|add)\b/.test(run)),
+    ).toEqual([]);
+    expect(finalRuns.filter((run) => /\bnpm\s|\bnpx\s|\byarn\s|\bpnpm\s/.test(run))).toEqual([]);
+    expect(finalRuns.filter((run) => /\b(python3?|g\+\+|gcc|make|build-essential|node-gyp)\b/.test(run))).toEqual([]);
+
+    const finalCopies = copies(finalStage);
+    // node_modules comes from a stage whose last change to its dependencies dropped the development ones.
+    const moduleCopies = finalCopies.filter((copy) =>
+      copy.sources.some((source) => /(^|\/)node_modules\/?$/.test(source)),
     );
-    expect(runtime('RUN')[1]).toContain('ln -s /app/bin/argilla-cli /usr/local/bin/argilla-cli');
+    expect(moduleCopies).not.toEqual([]);
+    for (const copy of moduleCopies) {
+      const source = copy.from === undefined ? undefined : stageNamed(copy.from);
+      expect({ from: copy.from, found: source !== undefined }).toEqual({ from: copy.from, found: true });
+      const last = dependencyCommands(source!).pop() ?? '';
+      expect(last).toMatch(/^npm (prune|ci|install|i|clean-install)\b.*(--omit[= ]dev|--production|--only[= ]prod)/);
+    }
+    // The built code comes from a stage that built it.
+    const distCopies = finalCopies.filter((copy) => copy.sources.some((source) => /(^|\/)dist\/?$/.test(source)));
+    expect(
+      distCopies.map((copy) =>
+        runs(stageNamed(copy.from ?? '') ?? finalStage).some((r) => /\bnpm run build\b/.test(r)),
+      ),
+    ).toEqual(distCopies.map(() => true));
+    // Nothing copied from the build context is TypeScript or its configuration.
+    const fromContext = finalCopies.filter((copy) => copy.from === undefined).flatMap((copy) => copy.sources);
+    const files = fromContext.flatMap((source) => filesUnder(source.replace(/\/$/, '')));
+    expect(files.filter((file) => /\.ts$|(^|\/)tsconfig[^/]*\.json$|(^|\/)nest-cli\.json$/.test(file))).toEqual([]);
   });
 
-  it('checks its health with Node (no curl in slim images) on /api/_status', () => {
-    const healthchecks = instructions('HEALTHCHECK', 'runtime').map((i) => i.args);
-    expect(healthchecks).toHaveLength(1);
-    const [healthcheck] = healthchecks;
-    const [options, command] = healthcheck.split(/\s+CMD\s+/);
-    expect(options.split(/\s+/)).toEqual(['--interval=30s', '--timeout=5s', '--start-period=30s', '--retries=3']);
-    const argv = JSON.parse(command) as string[];
-    expect(argv.slice(0, 2)).toEqual(['node', '-e']);
-    expect(argv[2]).toContain("fetch('http://127.0.0.1:' + port + '/' + base + 'api/_status')");
-    expect(argv).toHaveLength(3);
+  it('runs as a numeric non-root user created in the image, the one Kubernetes runs as, which does not own the code', () => {
+    const user = runtimeUser();
+    expect({ user: user.text, numeric: Number.isInteger(user.uid) }).toEqual({ user: user.text, numeric: true });
+    expect(user.uid).not.toBe(0);
+    expect(
+      runs(finalStage).filter((run) => new RegExp(`\\buseradd\\b[^&;|]*(--uid|-u)[ =]${user.uid}\\b`).test(run)),
+    ).toHaveLength(1);
+    for (const pod of [deployment.spec.template.spec, job.spec.template.spec]) {
+      expect(pod.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        runAsUser: user.uid,
+        runAsGroup: user.gid ?? user.uid,
+      });
+    }
+    // What is copied into the final stage stays root's: the server cannot rewrite itself.
+    expect(copies(finalStage).filter((copy) => copy.chown !== undefined)).toEqual([]);
   });
 
-  it('puts argilla-cli on the PATH through bin/argilla-cli, which runs the built CLI', () => {
-    expect(read('bin/argilla-cli').split('\n').slice(0, 1)).toEqual(['#!/usr/bin/env node']);
-    expect(read('bin/argilla-cli')).toContain("require('../dist/apps/argilla-cli/main.js');");
+  it('gives that user its home folder, which is ARGILLA_HOME_PATH, a volume, and the Compose and Kubernetes mounts', () => {
+    const home = stageEnv(finalStage).ARGILLA_HOME_PATH;
+    expect(home).toMatch(/^\//);
+    const volumes = stageInstructions(finalStage, 'VOLUME').flatMap((i) =>
+      i.args.startsWith('[') ? (JSON.parse(i.args) as string[]) : i.args.split(/\s+/),
+    );
+    expect(volumes).toContain(home);
+    // Named volumes start with the folder's owner: it must be the runtime user's before VOLUME.
+    const user = runtimeUser();
+    const userName = runs(finalStage)
+      .map(
+        (run) =>
+          new RegExp(
+            `\\buseradd\\b[^&;|]*(?:--uid|-u)[ =]${user.uid}\\b[^&;|]*?\\s([a-z_][a-z0-9_-]*)\\s*(?:$|&&|;|\\|)`,
+          ).exec(run)?.[1],
+      )
+      .find(Boolean);
+    const volumeIndex = finalStage.instructions.findIndex((i) => i.keyword === 'VOLUME');
+    const chowned = finalStage.instructions
+      .slice(0, volumeIndex)
+      .filter((i) => i.keyword === 'RUN')
+      .some((i) =>
+        [...i.args.matchAll(/\bchown\s+(?:-\S+\s+)*([^\s:]+)(?::\S+)?\s+([^&;|]+)/g)].some(
+          ([, owner, paths]) =>
+            [String(user.uid), userName].includes(owner) && paths.trim().split(/\s+/).includes(home),
+        ),
+      );
+    expect({ userName, chowned }).toEqual({ userName: expect.any(String), chowned: true });
+    expect(compose.services.argilla.volumes?.map((volume) => volume.split(':')[1])).toContain(home);
+    for (const container of [serverContainer, jobContainer]) {
+      expect(container.volumeMounts?.map((mount) => mount.mountPath)).toContain(home);
+    }
+  });
+
+  it("exposes the server's default port, the one Compose publishes and Kubernetes probes and serves", () => {
+    const port = defaultSettings.port;
+    const exposed = stageInstructions(finalStage, 'EXPOSE').flatMap((i) =>
+      i.args.split(/\s+/).map((entry) => Number(entry.replace(/\/tcp$/, ''))),
+    );
+    expect(exposed).toEqual([port]);
+    expect(compose.services.argilla.ports?.map(composeContainerPort)).toEqual([port]);
+    expect(serverContainer.ports?.map((p) => p.containerPort)).toEqual([port]);
+    expect(Number(configMap.data.ARGILLA_PORT ?? port)).toBe(port);
+    expect(service.spec.ports.map((p) => containerPortOf(p.targetPort))).toEqual([port]);
+  });
+
+  it("checks its health on the server's health route and port, and fails when the server is unhealthy or down", async () => {
+    const healthchecks = stageInstructions(finalStage, 'HEALTHCHECK');
+    const { rest } = instructionFlags(healthchecks[healthchecks.length - 1]?.args ?? '');
+    expect(rest).toMatch(/^CMD\s/i);
+    const argv = commandArgv(rest.replace(/^CMD\s+/i, ''));
+    expect(serverContainer.readinessProbe?.httpGet?.path).toBe(HEALTH_ROUTE);
+    // Without ARGILLA_PORT it asks the server's default port.
+    expect(argv.join(' ')).toContain(String(defaultSettings.port));
+
+    let status = 200;
+    const requested: string[] = [];
+    const server = createServer((request, response) => {
+      requested.push(request.url ?? '');
+      response.statusCode = request.url?.endsWith(HEALTH_ROUTE) ? status : 404;
+      response.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !isSettingName(name)));
+    const check = (env: Record<string, string>): Promise<number | null> =>
+      new Promise((resolve, reject) => {
+        const child = spawn(argv[0], argv.slice(1), { env: { ...baseEnv, ...env }, stdio: 'ignore' });
+        child.on('error', reject);
+        child.on('exit', (code) => resolve(code));
+      });
+    try {
+      expect(await check({ ARGILLA_PORT: String(port) })).toBe(0);
+      expect(await check({ ARGILLA_PORT: String(port), ARGILLA_BASE_URL: '/argilla' })).toBe(0);
+      status = 503;
+      expect(await check({ ARGILLA_PORT: String(port) })).not.toBe(0);
+      expect(requested).toEqual([HEALTH_ROUTE, `/argilla${HEALTH_ROUTE}`, HEALTH_ROUTE]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(await check({ ARGILLA_PORT: String(port) })).not.toBe(0);
+  });
+
+  it('puts argilla-cli, which the migration Job runs, on the PATH through bin/argilla-cli, which runs the built CLI', () => {
+    expect(jobContainer.command?.[0]).toBe('argilla-cli');
+    const installed = imagePathOf('bin/argilla-cli');
+    expect(installed).toMatch(/^\//);
+    const links = runs(finalStage).filter((run) =>
+      new RegExp(`\\bln\\s+-s\\S*\\s+${installed}\\s+/usr/(local/)?bin(/argilla-cli)?(\\s|$)`).test(run),
+    );
+    expect(links).toHaveLength(1);
+    expect(read('bin/argilla-cli').split('\n')[0]).toMatch(/^#!\/usr\/bin\/env node\s*$/);
+    expect(read('bin/argilla-cli')).toMatch(/require\(['"]\.\.\/dist\/apps\/argilla-cli\/main(\.js)?['"]\)/);
   });
 
   it('copies from the build context only files that exist and that .dockerignore lets in', () => {
@@ -342,17 +662,8 @@ describe('docker/Dockerfile', () => {
     const sources = dockerfile
       .filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from='))
       .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
-    expect(sources).toEqual([
-      'package.json',
-      'package-lock.json',
-      'nest-cli.json',
-      'tsconfig.json',
-      'tsconfig.build.json',
-      'apps',
-      'libs',
-      'bin/argilla-cli',
-      'docker/entrypoint.sh',
-    ]);
+    // npm ci needs the lock file.
+    expect(sources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json']));
     const files = sources.flatMap((source) => filesUnder(source));
     expect(files.length).toBeGreaterThan(sources.length);
     expect(files.filter(ignored)).toEqual([]);
@@ -392,14 +703,92 @@ describe('docker/entrypoint.sh', () => {
     expect({ status: check.status, stderr: check.stderr }).toEqual({ status: 0, stderr: '' });
   });
 
-  it('migrates with the built CLI unless told not to, then execs the built server with its arguments', () => {
-    const commands = entrypoint.split('\n').filter((line) => /^\s*(node|exec) /.test(line));
-    expect(commands.map((line) => line.trim())).toEqual([
-      'node "$APP_DIR/dist/apps/argilla-cli/main.js" database migrate || exit $?',
-      'exec node "$APP_DIR/dist/apps/argilla-server/main.js" "$@"',
-    ]);
-    expect(entrypoint).toContain('APP_DIR=$(CDPATH=\'\' cd -- "$(dirname -- "$0")/.." && pwd)');
-    expect(entrypoint).toContain('  false | 0 | no | off)');
+  it('is the image entrypoint, and what it runs is in the image', () => {
+    const entry = stageInstructions(finalStage, 'ENTRYPOINT');
+    const argv = commandArgv(entry[entry.length - 1]?.args ?? '');
+    const installed = imagePathOf('docker/entrypoint.sh');
+    expect(installed).toMatch(/^\//);
+    expect(argv[0]).toBe(installed);
+    // The script finds the app one level above its own folder; what it starts must be copied there.
+    const appDir = posix.dirname(posix.dirname(installed!));
+    const started = [...entrypoint.matchAll(/\$\{?APP_DIR\}?\/([^\s"']+)/g)].map((m) => m[1]);
+    expect(started).toEqual(
+      expect.arrayContaining(['dist/apps/argilla-cli/main.js', 'dist/apps/argilla-server/main.js']),
+    );
+    const inImage = (path: string): boolean =>
+      copies(finalStage).some((copy) => `${appDir}/${path}`.startsWith(copy.destination.replace(/\/?$/, '/')));
+    expect(started.filter((path) => !inImage(path))).toEqual([]);
+  });
+
+  describe('run with a stand-in for node that records its arguments', () => {
+    let bin: string;
+    let log: string;
+
+    beforeAll(() => {
+      bin = mkdtempSync(join(tmpdir(), 'entrypoint-node-'));
+      log = join(bin, 'calls.log');
+      writeFileSync(
+        join(bin, 'node'),
+        [
+          '#!/bin/sh',
+          'echo "$$ $*" >> "$CALLS_LOG"',
+          'case "$*" in *" database migrate"*) exit "${MIGRATE_STATUS:-0}" ;; esac',
+          'exit 0',
+          '',
+        ].join('\n'),
+        { mode: 0o755 },
+      );
+    });
+    afterAll(() => rmSync(bin, { recursive: true, force: true }));
+
+    /** Runs the entrypoint; returns its exit status and one [is the entrypoint's own process, arguments] per node run. */
+    function run(env: Record<string, string>): { status: number | null; calls: [boolean, string][] } {
+      rmSync(log, { force: true });
+      const settingsFree = Object.fromEntries(Object.entries(process.env).filter(([name]) => !isSettingName(name)));
+      const result = spawnSync('sh', [join(DOCKER, 'entrypoint.sh'), '--an-argument'], {
+        cwd: tmpdir(),
+        env: { ...settingsFree, PATH: `${bin}:${process.env.PATH}`, CALLS_LOG: log, ...env },
+        encoding: 'utf8',
+      });
+      const lines = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
+      return {
+        status: result.status,
+        calls: lines.map((line) => {
+          const [pid, ...args] = line.split(' ');
+          return [Number(pid) === result.pid, args.join(' ')];
+        }),
+      };
+    }
+
+    const migrate = `${ROOT}/dist/apps/argilla-cli/main.js database migrate`;
+    const server = `${ROOT}/dist/apps/argilla-server/main.js --an-argument`;
+
+    it('migrates with the built CLI, then becomes the built server (exec), passing its arguments', () => {
+      expect(run({})).toEqual({
+        status: 0,
+        calls: [
+          [false, migrate],
+          [true, server],
+        ],
+      });
+    });
+
+    it('does not migrate when ARGILLA_MIGRATE_ON_START is false, in any of its spellings', () => {
+      for (const value of ['false', ' OFF ', 'no', '0']) {
+        expect(run({ ARGILLA_MIGRATE_ON_START: value })).toEqual({ status: 0, calls: [[true, server]] });
+      }
+      expect(run({ ARGILLA_MIGRATE_ON_START: 'true' })).toEqual({
+        status: 0,
+        calls: [
+          [false, migrate],
+          [true, server],
+        ],
+      });
+    });
+
+    it('stops with the migration exit status, without starting the server, when the migration fails', () => {
+      expect(run({ MIGRATE_STATUS: '3' })).toEqual({ status: 3, calls: [[false, migrate]] });
+    });
   });
 });
 
@@ -717,8 +1106,8 @@ describe('docker/kubernetes', () => {
     it('runs as the image user, with a read-only root filesystem and emptyDir volumes for its home and /tmp', () => {
       expect(pod.securityContext).toMatchObject({
         runAsNonRoot: true,
-        runAsUser: RUNTIME_UID,
-        runAsGroup: RUNTIME_UID,
+        runAsUser: runtimeUser().uid,
+        runAsGroup: runtimeUser().gid ?? runtimeUser().uid,
       });
       expect(serverContainer.securityContext).toMatchObject({
         allowPrivilegeEscalation: false,
