@@ -544,6 +544,35 @@ describe('docker/Dockerfile', () => {
     expect(files.filter((file) => /\.ts$|(^|\/)tsconfig[^/]*\.json$|(^|\/)nest-cli\.json$/.test(file))).toEqual([]);
   });
 
+  it('runs install scripts only for the packages package.json allowScripts permits, with the toolchain they need', () => {
+    const { allowScripts } = JSON.parse(read('package.json')) as { allowScripts: Record<string, boolean> };
+    const allowed = Object.keys(allowScripts)
+      .filter((name) => allowScripts[name])
+      .sort();
+    const installers = stages.filter((stage) =>
+      dependencyCommands(stage).some((c) => /^npm (ci|install|i|add)\b/.test(c)),
+    );
+    expect(installers).not.toEqual([]);
+    for (const stage of installers) {
+      const commands = dependencyCommands(stage);
+      // npm 10 does not read allowScripts: every install runs no scripts, then exactly the allowed ones are rebuilt.
+      expect(commands.filter((c) => /^npm (ci|install|i|add)\b/.test(c) && !/--ignore-scripts\b/.test(c))).toEqual([]);
+      const rebuilt = runs(stage).flatMap((run) =>
+        [...run.matchAll(/\bnpm\s+rebuild\s+([^&;|]*)/g)].flatMap((m) =>
+          m[1].split(/\s+/).filter((word) => word !== '' && !word.startsWith('-')),
+        ),
+      );
+      expect(rebuilt.sort()).toEqual(allowed);
+      // node-gyp compiles them when no prebuilt binary matches: Python, make and a C++ compiler.
+      const toolchain = runs(stage)
+        .filter((run) => /\b(apt-get|apt|apk)\b[^&;|]*\b(install|add)\b/.test(run))
+        .join(' ');
+      const packages = toolchain.split(/\s+/);
+      const required = packages.includes('build-essential') ? ['python3'] : ['python3', 'make', 'g++'];
+      expect(required.filter((tool) => !packages.includes(tool))).toEqual([]);
+    }
+  });
+
   it('runs as a numeric non-root user created in the image, the one Kubernetes runs as, which does not own the code', () => {
     const user = runtimeUser();
     expect({ user: user.text, numeric: Number.isInteger(user.uid) }).toEqual({ user: user.text, numeric: true });
