@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { parse } from 'yaml';
 import { REVISIONS } from '@argilla/database';
 import { childEnv } from './support/cli';
+import { commandArgv, dockerStages, instructionFlags, parseDockerfile, stageInstructions } from './support/dockerfile';
 import { freePort } from './support/server';
 import { currentRevision, engines, listTables, TestDatabase } from './support/test-database';
 
@@ -35,12 +36,13 @@ interface Started {
   isClosed: () => boolean;
 }
 
-/** The Dockerfile's HEALTHCHECK command, to run it against the server the entrypoint started. */
+/** The final stage's HEALTHCHECK command, to run it against the server the entrypoint started. */
 function dockerHealthcheck(): string[] {
-  const dockerfile = readFileSync(join(ROOT, 'docker', 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
-  const line = dockerfile.split('\n').find((l) => l.startsWith('HEALTHCHECK '));
-  if (!line) throw new Error('docker/Dockerfile has no HEALTHCHECK');
-  return JSON.parse(line.split(/\s+CMD\s+/)[1]) as string[];
+  const stages = dockerStages(parseDockerfile(readFileSync(join(ROOT, 'docker', 'Dockerfile'), 'utf8')));
+  const healthcheck = stageInstructions(stages[stages.length - 1], 'HEALTHCHECK').pop();
+  const command = /^CMD\s+(.*)$/is.exec(instructionFlags(healthcheck?.args ?? '').rest)?.[1];
+  if (command === undefined) throw new Error('docker/Dockerfile has no HEALTHCHECK command in its final stage');
+  return commandArgv(command);
 }
 
 /** The HTTP paths of the Deployment's readiness and liveness probes. */
