@@ -285,6 +285,13 @@ const stages = dockerStages(dockerfile);
 const finalStage = stages[stages.length - 1];
 const stageNamed = (name: string): Stage | undefined =>
   stages.find((stage) => stage.name?.toLowerCase() === name.toLowerCase() || String(stage.index) === name);
+/** A stage and the stages it is built on (FROM an earlier stage), itself first. */
+const lineage = (stage: Stage): Stage[] => {
+  const parent = stage.fromStage ? stageNamed(stage.from) : undefined;
+  return parent === undefined ? [stage] : [stage, ...lineage(parent)];
+};
+/** What the image is made of: the final stage and the stages it is built on. */
+const finalImage = lineage(finalStage);
 /** The server's settings with nothing set but its home and a secret key: its defaults. */
 const defaultSettings = loadSettings({
   ARGILLA_HOME_PATH: '/var/lib/argilla',
@@ -295,7 +302,7 @@ const HEALTH_ROUTE = '/api/_status';
 
 /** Where a file of the build context lands in the final image, or undefined when it is not copied there. */
 function imagePathOf(path: string): string | undefined {
-  for (const copy of copies(finalStage).filter((c) => c.from === undefined)) {
+  for (const copy of finalImage.flatMap(copies).filter((c) => c.from === undefined)) {
     for (const source of copy.sources) {
       const normalized = posix.normalize(source).replace(/^\.\//, '').replace(/\/$/, '');
       if (path === normalized) {
@@ -325,12 +332,12 @@ const composeContainerPort = (entry: string): number =>
   );
 
 describe('docker/Dockerfile', () => {
-  it('builds in one stage and runs in a later one that starts afresh from a base image', () => {
+  it('builds in one stage and runs in a later one that is not built on it', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    expect(finalStage.fromStage).toBe(false);
     const builders = stages.slice(0, -1).filter((stage) => runs(stage).some((run) => /\bnpm run build\b/.test(run)));
     expect(builders.map((stage) => stage.name ?? stage.index)).not.toEqual([]);
-    expect(runs(finalStage).filter((run) => /\bnpm run build\b|\bnest build\b|\btsc\b/.test(run))).toEqual([]);
+    expect(finalImage.filter((stage) => builders.includes(stage))).toEqual([]);
+    expect(finalImage.flatMap(runs).filter((run) => /\bnpm run build\b|\bnest build\b|\btsc\b/.test(run))).toEqual([]);
   });
 
   it('bases every stage on the Node major of .nvmrc, or else the lowest one package.json engines allows', () => {
@@ -345,14 +352,14 @@ describe('docker/Dockerfile', () => {
   });
 
   it('leaves the toolchain, the TypeScript sources and the development dependencies out of the final stage', () => {
-    const finalRuns = runs(finalStage);
+    const finalRuns = finalImage.flatMap(runs);
     expect(
       finalRuns.filter((run) => /\b(apt-get|apt|apk|yum|dnf|microdnf)\b[^&;|]*\b(install|add)\b/.test(run)),
     ).toEqual([]);
     expect(finalRuns.filter((run) => /\bnpm\s|\bnpx\s|\byarn\s|\bpnpm\s/.test(run))).toEqual([]);
     expect(finalRuns.filter((run) => /\b(python3?|g\+\+|gcc|make|build-essential|node-gyp)\b/.test(run))).toEqual([]);
 
-    const finalCopies = copies(finalStage);
+    const finalCopies = finalImage.flatMap(copies);
     // node_modules comes from a stage whose last change to its dependencies dropped the development ones.
     const moduleCopies = finalCopies.filter((copy) =>
       copy.sources.some((source) => /(^|\/)node_modules\/?$/.test(source)),
@@ -411,7 +418,9 @@ describe('docker/Dockerfile', () => {
     expect({ user: user.text, numeric: Number.isInteger(user.uid) }).toEqual({ user: user.text, numeric: true });
     expect(user.uid).not.toBe(0);
     expect(
-      runs(finalStage).filter((run) => new RegExp(`\\buseradd\\b[^&;|]*(--uid|-u)[ =]${user.uid}\\b`).test(run)),
+      finalImage
+        .flatMap(runs)
+        .filter((run) => new RegExp(`\\buseradd\\b[^&;|]*(--uid|-u)[ =]${user.uid}\\b`).test(run)),
     ).toHaveLength(1);
     for (const pod of [deployment.spec.template.spec, job.spec.template.spec]) {
       expect(pod.securityContext).toMatchObject({
@@ -421,7 +430,7 @@ describe('docker/Dockerfile', () => {
       });
     }
     // What is copied into the final stage stays root's: the server cannot rewrite itself.
-    expect(copies(finalStage).filter((copy) => copy.chown !== undefined)).toEqual([]);
+    expect(finalImage.flatMap(copies).filter((copy) => copy.chown !== undefined)).toEqual([]);
   });
 
   it('gives that user its home folder, which is ARGILLA_HOME_PATH, a volume, and the Compose and Kubernetes mounts', () => {
@@ -433,7 +442,8 @@ describe('docker/Dockerfile', () => {
     expect(volumes).toContain(home);
     // Named volumes start with the folder's owner: it must be the runtime user's before VOLUME.
     const user = runtimeUser();
-    const userName = runs(finalStage)
+    const userName = finalImage
+      .flatMap(runs)
       .map(
         (run) =>
           new RegExp(
@@ -511,9 +521,11 @@ describe('docker/Dockerfile', () => {
     expect(jobContainer.command?.[0]).toBe('argilla-cli');
     const installed = imagePathOf('bin/argilla-cli');
     expect(installed).toMatch(/^\//);
-    const links = runs(finalStage).filter((run) =>
-      new RegExp(`\\bln\\s+-s\\S*\\s+${installed}\\s+/usr/(local/)?bin(/argilla-cli)?(\\s|$)`).test(run),
-    );
+    const links = finalImage
+      .flatMap(runs)
+      .filter((run) =>
+        new RegExp(`\\bln\\s+-s\\S*\\s+${installed}\\s+/usr/(local/)?bin(/argilla-cli)?(\\s|$)`).test(run),
+      );
     expect(links).toHaveLength(1);
     expect(read('bin/argilla-cli').split('\n')[0]).toMatch(/^#!\/usr\/bin\/env node\s*$/);
     expect(read('bin/argilla-cli')).toMatch(/require\(['"]\.\.\/dist\/apps\/argilla-cli\/main(\.js)?['"]\)/);
@@ -578,7 +590,7 @@ describe('docker/entrypoint.sh', () => {
       expect.arrayContaining(['dist/apps/argilla-cli/main.js', 'dist/apps/argilla-server/main.js']),
     );
     const inImage = (path: string): boolean =>
-      copies(finalStage).some((copy) => `${appDir}/${path}`.startsWith(copy.destination.replace(/\/?$/, '/')));
+      finalImage.flatMap(copies).some((copy) => `${appDir}/${path}`.startsWith(copy.destination.replace(/\/?$/, '/')));
     expect(started.filter((path) => !inImage(path))).toEqual([]);
   });
 
