@@ -1,4 +1,3 @@
-import { Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
@@ -7,7 +6,7 @@ import { AuthService } from '@argilla/auth';
 import { Settings } from '@argilla/config';
 import { assertSchemaAtHead, Database } from '@argilla/database';
 import { DefaultUserService } from '@argilla/users';
-import { createLogger } from './observability/json-logger';
+import { createLoggers } from './observability/logger';
 import { MetricsService } from './observability/metrics.service';
 import { requestLog } from './observability/request-log.middleware';
 import { ServerModule } from './server.module';
@@ -17,8 +16,8 @@ import { setUpSwagger } from './swagger';
 export const BODY_LIMIT = '1mb';
 
 export interface ServerAppOptions {
-  /** Nest's logger option; by default the one the settings describe (JSON lines or text). */
-  logger?: LogLevel[] | false;
+  /** `false`: no logs at all (in-process tests); by default, the logs the settings describe (JSON lines or text). */
+  logger?: false;
 }
 
 /**
@@ -29,9 +28,10 @@ export async function createServerApp(
   settings: Settings,
   options: ServerAppOptions = {},
 ): Promise<NestExpressApplication> {
+  const loggers = options.logger === false ? undefined : createLoggers(settings.operations);
   const app = await NestFactory.create<NestExpressApplication>(ServerModule.forRoot(settings), {
     bodyParser: false,
-    logger: options.logger ?? createLogger(settings.operations),
+    logger: loggers?.app ?? false,
   });
   try {
     app.disable('x-powered-by');
@@ -48,14 +48,7 @@ export async function createServerApp(
     if (trustedProxies !== undefined) {
       app.set('trust proxy', typeof trustedProxies === 'number' ? trustedProxies : [...trustedProxies]);
     }
-    app.use(
-      requestLog(
-        new Logger('http'),
-        settings.operations.metricsEnabled ? app.get(MetricsService) : undefined,
-        // Request lines are at info level: below it, not even built.
-        options.logger !== false && ['info', 'debug'].includes(settings.operations.logLevel),
-      ),
-    );
+    app.use(requestLog(settings.operations.metricsEnabled ? app.get(MetricsService) : undefined, loggers?.request));
     // Not strict: `null`, `42` or `"text"` are JSON too, and get the validation error their shape deserves.
     app.useBodyParser('json', { limit: BODY_LIMIT, strict: false });
     app.useBodyParser('urlencoded', { extended: false, limit: BODY_LIMIT });
