@@ -66,6 +66,14 @@ describe.each(engines())('operations (%s)', (engine) => {
     const replaced = await fetch(url('/api/_info'), { headers: { 'X-Request-Id': 'bad id with spaces' } });
     expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     await fetch(url('/api/me?api_key=query-secret-value'));
+    const login = await fetch(url('/api/security/token'), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'username=argilla&password=ops-password',
+    });
+    expect(login.status).toBe(200);
+    const { access_token: token } = (await login.json()) as { access_token: string };
+    expect((await fetch(url('/api/me'), { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
     expect(await stop(server)).toBe(0);
 
     const lines = logLines(server);
@@ -87,6 +95,19 @@ describe.each(engines())('operations (%s)', (engine) => {
     expect(lines.filter((entry) => entry.context === 'http').map((entry) => entry.request_id)).toContain(
       'trace-abc.123',
     );
+    // Every request is logged (the first is the readiness probe), the login and the token's request too, without
+    // the password, the token or the API key.
+    expect(lines.filter((entry) => entry.context === 'http').map((entry) => entry.msg)).toEqual([
+      'GET /api/_info 200',
+      'GET /api/me 200',
+      'GET /api/_info 200',
+      'GET /api/_info 200',
+      'GET /api/me 401',
+      'POST /api/security/token 200',
+      'GET /api/me 200',
+    ]);
+    expect(server.output()).not.toContain(token);
+    expect(server.output()).not.toContain(token.split('.')[2]);
     // Neither the API key nor the query string reach the logs.
     expect(server.output()).not.toContain('ops.api.key');
     expect(server.output()).not.toContain('query-secret-value');
