@@ -52,7 +52,8 @@ export function createLoggers(operations: Settings['operations'], destination?: 
       : undefined;
     return { app, request };
   }
-  // Asynchronous writes to standard output; pino flushes what is left when the process exits.
+  // Synchronous writes to standard output, as Node writes to a pipe: a line is out before the request ends, none is
+  // lost when the process dies, and a slow log reader slows the server down instead of filling its memory.
   const root = pino(
     {
       level: operations.logLevel,
@@ -60,7 +61,7 @@ export function createLoggers(operations: Settings['operations'], destination?: 
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    destination,
+    destination ?? pino.destination({ dest: 1, sync: true }),
   );
   // Its `context` is serialised once, not on every request.
   const http = root.child({ context: 'http' });
