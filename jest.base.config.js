@@ -11,5 +11,6 @@ module.exports = {
     '^@argilla/users$': '<rootDir>/libs/users/src',
     '^@argilla/workspaces$': '<rootDir>/libs/workspaces/src',
     '^@argilla/auth$': '<rootDir>/libs/auth/src',
+    '^@argilla/client$': '<rootDir>/libs/client/src',
   },
 };

@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import request from 'supertest';
 import { serializeOpenApi } from '../apps/argilla-server/src/openapi-document';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -8,6 +11,9 @@ import { runCli } from './support/cli';
 import { freePort, spawnServer, startApp } from './support/server';
 import { engines, TestDatabase } from './support/test-database';
 import { REFUSED_SECURITY_SETTINGS } from './support/refused-settings';
+
+const execFileAsync = promisify(execFile);
+const WRITE_CLIENT_TYPES = join(__dirname, '..', 'scripts', 'write-client-types.ts');
 
 describe.each(engines())('server basics (%s)', (engine) => {
   let db: TestDatabase;
@@ -56,6 +62,30 @@ describe.each(engines())('server basics (%s)', (engine) => {
     const spec = await request(app.getHttpServer()).get('/api/docs/spec.json').expect(200);
     const committed = readFileSync(join(__dirname, '..', 'openapi.json'), 'utf8');
     expect(serializeOpenApi(spec.body)).toBe(committed);
+  });
+
+  it('has the committed client types generated from that document (run `npm run openapi` after changing the API)', async () => {
+    const spec = await request(app.getHttpServer()).get('/api/docs/spec.json').expect(200);
+    const folder = mkdtempSync(join(tmpdir(), 'argilla-client-types-'));
+    try {
+      writeFileSync(join(folder, 'openapi.json'), serializeOpenApi(spec.body));
+      // A process of its own: openapi-typescript loads ES modules that jest's module loader cannot.
+      await execFileAsync(
+        process.execPath,
+        [
+          '-r',
+          'ts-node/register/transpile-only',
+          WRITE_CLIENT_TYPES,
+          join(folder, 'openapi.json'),
+          join(folder, 'schema.d.ts'),
+        ],
+        { cwd: join(__dirname, '..') },
+      );
+      const committed = readFileSync(join(__dirname, '..', 'libs', 'client', 'src', 'schema.d.ts'), 'utf8');
+      expect(readFileSync(join(folder, 'schema.d.ts'), 'utf8')).toBe(committed);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('answers an unknown route with 404', async () => {
