@@ -2,11 +2,14 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { formatTimestamp } from '@argilla/common';
 import { User, Workspace, WorkspaceUser } from '@argilla/database';
+import type { ArgillaClient, components, operations } from '@argilla/client';
 import {
+  answer,
   api,
   ApiSuite,
   envelope,
   invalid,
+  listenForClients,
   MISSING_ID,
   notFound,
   openApiSuite,
@@ -17,6 +20,20 @@ import { runCli } from './support/cli';
 import { engines } from './support/test-database';
 
 const ADMIN = { 'X-Argilla-Api-Key': 'admin.apikey' };
+
+type ClientFor = Awaited<ReturnType<typeof listenForClients>>;
+
+const byKey = (key: string) => ({ 'X-Argilla-Api-Key': key });
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+/**
+ * The form login of /api/security/token, through the typed client. The serializer is spelled out: openapi-fetch's own
+ * picks the form encoding from the header with an `instanceof Function` that fails across jest's module realm.
+ */
+const loginBody = (username: string, password: string) => ({
+  body: { username, password },
+  headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+  bodySerializer: (body: Record<string, string>) => new URLSearchParams(body).toString(),
+});
 
 /** A user as the v1 routes answer it. */
 const v1User = (user: User) => ({
@@ -35,10 +52,14 @@ describe.each(engines())('v1 user management (%s)', (engine) => {
   let app: NestExpressApplication;
   let dataSource: DataSource;
   let anna: User;
+  let clientFor: ClientFor;
+  let admin: ArgillaClient;
 
   beforeAll(async () => {
     suite = await openApiSuite(engine);
     ({ app, dataSource } = suite);
+    clientFor = await listenForClients(app);
+    admin = clientFor(ADMIN);
     await seedUser(app, {
       username: 'admin',
       role: 'admin',
@@ -53,86 +74,99 @@ describe.each(engines())('v1 user management (%s)', (engine) => {
     await suite.close();
   });
 
-  const names = (body: { items: { name: string }[] }) => body.items.map((item) => item.name);
+  const names = (body: unknown) => (body as { items: { name: string }[] }).items.map((item) => item.name);
+  const asKey = (key: string) => clientFor(byKey(key));
+  const userPath = (user_id: string) => ({ params: { path: { user_id } } });
 
   it('GET /api/v1/me and /api/v1/users/{id} answer the v1 shape: no full_name, workspaces or api_key, last_name null', async () => {
-    const me = await api(app).get('/api/v1/me').set('X-Argilla-Api-Key', 'anna.apikey').expect(200);
-    expect(me.body).toEqual(v1User(anna));
-    expect(me.body.last_name).toBeNull();
-    const byId = await api(app).get(`/api/v1/users/${anna.id}`).set(ADMIN).expect(200);
-    expect(byId.body).toEqual(v1User(anna));
-    expect((await api(app).get(`/api/v1/users/${MISSING_ID}`).set(ADMIN).expect(404)).body).toEqual(
-      notFound(MISSING_ID, 'User'),
-    );
+    const me = await asKey('anna.apikey').GET('/api/v1/me');
+    expect(me.response.status).toBe(200);
+    expect(me.data).toEqual(v1User(anna));
+    expect(me.data!.last_name).toBeNull();
+    expect(await answer(admin.GET('/api/v1/users/{user_id}', userPath(anna.id)))).toEqual({
+      status: 200,
+      body: v1User(anna),
+    });
+    expect(await answer(admin.GET('/api/v1/users/{user_id}', userPath(MISSING_ID)))).toEqual({
+      status: 404,
+      body: notFound(MISSING_ID, 'User'),
+    });
   });
 
   it("lists workspaces as {items}: the caller's (all of them for an admin), a user's, a workspace's members", async () => {
-    expect(
-      names((await api(app).get('/api/v1/me/workspaces').set('X-Argilla-Api-Key', 'anna.apikey').expect(200)).body),
-    ).toEqual(['zeta', 'alpha']);
-    expect(names((await api(app).get('/api/v1/me/workspaces').set(ADMIN).expect(200)).body)).toEqual([
-      'ops',
-      'zeta',
-      'alpha',
-    ]);
-    const ofAnna = await api(app).get(`/api/v1/users/${anna.id}/workspaces`).set(ADMIN).expect(200);
-    expect(names(ofAnna.body)).toEqual(['zeta', 'alpha']);
+    const own = await answer(asKey('anna.apikey').GET('/api/v1/me/workspaces'));
+    expect(own.status).toBe(200);
+    expect(names(own.body)).toEqual(['zeta', 'alpha']);
+    const all = await answer(admin.GET('/api/v1/me/workspaces'));
+    expect(all.status).toBe(200);
+    expect(names(all.body)).toEqual(['ops', 'zeta', 'alpha']);
+    const ofAnna = await admin.GET('/api/v1/users/{user_id}/workspaces', userPath(anna.id));
+    expect(ofAnna.response.status).toBe(200);
+    expect(names(ofAnna.data)).toEqual(['zeta', 'alpha']);
     const zeta = await dataSource.getRepository(Workspace).findOneByOrFail({ name: 'zeta' });
-    expect(ofAnna.body.items[0]).toEqual({
+    expect(ofAnna.data!.items[0]).toEqual({
       id: zeta.id,
       name: 'zeta',
       inserted_at: formatTimestamp(zeta.insertedAt),
       updated_at: formatTimestamp(zeta.updatedAt),
     });
-    const members = await api(app).get(`/api/v1/workspaces/${zeta.id}/users`).set(ADMIN).expect(200);
-    expect(members.body).toEqual({ items: [v1User(anna)], total: 1 });
-    expect((await api(app).get(`/api/v1/users/${MISSING_ID}/workspaces`).set(ADMIN).expect(404)).body).toEqual(
-      notFound(MISSING_ID, 'User'),
-    );
+    const members = admin.GET('/api/v1/workspaces/{workspace_id}/users', {
+      params: { path: { workspace_id: zeta.id } },
+    });
+    expect(await answer(members)).toEqual({ status: 200, body: { items: [v1User(anna)], total: 1 } });
+    expect(await answer(admin.GET('/api/v1/users/{user_id}/workspaces', userPath(MISSING_ID)))).toEqual({
+      status: 404,
+      body: notFound(MISSING_ID, 'User'),
+    });
   });
 
   it("rotates the caller's API key: the new one is returned once and works, the old one is refused at once", async () => {
     const { user } = await seedUser(app, { username: 'rotor', apiKey: 'rotor.old.key' });
-    const rotated = await api(app).post('/api/v1/me/api-key').set('X-Argilla-Api-Key', 'rotor.old.key').expect(200);
+    const rotated = await answer(asKey('rotor.old.key').POST('/api/v1/me/api-key', { body: {} }));
     const fresh = await dataSource.getRepository(User).findOneByOrFail({ id: user.id });
-    expect(rotated.body).toEqual({ ...v1User(fresh), api_key: fresh.apiKey });
+    expect(rotated).toEqual({ status: 200, body: { ...v1User(fresh), api_key: fresh.apiKey } });
     expect(fresh.apiKey).toMatch(/^[A-Za-z0-9_-]{107}$/);
-    expect((await api(app).get('/api/me').set('X-Argilla-Api-Key', 'rotor.old.key').expect(401)).body).toEqual(
-      UNAUTHORIZED,
-    );
-    await api(app).get('/api/me').set('X-Argilla-Api-Key', fresh.apiKey).expect(200);
+    expect(await answer(asKey('rotor.old.key').GET('/api/me'))).toEqual({ status: 401, body: UNAUTHORIZED });
+    expect((await asKey(fresh.apiKey).GET('/api/me')).response.status).toBe(200);
     // Shown once: no other answer of the v1 routes carries it.
-    expect((await api(app).get('/api/v1/me').set('X-Argilla-Api-Key', fresh.apiKey)).body.api_key).toBeUndefined();
+    const again = await asKey(fresh.apiKey).GET('/api/v1/me');
+    expect(again.response.status).toBe(200);
+    expect((again.data as Record<string, unknown>).api_key).toBeUndefined();
   });
 
   it("lets an admin rotate a user's key", async () => {
     const { user } = await seedUser(app, { username: 'rotated', apiKey: 'rotated.old.key' });
-    const rotated = await api(app).post(`/api/v1/users/${user.id}/api-key`).set(ADMIN).expect(200);
-    await api(app).get('/api/me').set('X-Argilla-Api-Key', 'rotated.old.key').expect(401);
-    await api(app).get('/api/me').set('X-Argilla-Api-Key', rotated.body.api_key).expect(200);
-    expect((await api(app).post(`/api/v1/users/${MISSING_ID}/api-key`).set(ADMIN).expect(404)).body).toEqual(
-      notFound(MISSING_ID, 'User'),
-    );
+    const rotated = await admin.POST('/api/v1/users/{user_id}/api-key', userPath(user.id));
+    expect(rotated.response.status).toBe(200);
+    expect((await asKey('rotated.old.key').GET('/api/me')).response.status).toBe(401);
+    expect((await asKey(rotated.data!.api_key).GET('/api/me')).response.status).toBe(200);
+    expect(await answer(admin.POST('/api/v1/users/{user_id}/api-key', userPath(MISSING_ID)))).toEqual({
+      status: 404,
+      body: notFound(MISSING_ID, 'User'),
+    });
   });
 
   it('deletes a workspace with its memberships, keeping the users; an unknown one is a 404', async () => {
     const { user } = await seedUser(app, { username: 'leaver', workspaces: ['doomed', 'kept'] });
     const doomed = await dataSource.getRepository(Workspace).findOneByOrFail({ name: 'doomed' });
-    const response = await api(app).delete(`/api/v1/workspaces/${doomed.id}`).set(ADMIN).expect(200);
-    expect(response.body).toEqual({
-      id: doomed.id,
-      name: 'doomed',
-      inserted_at: formatTimestamp(doomed.insertedAt),
-      updated_at: formatTimestamp(doomed.updatedAt),
+    const remove = () =>
+      admin.DELETE('/api/v1/workspaces/{workspace_id}', { params: { path: { workspace_id: doomed.id } } });
+    expect(await answer(remove())).toEqual({
+      status: 200,
+      body: {
+        id: doomed.id,
+        name: 'doomed',
+        inserted_at: formatTimestamp(doomed.insertedAt),
+        updated_at: formatTimestamp(doomed.updatedAt),
+      },
     });
     expect(await dataSource.getRepository(Workspace).existsBy({ id: doomed.id })).toBe(false);
     expect(await dataSource.getRepository(WorkspaceUser).countBy({ workspaceId: doomed.id })).toBe(0);
     expect(await dataSource.getRepository(User).existsBy({ id: user.id })).toBe(true);
-    const me = await api(app).get('/api/me').set('X-Argilla-Api-Key', 'leaver.apikey').expect(200);
-    expect(me.body.workspaces).toEqual(['kept']);
-    expect((await api(app).delete(`/api/v1/workspaces/${doomed.id}`).set(ADMIN).expect(404)).body).toEqual(
-      notFound(doomed.id, 'Workspace'),
-    );
+    const me = await asKey('leaver.apikey').GET('/api/me');
+    expect(me.response.status).toBe(200);
+    expect(me.data!.workspaces).toEqual(['kept']);
+    expect(await answer(remove())).toEqual({ status: 404, body: notFound(doomed.id, 'Workspace') });
   });
 });
 
@@ -140,29 +174,37 @@ describe.each(engines())('v1 user updates (%s)', (engine) => {
   let suite: ApiSuite;
   let app: NestExpressApplication;
   let dataSource: DataSource;
+  let clientFor: ClientFor;
+  let admin: ArgillaClient;
 
   beforeEach(async () => {
     suite = await openApiSuite(engine);
     ({ app, dataSource } = suite);
+    clientFor = await listenForClients(app);
+    admin = clientFor(ADMIN);
   });
 
   afterEach(async () => {
     await suite.close();
   });
 
+  type UserUpdate = components['schemas']['UpdateUserDto'];
+  const update = (client: ArgillaClient, user_id: string, body: UserUpdate) =>
+    client.PATCH('/api/v1/users/{user_id}', { params: { path: { user_id } }, body });
+  const remove = (client: ArgillaClient, user_id: string) =>
+    client.DELETE('/api/v1/users/{user_id}', { params: { path: { user_id } } });
+
   it('changes names and role, and refuses unknown fields with 422, changing nothing', async () => {
     await seedUser(app, { username: 'admin', role: 'admin' });
     const { user } = await seedUser(app, { username: 'bea', firstName: 'Bea', lastName: 'Old' });
-    const response = await api(app)
-      .patch(`/api/v1/users/${user.id}`)
-      .set(ADMIN)
-      .send({ first_name: ' Beatrice ', last_name: null, role: 'admin' })
-      .expect(200);
-    expect(response.body).toMatchObject({ id: user.id, first_name: 'Beatrice', last_name: null, role: 'admin' });
+    const response = await update(admin, user.id, { first_name: ' Beatrice ', last_name: null, role: 'admin' });
+    expect(response.response.status).toBe(200);
+    expect(response.data).toMatchObject({ id: user.id, first_name: 'Beatrice', last_name: null, role: 'admin' });
     const stored = await dataSource.getRepository(User).findOneByOrFail({ id: user.id });
     expect(stored).toMatchObject({ firstName: 'Beatrice', lastName: null, role: 'admin' });
     expect(stored.updatedAt.getTime()).toBeGreaterThanOrEqual(user.updatedAt.getTime());
 
+    // Bodies the types refuse go through supertest.
     const unknown = await api(app)
       .patch(`/api/v1/users/${user.id}`)
       .set(ADMIN)
@@ -176,57 +218,55 @@ describe.each(engines())('v1 user updates (%s)', (engine) => {
     );
     await api(app).patch(`/api/v1/users/${user.id}`).set(ADMIN).send({ role: 'superuser' }).expect(422);
     expect(await dataSource.getRepository(User).findOneByOrFail({ id: user.id })).toEqual(stored);
-    expect(
-      (await api(app).patch(`/api/v1/users/${MISSING_ID}`).set(ADMIN).send({ role: 'admin' }).expect(404)).body,
-    ).toEqual(notFound(MISSING_ID, 'User'));
+    expect(await answer(update(admin, MISSING_ID, { role: 'admin' }))).toEqual({
+      status: 404,
+      body: notFound(MISSING_ID, 'User'),
+    });
   });
 
   it('refuses to demote the last admin (409), and allows it once another admin exists', async () => {
-    const { user: admin } = await seedUser(app, { username: 'admin', role: 'admin' });
-    const refused = await api(app)
-      .patch(`/api/v1/users/${admin.id}`)
-      .set(ADMIN)
-      .send({ role: 'annotator' })
-      .expect(409);
-    expect(refused.body).toEqual(
-      envelope('LastAdminError', {
+    const { user: first } = await seedUser(app, { username: 'admin', role: 'admin' });
+    expect(await answer(update(admin, first.id, { role: 'annotator' }))).toEqual({
+      status: 409,
+      body: envelope('LastAdminError', {
         detail: 'The last admin cannot be demoted, disabled or removed: make another user admin first',
-        name: admin.id,
+        name: first.id,
         type: 'User',
       }),
-    );
-    expect((await dataSource.getRepository(User).findOneByOrFail({ id: admin.id })).role).toBe('admin');
+    });
+    expect((await dataSource.getRepository(User).findOneByOrFail({ id: first.id })).role).toBe('admin');
 
     await seedUser(app, { username: 'second', role: 'admin' });
-    await api(app).patch(`/api/v1/users/${admin.id}`).set(ADMIN).send({ role: 'annotator' }).expect(200);
+    expect((await update(admin, first.id, { role: 'annotator' })).response.status).toBe(200);
     // The role is read from the database: the demoted admin is refused at once.
-    await api(app).get('/api/users').set(ADMIN).expect(403);
+    expect((await admin.GET('/api/users')).response.status).toBe(403);
   });
 
   it('DELETE /api/v1/users/{id} refuses to delete the last enabled admin (409), and deletes others with their memberships', async () => {
-    const { user: admin } = await seedUser(app, { username: 'admin', role: 'admin' });
+    const { user: first } = await seedUser(app, { username: 'admin', role: 'admin' });
     const { user: annotator } = await seedUser(app, { username: 'ann', workspaces: ['team'] });
-    const refused = await api(app).delete(`/api/v1/users/${admin.id}`).set(ADMIN).expect(409);
-    expect(refused.body).toEqual(
-      envelope('LastAdminError', {
+    expect(await answer(remove(admin, first.id))).toEqual({
+      status: 409,
+      body: envelope('LastAdminError', {
         detail: 'The last admin cannot be demoted, disabled or removed: make another user admin first',
-        name: admin.id,
+        name: first.id,
         type: 'User',
       }),
-    );
-    expect(await dataSource.getRepository(User).countBy({ id: admin.id })).toBe(1);
+    });
+    expect(await dataSource.getRepository(User).countBy({ id: first.id })).toBe(1);
 
-    const deleted = await api(app).delete(`/api/v1/users/${annotator.id}`).set(ADMIN).expect(200);
-    expect(deleted.body).toMatchObject({ id: annotator.id, username: 'ann', role: 'annotator', disabled: false });
+    const deleted = await remove(admin, annotator.id);
+    expect(deleted.response.status).toBe(200);
+    expect(deleted.data).toMatchObject({ id: annotator.id, username: 'ann', role: 'annotator', disabled: false });
     expect(await dataSource.getRepository(User).countBy({ id: annotator.id })).toBe(0);
     expect(await dataSource.getRepository(WorkspaceUser).countBy({ userId: annotator.id })).toBe(0);
 
     // A disabled admin does not count: the only enabled admin stays protected; another enabled admin lifts it.
     const { user: second } = await seedUser(app, { username: 'second', role: 'admin' });
-    await api(app).patch(`/api/v1/users/${second.id}`).set(ADMIN).send({ disabled: true }).expect(200);
-    await api(app).delete(`/api/v1/users/${admin.id}`).set(ADMIN).expect(409);
+    expect((await update(admin, second.id, { disabled: true })).response.status).toBe(200);
+    expect((await remove(admin, first.id)).response.status).toBe(409);
     await seedUser(app, { username: 'third', role: 'admin' });
-    await api(app).delete(`/api/v1/users/${admin.id}`).set('X-Argilla-Api-Key', 'third.apikey').expect(200);
+    expect((await remove(clientFor(byKey('third.apikey')), first.id)).response.status).toBe(200);
     const left = await dataSource.getRepository(User).find({ select: { username: true }, order: { username: 'ASC' } });
     expect(left).toEqual([{ username: 'second' }, { username: 'third' }]);
   });
@@ -235,12 +275,12 @@ describe.each(engines())('v1 user updates (%s)', (engine) => {
     const { user: first } = await seedUser(app, { username: 'first', role: 'admin' });
     const { user: second } = await seedUser(app, { username: 'second', role: 'admin' });
     const responses = await Promise.all([
-      api(app).patch(`/api/v1/users/${first.id}`).set('X-Argilla-Api-Key', 'second.apikey').send({ role: 'annotator' }),
-      api(app).patch(`/api/v1/users/${second.id}`).set('X-Argilla-Api-Key', 'first.apikey').send({ role: 'annotator' }),
+      update(clientFor(byKey('second.apikey')), first.id, { role: 'annotator' }),
+      update(clientFor(byKey('first.apikey')), second.id, { role: 'annotator' }),
     ]);
     // The loser is refused either as the last admin (409) or, if the other change landed first, as no longer an
     // admin (403): never both changes.
-    const statuses = responses.map((response) => response.status).sort();
+    const statuses = responses.map(({ response }) => response.status).sort();
     expect([
       [200, 403],
       [200, 409],
@@ -254,10 +294,14 @@ describe.each(engines())('v1 disable and passwords (%s)', (engine) => {
   let app: NestExpressApplication;
   let dataSource: DataSource;
   let admin: User;
+  let clientFor: ClientFor;
+  let adminClient: ArgillaClient;
 
   beforeEach(async () => {
     suite = await openApiSuite(engine);
     ({ app, dataSource } = suite);
+    clientFor = await listenForClients(app);
+    adminClient = clientFor(ADMIN);
     admin = (await seedUser(app, { username: 'admin', role: 'admin' })).user;
   });
 
@@ -266,65 +310,69 @@ describe.each(engines())('v1 disable and passwords (%s)', (engine) => {
   });
 
   const login = (username: string, password: string) =>
-    api(app).post('/api/security/token').type('form').send({ username, password });
+    clientFor().POST('/api/security/token', loginBody(username, password));
+  const tokenOf = async (username: string, password: string): Promise<string> => {
+    const response = await login(username, password);
+    expect(response.response.status).toBe(200);
+    return response.data!.access_token;
+  };
+  const me = (headers: Record<string, string>) => answer(clientFor(headers).GET('/api/me'));
+  const update = (user_id: string, body: components['schemas']['UpdateUserDto']) =>
+    adminClient.PATCH('/api/v1/users/{user_id}', { params: { path: { user_id } }, body });
+  const reset = (user_id: string, body: components['schemas']['AdminResetPasswordDto']) =>
+    adminClient.PUT('/api/v1/users/{user_id}/password', { params: { path: { user_id } }, body });
+  const REFUSED = { status: 401, body: UNAUTHORIZED };
 
   it("refuses a disabled user's key, tokens and logins with 401; once enabled, its key and logins work, not its old tokens", async () => {
     const { user } = await seedUser(app, { username: 'dora', password: 'dora-password', apiKey: 'dora.api.key' });
-    const token = (await login('dora', 'dora-password').expect(200)).body.access_token;
+    const token = await tokenOf('dora', 'dora-password');
 
-    const disabled = await api(app).patch(`/api/v1/users/${user.id}`).set(ADMIN).send({ disabled: true }).expect(200);
-    expect(disabled.body.disabled).toBe(true);
-    expect((await api(app).get('/api/me').set('X-Argilla-Api-Key', 'dora.api.key').expect(401)).body).toEqual(
-      UNAUTHORIZED,
-    );
-    expect((await api(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(401)).body).toEqual(
-      UNAUTHORIZED,
-    );
-    expect((await login('dora', 'dora-password').expect(401)).body).toEqual(UNAUTHORIZED);
+    const disabled = await update(user.id, { disabled: true });
+    expect(disabled.response.status).toBe(200);
+    expect(disabled.data!.disabled).toBe(true);
+    expect(await me(byKey('dora.api.key'))).toEqual(REFUSED);
+    expect(await me(bearer(token))).toEqual(REFUSED);
+    expect(await answer(login('dora', 'dora-password'))).toEqual(REFUSED);
 
-    await api(app).patch(`/api/v1/users/${user.id}`).set(ADMIN).send({ disabled: false }).expect(200);
-    await api(app).get('/api/me').set('X-Argilla-Api-Key', 'dora.api.key').expect(200);
+    expect((await update(user.id, { disabled: false })).response.status).toBe(200);
+    expect((await me(byKey('dora.api.key'))).status).toBe(200);
     // Disabling ended the tokens issued before it, as a password change does: enabling does not revive them.
-    expect((await api(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(401)).body).toEqual(
-      UNAUTHORIZED,
-    );
-    const fresh = (await login('dora', 'dora-password').expect(200)).body.access_token;
-    await api(app).get('/api/me').set('Authorization', `Bearer ${fresh}`).expect(200);
+    expect(await me(bearer(token))).toEqual(REFUSED);
+    const fresh = await tokenOf('dora', 'dora-password');
+    expect((await me(bearer(fresh))).status).toBe(200);
   });
 
   it('ends the tokens issued before users disable (CLI): enabled again, the old token is 401, a new login works', async () => {
     const cli = (args: string[]) => runCli(args, suite.db.env);
     await seedUser(app, { username: 'cleo', password: 'cleo-password', apiKey: 'cleo.api.key' });
-    const token = (await login('cleo', 'cleo-password').expect(200)).body.access_token;
-    await api(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
+    const token = await tokenOf('cleo', 'cleo-password');
+    expect((await me(bearer(token))).status).toBe(200);
 
     expect((await cli(['users', 'disable', 'cleo'])).code).toBe(0);
     const stored = () => dataSource.getRepository(User).findOneByOrFail({ username: 'cleo' });
     expect((await stored()).disabled).toBe(true);
     expect((await cli(['users', 'enable', 'cleo'])).code).toBe(0);
 
-    expect((await api(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(401)).body).toEqual(
-      UNAUTHORIZED,
-    );
+    expect(await me(bearer(token))).toEqual(REFUSED);
     expect((await stored()).tokensValidAfter).not.toBeNull();
-    await api(app).get('/api/me').set('X-Argilla-Api-Key', 'cleo.api.key').expect(200);
-    const fresh = (await login('cleo', 'cleo-password').expect(200)).body.access_token;
-    await api(app).get('/api/me').set('Authorization', `Bearer ${fresh}`).expect(200);
+    expect((await me(byKey('cleo.api.key'))).status).toBe(200);
+    const fresh = await tokenOf('cleo', 'cleo-password');
+    expect((await me(bearer(fresh))).status).toBe(200);
   });
 
   it('refuses an admin disabling itself, and disabling the last enabled admin (409)', async () => {
-    const self = await api(app).patch(`/api/v1/users/${admin.id}`).set(ADMIN).send({ disabled: true }).expect(409);
-    expect(self.body).toEqual(
-      envelope('SelfDisableError', { detail: 'An admin cannot disable itself', name: admin.id, type: 'User' }),
-    );
+    expect(await answer(update(admin.id, { disabled: true }))).toEqual({
+      status: 409,
+      body: envelope('SelfDisableError', { detail: 'An admin cannot disable itself', name: admin.id, type: 'User' }),
+    });
     const { user: other } = await seedUser(app, { username: 'other', role: 'admin' });
-    await api(app).patch(`/api/v1/users/${other.id}`).set(ADMIN).send({ disabled: true }).expect(200);
+    expect((await update(other.id, { disabled: true })).response.status).toBe(200);
     // `other` is disabled: `admin` is the last enabled admin and cannot be demoted.
-    expect(
-      (await api(app).patch(`/api/v1/users/${admin.id}`).set(ADMIN).send({ role: 'annotator' }).expect(409)).body.detail
-        .code,
-    ).toBe('argilla.api.errors::LastAdminError');
+    const demoted = await update(admin.id, { role: 'annotator' });
+    expect(demoted.response.status).toBe(409);
+    expect(demoted.error?.detail.code).toBe('argilla.api.errors::LastAdminError');
     expect(await dataSource.getRepository(User).countBy({ role: 'admin', disabled: false })).toBe(1);
+    // A body the types refuse goes through supertest.
     expect(
       (await api(app).patch(`/api/v1/users/${admin.id}`).set(ADMIN).send({ disabled: 'yes' }).expect(422)).body.detail
         .params.errors,
@@ -333,53 +381,42 @@ describe.each(engines())('v1 disable and passwords (%s)', (engine) => {
 
   it('changes the own password: the old JWT fails right after, the old password too, a new login works', async () => {
     await seedUser(app, { username: 'pat', password: 'old-password', apiKey: 'pat.api.key' });
-    const oldToken = (await login('pat', 'old-password').expect(200)).body.access_token;
-    const wrong = await api(app)
-      .put('/api/v1/me/password')
-      .set('Authorization', `Bearer ${oldToken}`)
-      .send({ current_password: 'not-it-at-all', new_password: 'new-password' })
-      .expect(422);
-    expect(wrong.body.detail.params.errors).toEqual([
-      { loc: ['body', 'current_password'], msg: 'current password is not correct', type: 'value_error.password' },
-    ]);
-    await login('pat', 'old-password').expect(200);
+    const oldToken = await tokenOf('pat', 'old-password');
+    const change = (body: components['schemas']['ChangePasswordDto']) =>
+      clientFor(bearer(oldToken)).PUT('/api/v1/me/password', { body });
+    expect(await answer(change({ current_password: 'not-it-at-all', new_password: 'new-password' }))).toEqual({
+      status: 422,
+      body: invalid({
+        loc: ['body', 'current_password'],
+        msg: 'current password is not correct',
+        type: 'value_error.password',
+      }),
+    });
+    await tokenOf('pat', 'old-password');
 
-    await api(app)
-      .put('/api/v1/me/password')
-      .set('Authorization', `Bearer ${oldToken}`)
-      .send({ current_password: 'old-password', new_password: 'new-password' })
-      .expect(200);
-    expect((await api(app).get('/api/me').set('Authorization', `Bearer ${oldToken}`).expect(401)).body).toEqual(
-      UNAUTHORIZED,
+    expect((await change({ current_password: 'old-password', new_password: 'new-password' })).response.status).toBe(
+      200,
     );
-    await login('pat', 'old-password').expect(401);
-    const newToken = (await login('pat', 'new-password').expect(200)).body.access_token;
-    await api(app).get('/api/me').set('Authorization', `Bearer ${newToken}`).expect(200);
+    expect(await me(bearer(oldToken))).toEqual(REFUSED);
+    expect((await login('pat', 'old-password')).response.status).toBe(401);
+    const newToken = await tokenOf('pat', 'new-password');
+    expect((await me(bearer(newToken))).status).toBe(200);
     // The API key is not a session: it keeps working.
-    await api(app).get('/api/me').set('X-Argilla-Api-Key', 'pat.api.key').expect(200);
+    expect((await me(byKey('pat.api.key'))).status).toBe(200);
   });
 
   it("lets an admin reset a user's password, ending its tokens", async () => {
     const { user } = await seedUser(app, { username: 'reset', password: 'old-password' });
-    const oldToken = (await login('reset', 'old-password').expect(200)).body.access_token;
-    await api(app).put(`/api/v1/users/${user.id}/password`).set(ADMIN).send({ new_password: 'short' }).expect(422);
-    await api(app)
-      .put(`/api/v1/users/${user.id}/password`)
-      .set(ADMIN)
-      .send({ new_password: 'brand-new-password' })
-      .expect(200);
-    await api(app).get('/api/me').set('Authorization', `Bearer ${oldToken}`).expect(401);
-    await login('reset', 'old-password').expect(401);
-    await login('reset', 'brand-new-password').expect(200);
-    expect(
-      (
-        await api(app)
-          .put(`/api/v1/users/${MISSING_ID}/password`)
-          .set(ADMIN)
-          .send({ new_password: 'brand-new-password' })
-          .expect(404)
-      ).body,
-    ).toEqual(notFound(MISSING_ID, 'User'));
+    const oldToken = await tokenOf('reset', 'old-password');
+    expect((await reset(user.id, { new_password: 'short' })).response.status).toBe(422);
+    expect((await reset(user.id, { new_password: 'brand-new-password' })).response.status).toBe(200);
+    expect((await me(bearer(oldToken))).status).toBe(401);
+    expect((await login('reset', 'old-password')).response.status).toBe(401);
+    await tokenOf('reset', 'brand-new-password');
+    expect(await answer(reset(MISSING_ID, { new_password: 'brand-new-password' }))).toEqual({
+      status: 404,
+      body: notFound(MISSING_ID, 'User'),
+    });
   });
 });
 
@@ -387,10 +424,12 @@ describe.each(engines())('v1 API keys and the credentials behind them (%s)', (en
   let suite: ApiSuite;
   let app: NestExpressApplication;
   let dataSource: DataSource;
+  let clientFor: ClientFor;
 
   beforeEach(async () => {
     suite = await openApiSuite(engine);
     ({ app, dataSource } = suite);
+    clientFor = await listenForClients(app);
     await seedUser(app, { username: 'admin', role: 'admin' });
   });
 
@@ -403,62 +442,60 @@ describe.each(engines())('v1 API keys and the credentials behind them (%s)', (en
     msg: 'current password is not correct',
     type: 'value_error.password',
   });
-  const login = async (username: string, password: string): Promise<string> =>
-    (await api(app).post('/api/security/token').type('form').send({ username, password }).expect(200)).body
-      .access_token;
+  const login = async (username: string, password: string): Promise<string> => {
+    const response = await clientFor().POST('/api/security/token', loginBody(username, password));
+    expect(response.response.status).toBe(200);
+    return response.data!.access_token;
+  };
   const stored = (username: string) => dataSource.getRepository(User).findOneByOrFail({ username });
+  const me = (headers: Record<string, string>) => answer(clientFor(headers).GET('/api/me'));
+  const rotateOwn = (headers: Record<string, string>, body: components['schemas']['RotateApiKeyDto']) =>
+    clientFor(headers).POST('/api/v1/me/api-key', { body });
+  const reset = (user_id: string, body: components['schemas']['AdminResetPasswordDto']) =>
+    clientFor(ADMIN).PUT('/api/v1/users/{user_id}/password', { params: { path: { user_id } }, body });
+  const REFUSED = { status: 401, body: UNAUTHORIZED };
 
   it('refuses to rotate the own key for a bearer token without the current password, or with a wrong one (422)', async () => {
     await seedUser(app, { username: 'tina', password: 'tina-password', apiKey: 'tina.api.key' });
-    const bearer = { Authorization: `Bearer ${await login('tina', 'tina-password')}` };
+    const token = bearer(await login('tina', 'tina-password'));
     const before = await stored('tina');
 
-    const noBody = await api(app).post('/api/v1/me/api-key').set(bearer).expect(422);
+    // No body at all, and a password of the wrong type, go through supertest: the types require one, a string.
+    const noBody = await api(app).post('/api/v1/me/api-key').set(token).expect(422);
     expect(noBody.body).toEqual(WRONG_CURRENT_PASSWORD);
-    expect((await api(app).post('/api/v1/me/api-key').set(bearer).send({}).expect(422)).body).toEqual(
-      WRONG_CURRENT_PASSWORD,
-    );
-    const wrong = await api(app)
-      .post('/api/v1/me/api-key')
-      .set(bearer)
-      .send({ current_password: 'not-the-password' })
-      .expect(422);
-    expect(wrong.body).toEqual(WRONG_CURRENT_PASSWORD);
+    expect(await answer(rotateOwn(token, {}))).toEqual({ status: 422, body: WRONG_CURRENT_PASSWORD });
+    expect(await answer(rotateOwn(token, { current_password: 'not-the-password' }))).toEqual({
+      status: 422,
+      body: WRONG_CURRENT_PASSWORD,
+    });
     expect(
-      (await api(app).post('/api/v1/me/api-key').set(bearer).send({ current_password: 42 }).expect(422)).body,
+      (await api(app).post('/api/v1/me/api-key').set(token).send({ current_password: 42 }).expect(422)).body,
     ).toEqual(invalid({ loc: ['body', 'current_password'], msg: 'str type expected', type: 'type_error.str' }));
 
     expect(await stored('tina')).toEqual(before);
-    await api(app).get('/api/me').set('X-Argilla-Api-Key', 'tina.api.key').expect(200);
+    expect((await me(byKey('tina.api.key'))).status).toBe(200);
   });
 
   it('rotates the own key for a bearer token with the right current password: the old key is refused', async () => {
     await seedUser(app, { username: 'tom', password: 'tom-password', apiKey: 'tom.api.key' });
     const token = await login('tom', 'tom-password');
-    const rotated = await api(app)
-      .post('/api/v1/me/api-key')
-      .set('Authorization', `Bearer ${token}`)
-      .send({ current_password: 'tom-password' })
-      .expect(200);
+    const rotated = await answer(rotateOwn(bearer(token), { current_password: 'tom-password' }));
     const fresh = await stored('tom');
     expect(fresh.apiKey).toMatch(/^[A-Za-z0-9_-]{107}$/);
-    expect(rotated.body).toEqual({ ...v1User(fresh), api_key: fresh.apiKey });
-    expect((await api(app).get('/api/me').set('X-Argilla-Api-Key', 'tom.api.key').expect(401)).body).toEqual(
-      UNAUTHORIZED,
-    );
-    await api(app).get('/api/me').set('X-Argilla-Api-Key', fresh.apiKey).expect(200);
+    expect(rotated).toEqual({ status: 200, body: { ...v1User(fresh), api_key: fresh.apiKey } });
+    expect(await me(byKey('tom.api.key'))).toEqual(REFUSED);
+    expect((await me(byKey(fresh.apiKey))).status).toBe(200);
     // The token is not ended by a key rotation.
-    await api(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
+    expect((await me(bearer(token))).status).toBe(200);
   });
 
   it('rotates the own key for the API key without a password; a password given anyway is checked', async () => {
     await seedUser(app, { username: 'kim', password: 'kim-password', apiKey: 'kim.api.key' });
-    const wrong = await api(app)
-      .post('/api/v1/me/api-key')
-      .set('X-Argilla-Api-Key', 'kim.api.key')
-      .send({ current_password: 'not-the-password' })
-      .expect(422);
-    expect(wrong.body).toEqual(WRONG_CURRENT_PASSWORD);
+    expect(await answer(rotateOwn(byKey('kim.api.key'), { current_password: 'not-the-password' }))).toEqual({
+      status: 422,
+      body: WRONG_CURRENT_PASSWORD,
+    });
+    // An unknown field, and no body at all, go through supertest: the types allow neither.
     const extra = await api(app).post('/api/v1/me/api-key').set('X-Argilla-Api-Key', 'kim.api.key').send({ x: 1 });
     expect(extra.status).toBe(422);
     expect(extra.body.detail.params.errors).toEqual([
@@ -468,33 +505,26 @@ describe.each(engines())('v1 API keys and the credentials behind them (%s)', (en
 
     const first = await api(app).post('/api/v1/me/api-key').set('X-Argilla-Api-Key', 'kim.api.key').expect(200);
     expect(first.body.api_key).toBe((await stored('kim')).apiKey);
-    const second = await api(app)
-      .post('/api/v1/me/api-key')
-      .set('X-Argilla-Api-Key', first.body.api_key)
-      .send({ current_password: 'kim-password' })
-      .expect(200);
+    const second = await answer(rotateOwn(byKey(first.body.api_key), { current_password: 'kim-password' }));
     const fresh = await stored('kim');
-    expect(second.body).toEqual({ ...v1User(fresh), api_key: fresh.apiKey });
-    await api(app).get('/api/me').set('X-Argilla-Api-Key', first.body.api_key).expect(401);
-    await api(app).get('/api/me').set('X-Argilla-Api-Key', fresh.apiKey).expect(200);
+    expect(second).toEqual({ status: 200, body: { ...v1User(fresh), api_key: fresh.apiKey } });
+    expect((await me(byKey(first.body.api_key))).status).toBe(401);
+    expect((await me(byKey(fresh.apiKey))).status).toBe(200);
   });
 
   it('keeps the key on an admin password reset without rotate_api_key: no api_key in the answer', async () => {
     const { user } = await seedUser(app, { username: 'rita', password: 'old-password', apiKey: 'rita.api.key' });
-    const reset = await api(app)
-      .put(`/api/v1/users/${user.id}/password`)
-      .set(ADMIN)
-      .send({ new_password: 'brand-new-password', rotate_api_key: false })
-      .expect(200);
-    expect(reset.body).toEqual(v1User(await stored('rita')));
+    const response = await answer(reset(user.id, { new_password: 'brand-new-password', rotate_api_key: false }));
+    expect(response).toEqual({ status: 200, body: v1User(await stored('rita')) });
     expect((await stored('rita')).apiKey).toBe('rita.api.key');
-    await api(app).get('/api/me').set('X-Argilla-Api-Key', 'rita.api.key').expect(200);
+    expect((await me(byKey('rita.api.key'))).status).toBe(200);
   });
 
   it('replaces the key on an admin password reset with rotate_api_key: shown once, the old key refused', async () => {
     const { user } = await seedUser(app, { username: 'rob', password: 'old-password', apiKey: 'rob.api.key' });
     const oldToken = await login('rob', 'old-password');
     const before = await stored('rob');
+    // A flag that is no boolean goes through supertest: the types refuse it.
     const notBool = await api(app)
       .put(`/api/v1/users/${user.id}/password`)
       .set(ADMIN)
@@ -509,19 +539,13 @@ describe.each(engines())('v1 API keys and the credentials behind them (%s)', (en
     );
     expect(await stored('rob')).toEqual(before);
 
-    const reset = await api(app)
-      .put(`/api/v1/users/${user.id}/password`)
-      .set(ADMIN)
-      .send({ new_password: 'brand-new-password', rotate_api_key: true })
-      .expect(200);
+    const response = await answer(reset(user.id, { new_password: 'brand-new-password', rotate_api_key: true }));
     const fresh = await stored('rob');
     expect(fresh.apiKey).toMatch(/^[A-Za-z0-9_-]{107}$/);
-    expect(reset.body).toEqual({ ...v1User(fresh), api_key: fresh.apiKey });
-    expect((await api(app).get('/api/me').set('X-Argilla-Api-Key', 'rob.api.key').expect(401)).body).toEqual(
-      UNAUTHORIZED,
-    );
-    await api(app).get('/api/me').set('Authorization', `Bearer ${oldToken}`).expect(401);
-    await api(app).get('/api/me').set('X-Argilla-Api-Key', fresh.apiKey).expect(200);
+    expect(response).toEqual({ status: 200, body: { ...v1User(fresh), api_key: fresh.apiKey } });
+    expect(await me(byKey('rob.api.key'))).toEqual(REFUSED);
+    expect((await me(bearer(oldToken))).status).toBe(401);
+    expect((await me(byKey(fresh.apiKey))).status).toBe(200);
     await login('rob', 'brand-new-password');
   });
 
@@ -538,10 +562,8 @@ describe.each(engines())('v1 API keys and the credentials behind them (%s)', (en
     );
     expect(match).not.toBeNull();
     expect((await stored('cora')).apiKey).toBe(match![1]);
-    expect((await api(app).get('/api/me').set('X-Argilla-Api-Key', 'cora.api.key').expect(401)).body).toEqual(
-      UNAUTHORIZED,
-    );
-    await api(app).get('/api/me').set('X-Argilla-Api-Key', match![1]).expect(200);
+    expect(await me(byKey('cora.api.key'))).toEqual(REFUSED);
+    expect((await me(byKey(match![1]))).status).toBe(200);
     await login('cora', 'brand-new-password');
   });
 });
@@ -549,10 +571,12 @@ describe.each(engines())('v1 API keys and the credentials behind them (%s)', (en
 describe.each(engines())('v1 user list: paging and filters (%s)', (engine) => {
   let suite: ApiSuite;
   let app: NestExpressApplication;
+  let adminClient: ArgillaClient;
 
   beforeAll(async () => {
     suite = await openApiSuite(engine);
     app = suite.app;
+    adminClient = (await listenForClients(app))(ADMIN);
     await seedUser(app, { username: 'admin', role: 'admin' });
     for (let i = 1; i <= 12; i++) {
       await seedUser(app, {
@@ -567,26 +591,32 @@ describe.each(engines())('v1 user list: paging and filters (%s)', (engine) => {
     await suite.close();
   });
 
-  const list = (query: string) => api(app).get(`/api/v1/users${query}`).set(ADMIN);
-  const usernames = (body: { items: { username: string }[] }) => body.items.map((item) => item.username);
+  type ListQuery = NonNullable<operations['UsersV1Controller_list']['parameters']['query']>;
+  /** The page's body, once its status is checked. */
+  const list = async (query: ListQuery, status = 200): Promise<unknown> => {
+    const response = await answer(adminClient.GET('/api/v1/users', { params: { query } }));
+    expect(response.status).toBe(status);
+    return response.body;
+  };
+  const page = async (query: ListQuery) => (await list(query)) as { items: { username: string }[]; total: number };
+  const usernames = async (query: ListQuery) => (await page(query)).items.map((item) => item.username);
 
   it('pages through every user exactly once, oldest first, with the total', async () => {
-    const first = await list('?limit=5').expect(200);
-    expect(first.body.total).toBe(13);
-    expect(usernames(first.body)).toEqual(['admin', 'user-1', 'user-2', 'user-3', 'user-4']);
+    const first = await page({ limit: 5 });
+    expect(first.total).toBe(13);
+    expect(first.items.map((item) => item.username)).toEqual(['admin', 'user-1', 'user-2', 'user-3', 'user-4']);
     const seen: string[] = [];
-    for (let offset = 0; offset < 13; offset += 5)
-      seen.push(...usernames((await list(`?limit=5&offset=${offset}`).expect(200)).body));
+    for (let offset = 0; offset < 13; offset += 5) seen.push(...(await usernames({ limit: 5, offset })));
     expect(seen).toEqual(['admin', ...Array.from({ length: 12 }, (_, i) => `user-${i + 1}`)]);
-    expect((await list('').expect(200)).body.items).toHaveLength(13);
+    expect((await page({})).items).toHaveLength(13);
   });
 
   it('keeps every existing user exactly once across pages while users are being created', async () => {
-    const before = usernames((await list('?limit=500').expect(200)).body);
+    const before = await usernames({ limit: 500 });
     const seen: string[] = [];
     let creations = 0;
     for (let offset = 0; offset < before.length + creations; offset += 4) {
-      seen.push(...usernames((await list(`?limit=4&offset=${offset}`).expect(200)).body));
+      seen.push(...(await usernames({ limit: 4, offset })));
       await seedUser(app, { username: `late-${++creations}` });
     }
     expect(seen.filter((name) => before.includes(name))).toEqual(before);
@@ -594,19 +624,20 @@ describe.each(engines())('v1 user list: paging and filters (%s)', (engine) => {
   });
 
   it('filters by role, workspace and username prefix', async () => {
-    expect(usernames((await list('?role=admin').expect(200)).body)).toEqual(['admin', 'user-4', 'user-8', 'user-12']);
-    const team = await list('?workspace=team').expect(200);
-    expect(usernames(team.body)).toEqual(['user-3', 'user-6', 'user-9', 'user-12']);
-    expect(team.body.total).toBe(4);
-    expect(usernames((await list('?q=user-1').expect(200)).body)).toEqual(['user-1', 'user-10', 'user-11', 'user-12']);
-    expect(usernames((await list('?q=user-1&role=admin&workspace=team').expect(200)).body)).toEqual(['user-12']);
+    expect(await usernames({ role: 'admin' })).toEqual(['admin', 'user-4', 'user-8', 'user-12']);
+    const team = await page({ workspace: 'team' });
+    expect(team.items.map((item) => item.username)).toEqual(['user-3', 'user-6', 'user-9', 'user-12']);
+    expect(team.total).toBe(4);
+    expect(await usernames({ q: 'user-1' })).toEqual(['user-1', 'user-10', 'user-11', 'user-12']);
+    expect(await usernames({ q: 'user-1', role: 'admin', workspace: 'team' })).toEqual(['user-12']);
     // `_` is no wildcard: a prefix is a prefix.
-    expect((await list('?q=user_').expect(200)).body).toEqual({ items: [], total: 0 });
+    expect(await list({ q: 'user_' })).toEqual({ items: [], total: 0 });
   });
 
   it('refuses bad paging or filters with a 422 on the query field', async () => {
-    const error = async (query: string) => (await list(query).expect(422)).body.detail.params.errors;
-    expect(await error('?limit=0')).toEqual([
+    const error = async (query: ListQuery) =>
+      ((await list(query, 422)) as { detail: { params: { errors: unknown[] } } }).detail.params.errors;
+    expect(await error({ limit: 0 })).toEqual([
       {
         loc: ['query', 'limit'],
         msg: 'ensure this value is greater than or equal to 1',
@@ -614,7 +645,7 @@ describe.each(engines())('v1 user list: paging and filters (%s)', (engine) => {
         ctx: { limit_value: 1 },
       },
     ]);
-    expect(await error('?limit=501')).toEqual([
+    expect(await error({ limit: 501 })).toEqual([
       {
         loc: ['query', 'limit'],
         msg: 'ensure this value is less than or equal to 500',
@@ -622,11 +653,14 @@ describe.each(engines())('v1 user list: paging and filters (%s)', (engine) => {
         ctx: { limit_value: 500 },
       },
     ]);
-    expect(await error('?offset=-1')).toEqual([
+    expect(await error({ offset: -1 })).toEqual([
       { loc: ['query', 'offset'], msg: 'value is not a valid integer', type: 'type_error.integer' },
     ]);
-    expect((await error('?role=superuser'))[0]).toMatchObject({ loc: ['query', 'role'], type: 'type_error.enum' });
-    expect((await error('?limit=1&limit=2'))[0]).toMatchObject({ loc: ['query', 'limit'], type: 'type_error.integer' });
+    // An unknown role and a repeated parameter go through supertest: the types allow neither.
+    const raw = async (query: string) =>
+      (await api(app).get(`/api/v1/users${query}`).set(ADMIN).expect(422)).body.detail.params.errors;
+    expect((await raw('?role=superuser'))[0]).toMatchObject({ loc: ['query', 'role'], type: 'type_error.enum' });
+    expect((await raw('?limit=1&limit=2'))[0]).toMatchObject({ loc: ['query', 'limit'], type: 'type_error.integer' });
     await api(app).get('/api/v1/users').set('X-Argilla-Api-Key', 'user-1.apikey').expect(403);
   });
 });

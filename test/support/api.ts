@@ -3,7 +3,8 @@ import request from 'supertest';
 import { UsersService, UserWithWorkspaces } from '@argilla/users';
 import { DataSource } from 'typeorm';
 import { UserRole } from '@argilla/database';
-import { startApp } from './server';
+import { ArgillaClient, createArgillaClient } from '@argilla/client';
+import { freePort, startApp } from './server';
 import { createMigratedDatabase, Engine, TestDatabase } from './test-database';
 
 /** The JWT secret the API suites run with (so that they can forge tokens to test their refusal). */
@@ -48,6 +49,27 @@ export const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/;
 
 export function api(app: NestExpressApplication) {
   return request(app.getHttpServer());
+}
+
+/**
+ * Makes the app listen on a free port of 127.0.0.1 too (supertest's `api(app)` keeps working) and answers a maker of
+ * typed clients for it (libs/client), one for each set of credentials: `clientFor({ 'X-Argilla-Api-Key': key })`.
+ */
+export async function listenForClients(
+  app: NestExpressApplication,
+): Promise<(headers?: Record<string, string>) => ArgillaClient> {
+  const port = await freePort();
+  await app.listen(port, '127.0.0.1');
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return (headers = {}) => createArgillaClient({ baseUrl, headers });
+}
+
+/** A typed client call's status and parsed body (its `data` or its `error`), to compare both in one `toEqual`. */
+export async function answer(
+  call: Promise<{ data?: unknown; error?: unknown; response: Response }>,
+): Promise<{ status: number; body: unknown }> {
+  const { data, error, response } = await call;
+  return { status: response.status, body: response.ok ? data : error };
 }
 
 /** A well-formed id that no row has. */
