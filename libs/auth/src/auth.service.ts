@@ -1,3 +1,4 @@
+import { KeyObject } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Timestamp, UnauthorizedError } from '@argilla/common';
 import { SETTINGS, Settings } from '@argilla/config';
@@ -6,7 +7,7 @@ import { PasswordHasher, UsersService, UserWithWorkspaces } from '@argilla/users
 import { FailedLoginTiming } from './failed-login-timing';
 import { resolveJwtSecret } from './jwt-secret';
 import { LoginThrottle } from './login-throttle.service';
-import { InvalidTokenError, signToken, verifyToken } from './jwt';
+import { InvalidTokenError, signingKey, signToken, verifyToken } from './jwt';
 
 export interface AccessToken {
   access_token: string;
@@ -18,6 +19,7 @@ export interface AccessToken {
 export class AuthService {
   private readonly logger = new Logger('Auth');
   private secret: string | undefined;
+  private key: KeyObject | undefined;
 
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
@@ -33,6 +35,12 @@ export class AuthService {
       this.logger.warn(message),
     );
     return this.secret;
+  }
+
+  /** The secret as an HS256 key, made once: every bearer request verifies with it. */
+  private tokenKey(): KeyObject {
+    this.key ??= signingKey(this.signingSecret());
+    return this.key;
   }
 
   /**
@@ -71,7 +79,7 @@ export class AuthService {
     const iat = Math.max(Math.floor(Date.now() / 1000), tokensValidFrom(found.tokensValidAfter));
     const exp = iat + this.settings.auth.tokenExpirationMinutes * 60;
     const claims = { sub: found.username, iat, exp, uid: found.id, ver: tokenVersion(found.tokensValidAfter) };
-    return { access_token: signToken(claims, this.signingSecret()), token_type: 'bearer' };
+    return { access_token: await signToken(claims, this.tokenKey()), token_type: 'bearer' };
   }
 
   /**
@@ -107,7 +115,7 @@ export class AuthService {
   async authenticateBearer(token: string): Promise<UserWithWorkspaces> {
     let claims;
     try {
-      claims = verifyToken(token, this.signingSecret());
+      claims = await verifyToken(token, this.tokenKey());
     } catch (error) {
       if (error instanceof InvalidTokenError) throw new UnauthorizedError();
       throw error;

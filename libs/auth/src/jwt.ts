@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createSecretKey, KeyObject } from 'node:crypto';
+import { errors, jwtVerify, SignJWT } from 'jose';
 
 export interface TokenClaims {
   sub: string;
@@ -23,71 +24,54 @@ export class InvalidTokenError extends Error {
   }
 }
 
-const HEADER = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-
-function base64url(text: string | Buffer): string {
-  return Buffer.from(text).toString('base64url');
-}
-
-function signature(input: string, secret: string): Buffer {
-  return createHmac('sha256', secret).update(input).digest();
+/** The HS256 key for a secret: made once, not on every request. */
+export function signingKey(secret: string): KeyObject {
+  return createSecretKey(secret, 'utf8');
 }
 
 /** Signs `{sub, exp, iat}` (and `uid`, `ver` when given) with HS256. */
-export function signToken(claims: TokenClaims, secret: string): string {
-  const input = `${HEADER}.${base64url(JSON.stringify(claims))}`;
-  return `${input}.${signature(input, secret).toString('base64url')}`;
+export function signToken(claims: TokenClaims, key: KeyObject): Promise<string> {
+  return new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key);
 }
+
+// jose decodes base64url leniently: it skips characters outside the alphabet, and ignores the unused bits of
+// the last character, so several spellings of one signature would pass. Only the canonical one does here.
+const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)$/;
 
 /**
- * Verifies an HS256 token (RFC 8725): the header must say HS256 and nothing else is accepted (no `none`, no
- * other algorithm, no key from the token); the signature must be the canonical base64url text of the HMAC,
- * compared in constant time; `sub`, `iat` and `exp` must be present and `exp` in the future; `uid`, when
- * present, must be a string, and `ver` an integer.
+ * Verifies an HS256 token (RFC 8725) with jose: HS256 and nothing else (no `none`, no other algorithm, no key from
+ * the token); no `crit`, a `typ` of `JWT` when there is one; the signature in its canonical base64url spelling;
+ * `sub` a string, `iat` and `exp` finite numbers, `exp` in the future (no clock tolerance); `uid`, when present,
+ * a string, and `ver` an integer.
  */
-export function verifyToken(token: string, secret: string, nowSeconds = Math.floor(Date.now() / 1000)): TokenClaims {
-  const parts = token.split('.');
-  if (parts.length !== 3 || parts.some((part) => !/^[A-Za-z0-9_-]*$/.test(part))) {
-    throw new InvalidTokenError('malformed');
+export async function verifyToken(token: string, key: KeyObject): Promise<TokenClaims> {
+  const signature = COMPACT.exec(token)?.[1];
+  if (signature === undefined) throw new InvalidTokenError('not three base64url parts');
+  if (Buffer.from(signature, 'base64url').toString('base64url') !== signature) {
+    throw new InvalidTokenError('signature not in canonical base64url');
   }
-  const [headerPart, payloadPart, signaturePart] = parts;
-  const header = parseJson(headerPart);
-  if (header?.alg !== 'HS256' || (header.typ !== undefined && header.typ !== 'JWT') || 'crit' in header) {
-    throw new InvalidTokenError('algorithm not accepted');
+  let verified;
+  try {
+    verified = await jwtVerify(token, key, { algorithms: ['HS256'], requiredClaims: ['sub', 'iat', 'exp'] });
+  } catch (error) {
+    if (error instanceof errors.JOSEError) throw new InvalidTokenError(error.message);
+    throw error;
   }
-  // The text, not its decoded bytes: base64url has several spellings of the same bytes (the last character's
-  // unused bits), and only the one this function writes is a valid token.
-  const expected = Buffer.from(signature(`${headerPart}.${payloadPart}`, secret).toString('base64url'));
-  const given = Buffer.from(signaturePart);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new InvalidTokenError('bad signature');
-  }
-  const claims = parseJson(payloadPart);
-  if (
-    typeof claims?.sub !== 'string' ||
-    !Number.isFinite(claims.exp) ||
-    !Number.isFinite(claims.iat) ||
-    typeof claims.exp !== 'number' ||
-    typeof claims.iat !== 'number' ||
-    ('uid' in claims && typeof claims.uid !== 'string') ||
-    ('ver' in claims && !Number.isSafeInteger(claims.ver))
-  ) {
-    throw new InvalidTokenError('missing claims');
-  }
-  if (claims.exp <= nowSeconds) throw new InvalidTokenError('expired');
-  const verified: TokenClaims = { sub: claims.sub, exp: claims.exp, iat: claims.iat };
-  if (typeof claims.uid === 'string') verified.uid = claims.uid;
-  if (typeof claims.ver === 'number') verified.ver = claims.ver;
-  return verified;
+  const { payload: claims, protectedHeader: header } = verified;
+  if (header.typ !== undefined && header.typ !== 'JWT') throw new InvalidTokenError('"typ" is not JWT');
+  if ('crit' in header) throw new InvalidTokenError('"crit" is not accepted');
+  const { sub, iat, exp } = claims;
+  if (typeof sub !== 'string') throw new InvalidTokenError('"sub" is not a string');
+  // jose checks that they are numbers, but JSON also spells infinities (`1e999`).
+  if (!isFiniteNumber(iat) || !isFiniteNumber(exp)) throw new InvalidTokenError('"iat" or "exp" is not finite');
+  if ('uid' in claims && typeof claims.uid !== 'string') throw new InvalidTokenError('"uid" is not a string');
+  if ('ver' in claims && !Number.isSafeInteger(claims.ver)) throw new InvalidTokenError('"ver" is not an integer');
+  const result: TokenClaims = { sub, iat, exp };
+  if (typeof claims.uid === 'string') result.uid = claims.uid;
+  if (typeof claims.ver === 'number') result.ver = claims.ver;
+  return result;
 }
 
-function parseJson(part: string): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : null;
-  } catch {
-    return null;
-  }
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
 }
