@@ -7,7 +7,7 @@ import { PasswordHasher, UsersService, UserWithWorkspaces } from '@argilla/users
 import { FailedLoginTiming } from './failed-login-timing';
 import { resolveJwtSecret } from './jwt-secret';
 import { LoginThrottle } from './login-throttle.service';
-import { InvalidTokenError, signingKey, signToken, verifyToken } from './jwt';
+import { InvalidTokenError, signingKey, signToken, TokenVerifier } from './jwt';
 
 export interface AccessToken {
   access_token: string;
@@ -20,6 +20,7 @@ export class AuthService {
   private readonly logger = new Logger('Auth');
   private secret: string | undefined;
   private key: KeyObject | undefined;
+  private verifier: TokenVerifier | undefined;
 
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
@@ -115,7 +116,8 @@ export class AuthService {
   async authenticateBearer(token: string): Promise<UserWithWorkspaces> {
     let claims;
     try {
-      claims = await verifyToken(token, this.tokenKey());
+      this.verifier ??= new TokenVerifier(this.tokenKey());
+      claims = await this.verifier.verify(token);
     } catch (error) {
       if (error instanceof InvalidTokenError) throw new UnauthorizedError();
       throw error;

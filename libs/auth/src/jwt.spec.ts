@@ -1,6 +1,6 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
-import { InvalidTokenError, signingKey, signToken, TokenClaims, verifyToken } from './jwt';
+import { InvalidTokenError, signingKey, signToken, TokenClaims, TokenVerifier, verifyToken } from './jwt';
 
 const SECRET = 'unit-test-secret-of-more-than-32-characters';
 const KEY = signingKey(SECRET);
@@ -290,4 +290,98 @@ describe('verifyToken', () => {
     );
     expect(accepted).toBeGreaterThan(0);
   });
+});
+
+describe('TokenVerifier', () => {
+  const T0 = 1_800_000_000;
+  const at = (seconds: number) => jest.setSystemTime(seconds * 1000);
+
+  beforeEach(() => {
+    // The clock alone: promises and timers keep running for real.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'setTimeout', 'setInterval'] });
+    at(T0);
+  });
+
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  /** A token valid from T0 (`nbf`) to T0 + 60: jose refuses it before T0, which only a remembered one escapes. */
+  const token = (sub: string) => forge(HS256, { sub, iat: T0, nbf: T0, exp: T0 + 60 });
+
+  /** Whether `verifier` answers `text` from memory, told by asking before its `nbf`. */
+  async function remembered(verifier: TokenVerifier, text: string): Promise<boolean> {
+    at(T0 - 1);
+    try {
+      return await verifier.verify(text).then(
+        () => true,
+        (error: unknown) => {
+          expect(error).toEqual(new InvalidTokenError('"nbf" claim timestamp check failed'));
+          return false;
+        },
+      );
+    } finally {
+      at(T0);
+    }
+  }
+
+  it('gives the claims of a token it verified, from memory on the next uses, frozen', async () => {
+    const verifier = new TokenVerifier(KEY);
+    const claims = await verifier.verify(token('ada'));
+    expect(claims).toEqual({ sub: 'ada', iat: T0, exp: T0 + 60 });
+    expect(Object.isFrozen(claims)).toBe(true);
+    expect(await remembered(verifier, token('ada'))).toBe(true);
+    expect(await verifier.verify(token('ada'))).toBe(claims);
+    expect(await remembered(new TokenVerifier(KEY), token('ada'))).toBe(false);
+  });
+
+  it('refuses a remembered token once expired, and forgets it', async () => {
+    const verifier = new TokenVerifier(KEY);
+    await verifier.verify(token('ada'));
+    at(T0 + 59);
+    expect(await verifier.verify(token('ada'))).toEqual({ sub: 'ada', iat: T0, exp: T0 + 60 });
+    at(T0 + 60);
+    for (let i = 0; i < 2; i++) {
+      expect(await refusalBy(verifier, token('ada'))).toEqual(
+        new InvalidTokenError('"exp" claim timestamp check failed'),
+      );
+    }
+    expect(await remembered(verifier, token('ada'))).toBe(false);
+  });
+
+  it('remembers only the very text it verified: other spellings and forgeries are verified, and refused', async () => {
+    const verifier = new TokenVerifier(KEY);
+    const text = token('ada');
+    await verifier.verify(text);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const respelled = `${text.slice(0, -1)}${alphabet[alphabet.indexOf(text.at(-1)!) ^ 1]}`;
+    expect(await refusalBy(verifier, respelled)).toEqual(new InvalidTokenError('signature not in canonical base64url'));
+    const forged = `${text.split('.')[0]}.${part({ sub: 'admin', iat: T0, nbf: T0, exp: T0 + 60 })}.${text.split('.')[2]}`;
+    expect(await refusalBy(verifier, forged)).toEqual(new InvalidTokenError('signature verification failed'));
+    expect(
+      await refusalBy(
+        verifier,
+        forge(HS256, { sub: 'ada', iat: T0, exp: T0 + 60 }, 'another-secret-of-32-characters!!'),
+      ),
+    ).toEqual(new InvalidTokenError('signature verification failed'));
+  });
+
+  it('remembers the most recent tokens up to its capacity, forgetting the oldest first', async () => {
+    const verifier = new TokenVerifier(KEY, 2);
+    for (const sub of ['a', 'b', 'c']) await verifier.verify(token(sub));
+    expect(await remembered(verifier, token('a'))).toBe(false);
+    expect(await remembered(verifier, token('b'))).toBe(true);
+    expect(await remembered(verifier, token('c'))).toBe(true);
+    await verifier.verify(token('d'));
+    expect(await remembered(verifier, token('b'))).toBe(false);
+    expect(await remembered(verifier, token('c'))).toBe(true);
+    expect(await remembered(verifier, token('d'))).toBe(true);
+  });
+
+  function refusalBy(verifier: TokenVerifier, text: string): Promise<unknown> {
+    return verifier.verify(text).then(
+      () => 'accepted',
+      (error: unknown) => error,
+    );
+  }
 });
