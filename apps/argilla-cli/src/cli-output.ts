@@ -12,9 +12,9 @@ export class CliOutput {
     this.line('-'.repeat(text.length));
   }
 
-  /** Pretty-printed JSON, for scripts. */
-  json(value: unknown): void {
-    this.line(JSON.stringify(value, null, 2));
+  /** Pretty-printed JSON, for scripts; with `keys`, only those keys of every object, in that order. */
+  json(value: unknown, keys?: readonly string[]): void {
+    this.line(JSON.stringify(value, keys ? [...keys] : null, 2));
   }
 
   /** Aligned columns under a header line; the last column is not padded. */

@@ -10,14 +10,7 @@ import { RevisionsCommand } from './database/revisions.command';
 import { Lookup } from './lookup';
 import { Prompt } from './prompt';
 import { USER_SUBCOMMANDS, UsersCommand } from './users/users.command';
-import {
-  AddWorkspaceUserCommand,
-  CreateWorkspaceCommand,
-  DeleteWorkspaceCommand,
-  ListWorkspacesCommand,
-  RemoveWorkspaceUserCommand,
-  WorkspacesCommand,
-} from './workspaces/workspaces.command';
+import { WORKSPACE_SUBCOMMANDS, WorkspacesCommand } from './workspaces/workspaces.command';
 
 @Module({})
 export class CliModule {
@@ -35,11 +28,7 @@ export class CliModule {
         UsersCommand,
         ...USER_SUBCOMMANDS,
         WorkspacesCommand,
-        ListWorkspacesCommand,
-        CreateWorkspaceCommand,
-        DeleteWorkspaceCommand,
-        AddWorkspaceUserCommand,
-        RemoveWorkspaceUserCommand,
+        ...WORKSPACE_SUBCOMMANDS,
       ],
     };
   }
