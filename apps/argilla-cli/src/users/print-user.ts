@@ -9,5 +9,5 @@ export function printUser(output: CliOutput, user: User, workspaces?: string[]):
   output.line(`• username: ${pyRepr(user.username)}`);
   output.line(`• role: ${pyRepr(user.role)}`);
   if (workspaces) output.line(`• workspaces: ${pyRepr(workspaces)}`);
-  output.line(`• disabled: ${user.disabled ? 'True' : 'False'}`);
+  output.line(`• disabled: ${pyRepr(user.disabled)}`);
 }
