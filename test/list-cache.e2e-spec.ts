@@ -1,6 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
-import { toUserResponse, UsersService } from '@argilla/users';
+import { toUserResponse, UsersRepository } from '@argilla/users';
 import { api, ApiSuite, openApiSuite, seedUser } from './support/api';
 import { startApp } from './support/server';
 import { engines } from './support/test-database';
@@ -32,7 +32,7 @@ describe.each(engines())('GET /api/users across replicas (%s)', (engine) => {
   });
 
   /** What the list is, computed afresh from the database. */
-  const fresh = async () => (await replicaB.get(UsersService).list()).map(toUserResponse);
+  const fresh = async () => (await replicaB.get(UsersRepository).list()).map(toUserResponse);
   const listOnA = async () => {
     const response = await api(replicaA).get('/api/users').set(ADMIN).expect(200);
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');

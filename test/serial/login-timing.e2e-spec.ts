@@ -1,7 +1,7 @@
 import * as bcrypt from 'bcryptjs';
 import request from 'supertest';
 import { hashKind } from '@argilla/auth';
-import { UsersService } from '@argilla/users';
+import { UsersRepository, UsersService } from '@argilla/users';
 import { api, ApiSuite, openApiSuite, seedUser } from '../support/api';
 import { startApp } from '../support/server';
 import { engines } from '../support/test-database';
@@ -133,7 +133,7 @@ describe.each(engines())('failed-login timing across stored hash kinds (%s)', (e
   });
 
   it('reads one stored hash of each kind, grouped in the database', async () => {
-    const samples = await suite.app.get(UsersService).passwordHashSamples();
+    const samples = await suite.app.get(UsersRepository).passwordHashSamples();
     expect(samples.map(hashKind).sort()).toEqual(['$2b$12$', '$2y$05$', '$argon2id$v=19$m=19456,p=1,t=2$']);
   });
 

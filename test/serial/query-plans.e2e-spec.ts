@@ -42,7 +42,7 @@ async function plan(dataSource: DataSource, sql: string, parameters: unknown[] =
     await db.drop();
   });
 
-  // The statements the authentication path prepares (libs/users/src/user-queries.ts), with their subquery.
+  // The statements the authentication path prepares (libs/users/src/users.repository.ts), with their subquery.
   const WORKSPACES = `COALESCE((SELECT array_agg(w.name ORDER BY m.inserted_at) FROM workspaces_users m
     JOIN workspaces w ON w.id = m.workspace_id WHERE m.user_id = u.id), '{}')`;
 

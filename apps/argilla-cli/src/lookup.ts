@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { User, Workspace } from '@argilla/database';
-import { UsersService } from '@argilla/users';
+import { UsersRepository } from '@argilla/users';
 import { WorkspacesService } from '@argilla/workspaces';
 import { pyRepr } from './python-repr';
 
@@ -8,7 +8,7 @@ import { pyRepr } from './python-repr';
 @Injectable()
 export class Lookup {
   constructor(
-    private readonly users: UsersService,
+    private readonly users: UsersRepository,
     private readonly workspaces: WorkspacesService,
   ) {}
 

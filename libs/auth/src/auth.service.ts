@@ -1,9 +1,9 @@
 import { KeyObject } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Timestamp, UnauthorizedError } from '@argilla/common';
+import { Timestamp, UnauthorizedError, ValidationError } from '@argilla/common';
 import { SETTINGS, Settings } from '@argilla/config';
 import { User } from '@argilla/database';
-import { PasswordHasher, UsersService, UserWithWorkspaces } from '@argilla/users';
+import { PasswordHasher, UsersRepository, UsersService, UserWithWorkspaces } from '@argilla/users';
 import { FailedLoginTiming } from './failed-login-timing';
 import { resolveJwtSecret } from './jwt-secret';
 import { LoginThrottle } from './login-throttle.service';
@@ -13,6 +13,15 @@ export interface AccessToken {
   access_token: string;
   token_type: 'bearer';
 }
+
+/** How a request proved who it is. */
+export type AuthenticatedBy = 'api_key' | 'token';
+
+/** The 422 of a missing or wrong current password (changing one's own password or API key). */
+const wrongCurrentPassword = (): ValidationError =>
+  new ValidationError([
+    { loc: ['body', 'current_password'], msg: 'current password is not correct', type: 'value_error.password' },
+  ]);
 
 /** Logins (password → JWT) and the two ways a request proves who it is: an API key or a bearer JWT. */
 @Injectable()
@@ -25,6 +34,7 @@ export class AuthService {
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly users: UsersService,
+    private readonly userRows: UsersRepository,
     private readonly passwords: PasswordHasher,
     private readonly throttle: LoginThrottle,
     private readonly timing: FailedLoginTiming,
@@ -58,7 +68,7 @@ export class AuthService {
     const started = this.timing.start();
     let user: User | null = null;
     const verified = await this.throttle.check(username, client, async () => {
-      user = await this.users.findByUsername(username);
+      user = await this.userRows.findByUsername(username);
       if (!user) {
         await this.passwords.verifyDummy(password);
         return false;
@@ -88,7 +98,7 @@ export class AuthService {
    * login's throttle: 429 while locked out (even with the right password), a wrong password counted as a failed
    * login, a right one forgetting the failures of this username from this client.
    */
-  async verifyCurrentPassword(user: User, password: string, client: string): Promise<boolean> {
+  private async verifyCurrentPassword(user: User, password: string, client: string): Promise<boolean> {
     const started = this.timing.start();
     const verified = await this.throttle.check(user.username, client, () =>
       this.passwords.verify(user.passwordHash, password),
@@ -97,9 +107,37 @@ export class AuthService {
     return verified;
   }
 
+  /**
+   * The caller's new password (`PUT /api/v1/me/password`), once its current one is checked: counted with the
+   * failed logins, as otherwise a stolen API key or token would make this a password oracle. Wrong: 422.
+   */
+  async changeOwnPassword(user: User, currentPassword: string, newPassword: string, client: string): Promise<User> {
+    if (!(await this.verifyCurrentPassword(user, currentPassword, client))) throw wrongCurrentPassword();
+    return this.users.changePassword(user.id, newPassword);
+  }
+
+  /**
+   * A new API key for the caller (`POST /api/v1/me/api-key`). A caller authenticated by a bearer token must give
+   * its current password (a token may have been read or stolen without it: it alone does not get a lasting key);
+   * one authenticated by its API key need not, as that key is the one replaced, but a password it gives is checked
+   * all the same. Missing or wrong: 422, and the key stays.
+   */
+  async rotateOwnApiKey(
+    user: User,
+    currentPassword: string | undefined,
+    authenticatedBy: AuthenticatedBy,
+    client: string,
+  ): Promise<User> {
+    if (currentPassword === undefined && authenticatedBy === 'token') throw wrongCurrentPassword();
+    if (currentPassword !== undefined && !(await this.verifyCurrentPassword(user, currentPassword, client))) {
+      throw wrongCurrentPassword();
+    }
+    return this.users.rotateApiKey(user.id);
+  }
+
   /** The key's user with its workspaces (one prepared query). */
   async authenticateApiKey(apiKey: string): Promise<UserWithWorkspaces> {
-    const found = apiKey ? await this.users.findByApiKeyWithWorkspaces(apiKey) : null;
+    const found = apiKey ? await this.userRows.findByApiKeyWithWorkspaces(apiKey) : null;
     if (!found || found.user.disabled) throw new UnauthorizedError();
     return found;
   }
@@ -122,7 +160,7 @@ export class AuthService {
       if (error instanceof InvalidTokenError) throw new UnauthorizedError();
       throw error;
     }
-    const found = await this.users.findByUsernameWithWorkspaces(claims.sub);
+    const found = await this.userRows.findByUsernameWithWorkspaces(claims.sub);
     if (
       !found ||
       found.user.disabled ||

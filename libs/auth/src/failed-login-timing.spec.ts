@@ -1,4 +1,4 @@
-import { PasswordHasher, UsersService } from '@argilla/users';
+import { PasswordHasher, UsersRepository } from '@argilla/users';
 import { FailedLoginTiming, FailureDurations, hashKind, TimingClock } from './failed-login-timing';
 
 const CHEAP = '$2y$05$eaw.j2Kaw8s8vpscVIZMfuqSIX3OLmxA21WjtWicDdn0losQ91Hw.';
@@ -41,7 +41,7 @@ function timingWith(stored: string[] | Error) {
   } as unknown as PasswordHasher;
   const users = {
     passwordHashSamples: () => (stored instanceof Error ? Promise.reject(stored) : Promise.resolve([...stored])),
-  } as unknown as UsersService;
+  } as unknown as UsersRepository;
   const timing = new FailedLoginTiming(users, passwords, clock);
   /** A failed login whose unpadded work took `ms`; returns its whole duration. */
   const fail = async (ms: number, hash?: string): Promise<number> => {

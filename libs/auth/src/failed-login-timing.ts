@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
-import { PasswordHasher, UsersService } from '@argilla/users';
+import { PasswordHasher, UsersRepository } from '@argilla/users';
 
 /** How often the kinds of hash in the users table are read again: new ones are calibrated, gone ones forgotten. */
 const REFRESH_EVERY_MS = 60_000;
@@ -88,7 +88,7 @@ export class FailedLoginTiming implements OnApplicationBootstrap, OnModuleDestro
   private closed = false;
 
   constructor(
-    private readonly users: UsersService,
+    private readonly users: UsersRepository,
     private readonly passwords: PasswordHasher,
     @Optional() @Inject(TIMING_CLOCK) private readonly clock: TimingClock = SYSTEM_CLOCK,
   ) {}

@@ -7,6 +7,30 @@ import { USER_ROLES, UserRole } from '@argilla/database';
 export const ROLE_DESCRIPTION =
   "`owner` (the superuser role of Argilla 1.11 and later) has exactly the rights of `admin` (Argilla 1.8's)";
 
+/**
+ * A username's rules (the API's, the CLI's and the users file's), checked in this order: present, a string
+ * without NUL, the name pattern, at most 255 characters.
+ */
+export const IsUsername = (): PropertyDecorator => (target, property) => {
+  // class-validator checks a property's constraints in the order they are registered.
+  for (const rule of [Required(), IsStr(), IsName(), MaxChars(NAME_MAX_LENGTH)]) rule(target, property);
+};
+
+/** A list of workspace names to join, when given (not null): each a string matching the name pattern, at most 255. */
+export const IsWorkspaceNames = (): PropertyDecorator => (target, property) => {
+  const rules = [
+    ValidateIf((dto: Record<string | symbol, unknown>) => dto[property] !== undefined && dto[property] !== null),
+    IsList(),
+    IsStr({ each: true }),
+    IsName({ each: true }),
+    MaxChars(NAME_MAX_LENGTH, { each: true }),
+  ];
+  for (const rule of rules) rule(target, property);
+};
+
+/** One of `admin`, `annotator`, `owner`. */
+export const IsRole = (): PropertyDecorator => OneOf(USER_ROLES);
+
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 100;
 
@@ -27,14 +51,11 @@ export class CreateUserDto {
   last_name?: string | null;
 
   @ApiProperty({ example: 'ada', pattern: '^(?!-|_)[a-z0-9-_]+$', maxLength: 255 })
-  @MaxChars(NAME_MAX_LENGTH)
-  @IsName()
-  @IsStr()
-  @Required()
+  @IsUsername()
   username: string;
 
   @ApiPropertyOptional({ enum: USER_ROLES, default: 'annotator', description: ROLE_DESCRIPTION })
-  @OneOf(USER_ROLES)
+  @IsRole()
   @ValidateIf((dto: CreateUserDto) => dto.role !== undefined && dto.role !== null)
   role?: UserRole | null;
 
@@ -55,10 +76,6 @@ export class CreateUserWithOptionsDto extends CreateUserDto {
   @ValidateIf((dto: CreateUserWithOptionsDto) => dto.api_key !== undefined && dto.api_key !== null)
   api_key?: string | null;
 
-  @MaxChars(NAME_MAX_LENGTH, { each: true })
-  @IsName({ each: true })
-  @IsStr({ each: true })
-  @IsList()
-  @ValidateIf((dto: CreateUserWithOptionsDto) => dto.workspaces !== undefined && dto.workspaces !== null)
+  @IsWorkspaceNames()
   workspaces?: string[] | null;
 }

@@ -3,6 +3,7 @@ import { EntityAlreadyExistsError } from '@argilla/common';
 import { Settings } from '@argilla/config';
 import { Database, isUniqueViolation, User } from '@argilla/database';
 import { PasswordHasher } from './password-hasher';
+import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 /** Argilla's documented default credentials. */
@@ -18,12 +19,13 @@ export class DefaultUserService {
   constructor(
     private readonly database: Database,
     private readonly users: UsersService,
+    private readonly repository: UsersRepository,
     private readonly passwords: PasswordHasher,
   ) {}
 
   /** Creates user `argilla` (admin, workspace `argilla`, no names) unless it exists. False when it already existed. */
   async create(password: string, apiKey: string): Promise<boolean> {
-    if (await this.users.findByUsername(DEFAULT_USERNAME)) return false;
+    if (await this.repository.findByUsername(DEFAULT_USERNAME)) return false;
     try {
       // The names Argilla 1.8 gives it: an empty first name and no last name.
       await this.users.create({
@@ -67,7 +69,7 @@ export class DefaultUserService {
 
   /** Which of the default password and API key user `argilla` still accepts. */
   async defaultCredentialsInUse(): Promise<string[]> {
-    const user = await this.users.findByUsername(DEFAULT_USERNAME);
+    const user = await this.repository.findByUsername(DEFAULT_USERNAME);
     if (!user) return [];
     const weak: string[] = [];
     // Named, never quoted: logs carry no credentials, not even the documented ones.

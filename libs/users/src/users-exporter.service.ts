@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Workspace } from '@argilla/database';
-import { UsersService } from './users.service';
+import { UsersRepository } from './users.repository';
 
 /** One user as `users export` writes it: the users file's fields, with the role and names spelled out. */
 export interface ExportedUser {
@@ -29,7 +29,7 @@ export interface UsersExport {
 export class UsersExporter {
   constructor(
     private readonly database: Database,
-    private readonly users: UsersService,
+    private readonly users: UsersRepository,
   ) {}
 
   async export(): Promise<UsersExport> {

@@ -1,30 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In, SelectQueryBuilder } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { EntityAlreadyExistsError, EntityNotFoundError, LastAdminError, now, SelfDisableError } from '@argilla/common';
-import {
-  ADMIN_ROLES,
-  Database,
-  hasAdminRights,
-  isUniqueViolation,
-  toStoredId,
-  User,
-  UserRole,
-  Workspace,
-  WorkspaceUser,
-} from '@argilla/database';
+import { Database, hasAdminRights, isUniqueViolation, User, UserRole } from '@argilla/database';
 import { generateApiKey } from './api-key';
+import { findOrCreateWorkspaces } from './find-or-create-workspaces';
 import { PasswordHasher } from './password-hasher';
-import { groupNamesByUser, UserQueries } from './user-queries';
 import { toUserResponse, UserWithWorkspaces } from './user-response';
-
-export interface UserFilters {
-  role?: UserRole;
-  /** A workspace name: only its members. */
-  workspace?: string;
-  /** A username prefix. */
-  q?: string;
-}
+import { UsersRepository } from './users.repository';
 
 /** What `update` may change; undefined leaves a field as it is, a null last name removes it. */
 export interface UserChanges {
@@ -52,27 +35,25 @@ export interface NewUser {
   workspaces?: string[];
 }
 
-/** The most ids one `IN (...)` list carries. */
-const MAX_IN_LIST = 1_000;
+/**
+ * Whether deleting the last enabled admin or owner is refused: `refuse` for the v1 API and the CLI, `allow` for
+ * `DELETE /api/users/{id}`, which keeps Argilla 1.8's rule (no admin check).
+ */
+export type LastAdminRule = 'refuse' | 'allow';
 
+/** The rules and transactions of user changes; reads are UsersRepository's. */
 @Injectable()
 export class UsersService {
-  private readonly queries: UserQueries;
   private readonly listBody: () => Promise<Buffer>;
 
   constructor(
     private readonly database: Database,
+    private readonly repository: UsersRepository,
     private readonly passwords: PasswordHasher,
   ) {
-    this.queries = new UserQueries(database);
     this.listBody = database.versioned(async () =>
-      Buffer.from(JSON.stringify((await this.queries.list()).map(toUserResponse))),
+      Buffer.from(JSON.stringify((await this.repository.list()).map(toUserResponse))),
     );
-  }
-
-  /** Every user, oldest first, with its workspaces: two queries whatever the number of users. */
-  list(): Promise<UserWithWorkspaces[]> {
-    return this.queries.list();
   }
 
   /**
@@ -83,91 +64,11 @@ export class UsersService {
     return this.listBody();
   }
 
-  /**
-   * One page of users, oldest first (ties broken by username, then id: a stable order, so pages neither repeat
-   * nor skip users while others are created), with the number of users matching the filters.
-   */
-  async page(filters: UserFilters, limit: number, offset: number): Promise<{ items: User[]; total: number }> {
-    const query = await this.filtered(filters);
-    const total = await query.getCount();
-    const items = await query.offset(offset).limit(limit).getMany();
-    return { items, total };
-  }
-
-  /** Every user matching the filters, oldest first, with its workspaces (the CLI's list). */
-  async search(filters: UserFilters): Promise<UserWithWorkspaces[]> {
-    return this.manyWithWorkspaces(await (await this.filtered(filters)).getMany());
-  }
-
-  private async filtered(filters: UserFilters): Promise<SelectQueryBuilder<User>> {
-    const dataSource = await this.database.dataSource();
-    const query = dataSource.getRepository(User).createQueryBuilder('user');
-    if (filters.role) query.andWhere('user.role = :role', { role: filters.role });
-    if (filters.q) {
-      query.andWhere('substr(user.username, 1, :length) = :prefix', { length: filters.q.length, prefix: filters.q });
-    }
-    if (filters.workspace) {
-      query
-        .innerJoin(WorkspaceUser, 'membership', 'membership.user_id = user.id')
-        .innerJoin(Workspace, 'workspace', 'workspace.id = membership.workspace_id')
-        .andWhere('workspace.name = :workspace', { workspace: filters.workspace });
-    }
-    return query.orderBy('user.inserted_at', 'ASC').addOrderBy('user.username', 'ASC').addOrderBy('user.id', 'ASC');
-  }
-
-  async findById(id: string): Promise<User | null> {
-    const dataSource = await this.database.dataSource();
-    return dataSource.getRepository(User).findOneBy({ id });
-  }
-
+  /** The user, or 404. */
   async getById(id: string): Promise<User> {
-    const user = await this.findById(id);
+    const user = await this.repository.findById(id);
     if (!user) throw new EntityNotFoundError(id, 'User');
     return user;
-  }
-
-  async findByUsername(username: string): Promise<User | null> {
-    return (await this.queries.findByUsername(username))?.user ?? null;
-  }
-
-  /** One stored password hash of each kind (algorithm and parameters), for timing the verifications. */
-  passwordHashSamples(): Promise<string[]> {
-    return this.queries.passwordHashSamples();
-  }
-
-  /** Lookup by indexed equality: the key is never compared character by character in application code. */
-  async findByApiKey(apiKey: string): Promise<User | null> {
-    return (await this.queries.findByApiKey(apiKey))?.user ?? null;
-  }
-
-  /** The user and its workspaces in one prepared query (the authentication path). */
-  findByApiKeyWithWorkspaces(apiKey: string): Promise<UserWithWorkspaces | null> {
-    return this.queries.findByApiKey(apiKey);
-  }
-
-  findByUsernameWithWorkspaces(username: string): Promise<UserWithWorkspaces | null> {
-    return this.queries.findByUsername(username);
-  }
-
-  /** The user with its own workspaces (membership order). */
-  async withWorkspaces(user: User): Promise<UserWithWorkspaces> {
-    const dataSource = await this.database.dataSource();
-    const names = await this.workspaceNamesByUser(dataSource.manager, [user.id]);
-    return { user, workspaces: names.get(user.id) ?? [] };
-  }
-
-  /**
-   * Several users with their workspaces, in the order given. Beyond a thousand users, every membership is read
-   * instead of an `IN (...)` list, which the engines cap (SQLite at 32,766 parameters, PostgreSQL at 65,535).
-   */
-  async manyWithWorkspaces(users: User[]): Promise<UserWithWorkspaces[]> {
-    if (users.length === 0) return [];
-    const dataSource = await this.database.dataSource();
-    const names = await this.workspaceNamesByUser(
-      dataSource.manager,
-      users.length <= MAX_IN_LIST ? users.map((user) => user.id) : undefined,
-    );
-    return users.map((user) => ({ user, workspaces: names.get(user.id) ?? [] }));
   }
 
   /**
@@ -184,7 +85,7 @@ export class UsersService {
         if (!isUniqueViolation(error) || attempt === 3) throw error;
         // Lost a race with a concurrent creation: a 409 if the username or key is now taken; otherwise it was
         // a workspace created meanwhile, which the next attempt reuses.
-        await this.assertAvailable((await this.database.dataSource()).manager, input.username, apiKey);
+        await this.assertAvailable(input.username, apiKey);
       }
     }
   }
@@ -195,9 +96,9 @@ export class UsersService {
     passwordHash: string,
     apiKey: string,
   ): Promise<UserWithWorkspaces> {
-    await this.assertAvailable(manager, input.username, apiKey);
+    await this.assertAvailable(input.username, apiKey, manager);
     const at = now();
-    const user = manager.create(User, {
+    const user = Object.assign(new User(), {
       id: randomUUID(),
       firstName: input.firstName,
       lastName: input.lastName ?? null,
@@ -208,46 +109,30 @@ export class UsersService {
       insertedAt: at,
       updatedAt: at,
     });
-    await manager.insert(User, user);
-    const workspaces = await this.findOrCreateWorkspaces(manager, input.workspaces ?? []);
-    if (workspaces.length > 0) {
-      await manager.insert(
-        WorkspaceUser,
-        workspaces.map((workspace) => {
-          // Each a little later than the one before, so that listing memberships by time keeps the caller's order.
-          const joinedAt = now();
-          return {
-            id: randomUUID(),
-            workspaceId: workspace.id,
-            userId: user.id,
-            insertedAt: joinedAt,
-            updatedAt: joinedAt,
-          };
-        }),
-      );
-    }
-    return { user, workspaces: workspaces.map((workspace) => workspace.name) };
-  }
-
-  /** Deletes the user (its memberships go with it) and returns it as it was (Argilla 1.8's rule: no admin check). */
-  async delete(id: string): Promise<UserWithWorkspaces> {
-    const view = await this.withWorkspaces(await this.getById(id));
-    await this.database.transaction((manager) => manager.delete(User, { id }));
-    return view;
+    await this.repository.insert(user, manager);
+    const names = [...new Set(input.workspaces ?? [])];
+    const ids = await findOrCreateWorkspaces(manager, names);
+    await this.repository.addMemberships(
+      user.id,
+      names.map((name) => ids.get(name)!),
+      manager,
+    );
+    return { user, workspaces: names };
   }
 
   /**
-   * Deletes the user unless it is the last enabled admin or owner (409): the check and the deletion are one
-   * transaction, like `update`'s. Returns the user as it was.
+   * Deletes the user (its memberships go with it) and returns it as it was. With `lastAdmin: 'refuse'`, the last
+   * enabled admin or owner is not deleted (409), the check and the deletion being one transaction like `update`'s;
+   * with `'allow'`, there is no admin check (Argilla 1.8's rule, kept by `DELETE /api/users/{id}`).
    */
-  async remove(id: string): Promise<UserWithWorkspaces> {
-    const view = await this.withWorkspaces(await this.getById(id));
+  async delete(id: string, options: { lastAdmin: LastAdminRule }): Promise<UserWithWorkspaces> {
+    const view = await this.repository.withWorkspaces(await this.getById(id));
     await this.database.transaction(async (manager) => {
       await this.database.lockDataVersion(manager);
-      const user = await manager.findOneBy(User, { id });
+      const user = await this.repository.findById(id, manager);
       if (!user) throw new EntityNotFoundError(id, 'User');
-      await this.assertNotLastAdmin(manager, user);
-      await manager.delete(User, { id });
+      if (options.lastAdmin === 'refuse') await this.assertNotLastAdmin(manager, user);
+      await this.repository.delete(id, manager);
     });
     return view;
   }
@@ -262,7 +147,7 @@ export class UsersService {
   async update(id: string, changes: UserChanges): Promise<User> {
     await this.database.transaction(async (manager) => {
       await this.database.lockDataVersion(manager);
-      const user = await manager.findOneBy(User, { id });
+      const user = await this.repository.findById(id, manager);
       if (!user) throw new EntityNotFoundError(id, 'User');
       if (changes.disabled === true && changes.actorId === id) throw new SelfDisableError(id);
       const demoted = changes.role !== undefined && !hasAdminRights(changes.role);
@@ -275,17 +160,15 @@ export class UsersService {
       if (changes.disabled !== undefined) values.disabled = changes.disabled;
       // Disabling ends every token issued before it, so that enabling the user again does not revive them.
       if (changes.disabled === true) values.tokensValidAfter = at;
-      await manager.update(User, { id }, values);
+      await this.repository.update(id, values, manager);
     });
     return this.getById(id);
   }
 
   /** Replaces the user's API key with a new random one: the old key is refused from the next request on. */
   async rotateApiKey(id: string): Promise<User> {
-    const apiKey = generateApiKey();
-    const updatedAt = now();
-    const result = await this.database.transaction((manager) => manager.update(User, { id }, { apiKey, updatedAt }));
-    if (!result.affected) throw new EntityNotFoundError(id, 'User');
+    const values = { apiKey: generateApiKey(), updatedAt: now() };
+    await this.updateOrNotFound(id, values);
     return this.getById(id);
   }
 
@@ -296,19 +179,25 @@ export class UsersService {
   async changePassword(id: string, password: string, options: { rotateApiKey?: boolean } = {}): Promise<User> {
     const passwordHash = await this.passwords.hash(password);
     const at = now();
-    const changes = {
+    await this.updateOrNotFound(id, {
       passwordHash,
       tokensValidAfter: at,
       updatedAt: at,
       ...(options.rotateApiKey ? { apiKey: generateApiKey() } : {}),
-    };
-    const result = await this.database.transaction((manager) => manager.update(User, { id }, changes));
-    if (!result.affected) throw new EntityNotFoundError(id, 'User');
+    });
     return this.getById(id);
   }
 
+  /** A fresh hash of the same password (after a login with a legacy or weaker one): no token ends. */
   async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
-    await this.database.transaction((manager) => manager.update(User, { id }, { passwordHash, updatedAt: now() }));
+    await this.database.transaction((manager) =>
+      this.repository.update(id, { passwordHash, updatedAt: now() }, manager),
+    );
+  }
+
+  private async updateOrNotFound(id: string, values: Partial<User>): Promise<void> {
+    const found = await this.database.transaction((manager) => this.repository.update(id, values, manager));
+    if (!found) throw new EntityNotFoundError(id, 'User');
   }
 
   /**
@@ -317,51 +206,15 @@ export class UsersService {
    */
   private async assertNotLastAdmin(manager: EntityManager, user: User): Promise<void> {
     if (!hasAdminRights(user.role) || user.disabled) return;
-    const admins = manager
-      .createQueryBuilder(User, 'user')
-      .select('user.id')
-      .where('user.role IN (:...roles)', { roles: ADMIN_ROLES })
-      .andWhere('user.disabled = :disabled', { disabled: false });
-    if (this.database.engine === 'postgres') admins.setLock('pessimistic_write');
-    if ((await admins.getMany()).length <= 1) throw new LastAdminError(user.id);
+    if ((await this.repository.lockEnabledAdminIds(manager)).length <= 1) throw new LastAdminError(user.id);
   }
 
-  private async assertAvailable(manager: EntityManager, username: string, apiKey: string): Promise<void> {
-    if (await manager.existsBy(User, { username })) {
+  private async assertAvailable(username: string, apiKey: string, manager?: EntityManager): Promise<void> {
+    if (await this.repository.existsByUsername(username, manager)) {
       throw new EntityAlreadyExistsError(username, 'User', 'username');
     }
-    if (await manager.existsBy(User, { apiKey })) {
+    if (await this.repository.existsByApiKey(apiKey, manager)) {
       throw new EntityAlreadyExistsError(username, 'User', 'api_key');
     }
-  }
-
-  private async findOrCreateWorkspaces(manager: EntityManager, names: string[]): Promise<Workspace[]> {
-    const unique = [...new Set(names)];
-    if (unique.length === 0) return [];
-    const existing = await manager.findBy(Workspace, { name: In(unique) });
-    const byName = new Map(existing.map((workspace) => [workspace.name, workspace]));
-    const missing = unique
-      .filter((name) => !byName.has(name))
-      .map((name) => {
-        // Each a little later than the one before, so that listing workspaces by time keeps the order they were named in.
-        const insertedAt = now();
-        return manager.create(Workspace, { id: randomUUID(), name, insertedAt, updatedAt: insertedAt });
-      });
-    if (missing.length > 0) await manager.insert(Workspace, missing);
-    for (const workspace of missing) byName.set(workspace.name, workspace);
-    return unique.map((name) => byName.get(name)!);
-  }
-
-  /** Workspace names per user id, each list in membership order; all users when `userIds` is not given. */
-  private async workspaceNamesByUser(manager: EntityManager, userIds?: string[]): Promise<Map<string, string[]>> {
-    const query = manager
-      .createQueryBuilder(WorkspaceUser, 'membership')
-      .innerJoin(Workspace, 'workspace', 'workspace.id = membership.workspace_id')
-      .select('membership.user_id', 'user_id')
-      .addSelect('workspace.name', 'name')
-      .orderBy('membership.inserted_at', 'ASC');
-    if (userIds) query.where('membership.user_id IN (:...userIds)', { userIds: userIds.map(toStoredId) });
-    const rows: { user_id: string; name: string }[] = await query.getRawMany();
-    return groupNamesByUser(rows);
   }
 }

@@ -11,7 +11,7 @@ import {
   Workspace,
   WorkspaceUser,
 } from '@argilla/database';
-import { UsersService, UserWithWorkspaces } from '@argilla/users';
+import { UsersRepository, UsersService, UserWithWorkspaces } from '@argilla/users';
 
 @Injectable()
 export class WorkspacesService {
@@ -21,6 +21,7 @@ export class WorkspacesService {
   constructor(
     private readonly database: Database,
     private readonly users: UsersService,
+    private readonly userRows: UsersRepository,
   ) {
     // Workspaces created together share a time: the name keeps their order stable.
     this.names = database.prepared<{ name: string }>(
@@ -133,7 +134,7 @@ export class WorkspacesService {
       .where('membership.workspace_id = :workspaceId', { workspaceId: toStoredId(workspaceId) })
       .orderBy('membership.inserted_at', 'ASC')
       .getMany();
-    return this.users.manyWithWorkspaces(users);
+    return this.userRows.manyWithWorkspaces(users);
   }
 
   /** Adds the user to the workspace: 404 for an unknown workspace or user, 409 when it is already a member. */
@@ -153,7 +154,7 @@ export class WorkspacesService {
       if (isForeignKeyViolation(error)) await Promise.all([this.getById(workspaceId), this.users.getById(userId)]);
       throw error;
     }
-    return this.users.withWorkspaces(user);
+    return this.userRows.withWorkspaces(user);
   }
 
   /**
@@ -163,6 +164,6 @@ export class WorkspacesService {
   async removeMember(workspaceId: string, userId: string): Promise<UserWithWorkspaces> {
     const result = await this.database.transaction((manager) => manager.delete(WorkspaceUser, { workspaceId, userId }));
     if (!result.affected) throw new EntityNotFoundError(userId, 'User');
-    return this.users.withWorkspaces(await this.users.getById(userId));
+    return this.userRows.withWorkspaces(await this.users.getById(userId));
   }
 }

@@ -1,7 +1,7 @@
 import { CommandRunner, Option, SubCommand } from 'nest-commander';
 import { EntityAlreadyExistsError } from '@argilla/common';
 import { USER_ROLES, UserRole } from '@argilla/database';
-import { CreateUserWithOptionsDto, UsersService } from '@argilla/users';
+import { CreateUserWithOptionsDto, UsersRepository, UsersService } from '@argilla/users';
 import { CliOutput } from '../cli-output';
 import { Prompt } from '../prompt';
 import { pyRepr } from '../python-repr';
@@ -26,6 +26,7 @@ interface CreateUserOptions {
 export class CreateUserCommand extends CommandRunner {
   constructor(
     private readonly users: UsersService,
+    private readonly repository: UsersRepository,
     private readonly prompt: Prompt,
     private readonly output: CliOutput,
   ) {
@@ -38,8 +39,8 @@ export class CreateUserCommand extends CommandRunner {
     try {
       const username = options.username ?? (await this.prompt.ask('Username: '));
       // Nothing more to ask when the user exists already.
-      if (await this.users.findByUsername(username)) return this.skip('username', username);
-      if (options.apiKey && (await this.users.findByApiKey(options.apiKey))) {
+      if (await this.repository.findByUsername(username)) return this.skip('username', username);
+      if (options.apiKey && (await this.repository.findByApiKey(options.apiKey))) {
         return this.skip('api_key', options.apiKey);
       }
       const role = options.role ?? (await this.askRole());

@@ -11,7 +11,7 @@ import { UserCommand } from './user-command';
 export class DeleteUserCommand extends UserCommand {
   async run([username]: string[]): Promise<void> {
     const user = await this.lookup.user(username);
-    await this.users.remove(user.id);
+    await this.users.delete(user.id, { lastAdmin: 'refuse' });
     this.output.line(`User ${pyRepr(username)} successfully deleted.`);
   }
 }

@@ -1,8 +1,9 @@
-import { Option, SubCommand } from 'nest-commander';
-import { formatTimestamp } from '@argilla/common';
+import { CommandRunner, Option, SubCommand } from 'nest-commander';
 import { UserRole } from '@argilla/database';
+import { toUserV1Response, UsersRepository } from '@argilla/users';
 import { parseRole } from '../cli-errors';
-import { UserCommand } from './user-command';
+import { CliOutput } from '../cli-output';
+import { Lookup } from '../lookup';
 
 interface ListUsersOptions {
   role?: UserRole;
@@ -10,28 +11,40 @@ interface ListUsersOptions {
   json?: boolean;
 }
 
+/** The v1 API's user (no API key) with its workspaces, in the order the CLI has always printed. */
+const JSON_KEYS = [
+  'id',
+  'username',
+  'first_name',
+  'last_name',
+  'role',
+  'workspaces',
+  'disabled',
+  'inserted_at',
+  'updated_at',
+] as const;
+
 @SubCommand({
   name: 'list',
   description: 'List users, oldest first, as a table (or JSON with --json). API keys and hashes are not shown',
 })
-export class ListUsersCommand extends UserCommand {
+export class ListUsersCommand extends CommandRunner {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly lookup: Lookup,
+    private readonly output: CliOutput,
+  ) {
+    super();
+  }
+
   async run(_args: string[], options: ListUsersOptions): Promise<void> {
     // A misspelt workspace is an error, not an empty list.
     if (options.workspace !== undefined) await this.lookup.workspace(options.workspace);
     const users = await this.users.search({ role: options.role, workspace: options.workspace });
     if (options.json) {
       this.output.json(
-        users.map(({ user, workspaces }) => ({
-          id: user.id,
-          username: user.username,
-          first_name: user.firstName,
-          last_name: user.lastName,
-          role: user.role,
-          workspaces,
-          disabled: user.disabled,
-          inserted_at: formatTimestamp(user.insertedAt),
-          updated_at: formatTimestamp(user.updatedAt),
-        })),
+        users.map(({ user, workspaces }) => ({ ...toUserV1Response(user), workspaces })),
+        JSON_KEYS,
       );
       return;
     }

@@ -1,6 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { User } from '@argilla/database';
+import type { AuthenticatedBy } from '@argilla/auth';
 import type { UserWithWorkspaces } from '@argilla/users';
 
 export interface AuthenticatedRequest extends Request {
@@ -11,7 +12,7 @@ export interface AuthenticatedRequest extends Request {
   authenticatedBy?: AuthenticatedBy;
 }
 
-export type AuthenticatedBy = 'api_key' | 'token';
+export type { AuthenticatedBy };
 
 /** The authenticated caller. Fails loudly when no guard authenticated the request (a public route asking for it). */
 export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext): User => {

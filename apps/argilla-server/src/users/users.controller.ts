@@ -67,6 +67,6 @@ export class UsersController {
   @ApiIdRoute('User')
   async delete(@CurrentUser() caller: User, @Param('user_id', UuidPipe) userId: string): Promise<UserResponse> {
     requireAdmin(caller);
-    return toUserResponse(await this.users.delete(userId));
+    return toUserResponse(await this.users.delete(userId, { lastAdmin: 'allow' }));
   }
 }

@@ -11,9 +11,9 @@ import {
   toUserV1Response,
   UpdateUserDto,
   UserV1Response,
+  UsersRepository,
   UsersService,
 } from '@argilla/users';
-import { ValidationError } from '@argilla/common';
 import { toWorkspaceResponse, WorkspaceResponse, WorkspacesService } from '@argilla/workspaces';
 import { Access } from '../auth/access.decorator';
 import { AuthenticatedBy, CurrentAuthentication, CurrentUser } from '../auth/current-user.decorator';
@@ -22,10 +22,6 @@ import { ErrorEnvelopeDto } from '../docs/responses';
 import { UuidPipe } from '../validation/uuid.pipe';
 import { Page, pageOf } from './page';
 
-const wrongCurrentPassword = (): ValidationError =>
-  new ValidationError([
-    { loc: ['body', 'current_password'], msg: 'current password is not correct', type: 'value_error.password' },
-  ]);
 import {
   UsersPageV1Dto,
   UserV1ResponseDto,
@@ -40,6 +36,7 @@ import {
 export class UsersV1Controller {
   constructor(
     private readonly users: UsersService,
+    private readonly userRows: UsersRepository,
     private readonly workspaces: WorkspacesService,
     private readonly auth: AuthService,
   ) {}
@@ -81,14 +78,7 @@ export class UsersV1Controller {
     @Body() body: RotateApiKeyDto,
     @Ip() client: string,
   ): Promise<UserV1Response & { api_key: string }> {
-    const password = body.current_password;
-    // A token may have been read or stolen without the password: it alone does not get a lasting key.
-    if (password === undefined && authenticatedBy === 'token') throw wrongCurrentPassword();
-    // Counted with the failed logins, as a password change is: no password oracle here either.
-    if (password !== undefined && !(await this.auth.verifyCurrentPassword(caller, password, client ?? 'unknown'))) {
-      throw wrongCurrentPassword();
-    }
-    const user = await this.users.rotateApiKey(caller.id);
+    const user = await this.auth.rotateOwnApiKey(caller, body.current_password, authenticatedBy, client ?? 'unknown');
     return { ...toUserV1Response(user), api_key: user.apiKey };
   }
 
@@ -106,11 +96,13 @@ export class UsersV1Controller {
     @Body() body: ChangePasswordDto,
     @Ip() client: string,
   ): Promise<UserV1Response> {
-    // Counted with the failed logins: otherwise a stolen API key or token would make this a password oracle.
-    if (!(await this.auth.verifyCurrentPassword(caller, body.current_password, client ?? 'unknown'))) {
-      throw wrongCurrentPassword();
-    }
-    return toUserV1Response(await this.users.changePassword(caller.id, body.new_password));
+    const user = await this.auth.changeOwnPassword(
+      caller,
+      body.current_password,
+      body.new_password,
+      client ?? 'unknown',
+    );
+    return toUserV1Response(user);
   }
 
   @Put('users/:user_id/password')
@@ -143,7 +135,7 @@ export class UsersV1Controller {
     @Query() query: ListUsersQuery,
   ): Promise<{ items: UserV1Response[]; total: number }> {
     requireAdmin(caller);
-    const { items, total } = await this.users.page(query, query.limit, query.offset);
+    const { items, total } = await this.userRows.page(query, query.limit, query.offset);
     return { items: items.map(toUserV1Response), total };
   }
 
@@ -195,7 +187,7 @@ export class UsersV1Controller {
   @ApiConflictResponse({ description: 'The user is the last admin or owner', type: ErrorEnvelopeDto })
   async delete(@CurrentUser() caller: User, @Param('user_id', UuidPipe) userId: string): Promise<UserV1Response> {
     requireAdmin(caller);
-    return toUserV1Response((await this.users.remove(userId)).user);
+    return toUserV1Response((await this.users.delete(userId, { lastAdmin: 'refuse' })).user);
   }
 
   @Get('users/:user_id/workspaces')

@@ -1,0 +1,243 @@
+import { Transform } from 'class-transformer';
+import { Matches, ValidateIf } from 'class-validator';
+import {
+  FieldError,
+  IsBool,
+  IsStr,
+  NAME_MAX_LENGTH,
+  NAME_PATTERN,
+  Required,
+  validateInput,
+  ValidationError,
+} from '@argilla/common';
+import { USER_ROLES, UserRole } from '@argilla/database';
+import { IsRole, IsUsername, IsWorkspaceNames } from './create-user.dto';
+
+/** One user of an Argilla users file (`.users.yml`), checked. */
+export interface ImportedUser {
+  username: string;
+  firstName: string;
+  lastName: string | null;
+  role: UserRole;
+  apiKey: string;
+  passwordHash: string;
+  /** Workspace names to join, in order, without repeats. */
+  workspaces: string[];
+  disabled: boolean;
+}
+
+/** A checked users file: its users, and workspaces to create even if nobody joins them. */
+export interface UsersFile {
+  users: ImportedUser[];
+  workspaces: string[];
+}
+
+/** A users file that cannot be imported; nothing was written. */
+export class UsersFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsersFileError';
+  }
+}
+
+const HASH_PREFIX = /^\$(2[aby]|argon2(id|i|d))\$/;
+const HASH_MESSAGE = 'is not a bcrypt ($2a$, $2b$, $2y$) or argon2 hash';
+
+/** In a users file an empty string is as good as a missing field. */
+const EmptyAsMissing = (): PropertyDecorator =>
+  Transform(({ value }: { value: unknown }) => (value === '' ? undefined : value));
+
+const Optional = (): PropertyDecorator =>
+  ValidateIf((entry: Record<string, unknown>, value: unknown) => value !== undefined && value !== null);
+
+/** One entry of a users file; the username, role and workspaces follow the API's rules (create-user.dto.ts). */
+class UsersFileEntryDto {
+  @IsUsername()
+  @EmptyAsMissing()
+  username!: string;
+
+  @IsStr()
+  @Required()
+  @EmptyAsMissing()
+  api_key!: string;
+
+  @Matches(HASH_PREFIX, { message: HASH_MESSAGE, context: { type: 'value_error.password_hash' } })
+  @IsStr()
+  @Required()
+  @EmptyAsMissing()
+  hashed_password!: string;
+
+  @IsStr()
+  @Optional()
+  full_name?: string | null;
+
+  @IsStr()
+  @Optional()
+  first_name?: string | null;
+
+  @IsStr()
+  @Optional()
+  last_name?: string | null;
+
+  @IsBool()
+  @Optional()
+  disabled?: boolean | null;
+
+  // Present means checked: a null role is refused too.
+  @IsRole()
+  @ValidateIf((entry: UsersFileEntryDto) => entry.role !== undefined)
+  role?: UserRole;
+
+  @IsWorkspaceNames()
+  workspaces?: string[] | null;
+}
+
+/** The order in which an entry's fields are reported: the first problem found is the one told. */
+const FIELD_ORDER = [
+  'username',
+  'api_key',
+  'hashed_password',
+  'full_name',
+  'first_name',
+  'last_name',
+  'disabled',
+  'role',
+  'workspaces',
+];
+
+const isValidName = (name: unknown): name is string =>
+  typeof name === 'string' && NAME_PATTERN.test(name) && name.length <= NAME_MAX_LENGTH;
+
+const invalidNameProblem = (names: unknown[]): string =>
+  `has an invalid workspace name '${String(names.find((name) => !isValidName(name)))}' ` +
+  `(must match "${NAME_PATTERN.source}")`;
+
+/** The users file's wording of a field's failure (the API's DTO rules say it in pydantic's words). */
+function fileProblem(error: FieldError, value: unknown): string {
+  const field = error.loc[1];
+  if (field === 'workspaces' && error.type !== 'type_error.list') return invalidNameProblem(value as unknown[]);
+  switch (error.type) {
+    case 'value_error.missing':
+      return 'is required';
+    case 'type_error.str':
+      return 'must be a string';
+    case 'value_error.str.nul':
+      return 'contains a NUL character';
+    case 'value_error.str.regex':
+      return `does not match regex "${NAME_PATTERN.source}"`;
+    case 'value_error.any_str.max_length':
+      return `is longer than ${NAME_MAX_LENGTH} characters`;
+    case 'type_error.enum':
+      return `must be one of ${USER_ROLES.map((name) => `'${name}'`).join(', ')}`;
+    case 'type_error.bool':
+      return 'must be true or false';
+    case 'type_error.list':
+      return 'must be a list';
+    default:
+      return error.msg;
+  }
+}
+
+/** The entry's fields checked against UsersFileEntryDto; the first failure (in FIELD_ORDER) as a UsersFileError. */
+function checkedEntry(fields: Record<string, unknown>, where: string): UsersFileEntryDto {
+  try {
+    return validateInput(UsersFileEntryDto, fields, 'entry');
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const rank = (failure: FieldError): number => {
+      const index = FIELD_ORDER.indexOf(String(failure.loc[1]));
+      return index === -1 ? FIELD_ORDER.length : index;
+    };
+    const [first] = [...error.errors].sort((a, b) => rank(a) - rank(b));
+    if (first.loc.length < 2) throw new UsersFileError(`${where}: ${first.msg}`);
+    const field = String(first.loc[1]);
+    throw new UsersFileError(`${where}: field '${field}' ${fileProblem(first, fields[field])}`);
+  }
+}
+
+/** The top level: the list of entries and the workspaces to create, or a UsersFileError. */
+function topLevel(data: unknown): { entries: unknown[]; workspaces: string[] } {
+  if (Array.isArray(data)) return { entries: data, workspaces: [] };
+  const mapping = data as Record<string, unknown>;
+  // A mapping without either key is most likely one user's entry, not in a list.
+  if (typeof data !== 'object' || !('users' in mapping || 'workspaces' in mapping)) {
+    throw new UsersFileError('expected a list of users at the top level');
+  }
+  const { users, workspaces: names, ...others } = mapping;
+  const unknown = Object.keys(others);
+  if (unknown.length > 0) {
+    throw new UsersFileError(`unknown top-level key '${unknown[0]}' (expected 'users' and 'workspaces')`);
+  }
+  if (users !== undefined && users !== null && !Array.isArray(users)) {
+    throw new UsersFileError("top-level 'users' must be a list");
+  }
+  if (names !== undefined && names !== null && !Array.isArray(names)) {
+    throw new UsersFileError("top-level 'workspaces' must be a list");
+  }
+  const listed = (names as unknown[] | undefined | null) ?? [];
+  if (!listed.every(isValidName)) throw new UsersFileError(`top-level 'workspaces' ${invalidNameProblem(listed)}`);
+  return { entries: (users as unknown[] | undefined | null) ?? [], workspaces: [...new Set(listed as string[])] };
+}
+
+/**
+ * Reads a users file: Argilla's list of users, or (what `users export` writes when some workspace has no member)
+ * a mapping with `users` (that list) and `workspaces` (names to create).
+ *
+ * Each entry: `username`, `api_key` and `hashed_password` (required), `full_name` (becomes first_name), `email`
+ * (ignored), `workspaces`, `disabled`. Without a `role` key, Argilla's rules apply: no `workspaces` key (or null)
+ * makes an admin, a list (even empty) an annotator, and every user first joins a workspace named after it. With a
+ * `role` key (`users export` writes one), the entry is taken literally: that role, `first_name` and `last_name`,
+ * and exactly the listed workspaces. The first problem found is reported with the entry's number and username,
+ * and the field.
+ */
+export async function parseUsersFile(text: string): Promise<UsersFile> {
+  // Loaded here only: no other command needs a YAML parser.
+  const { load } = await import('js-yaml');
+  let data: unknown;
+  try {
+    // Duplicate keys in an entry are an error too.
+    data = load(text);
+  } catch (error) {
+    throw new UsersFileError(`not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (data === null || data === undefined) return { users: [], workspaces: [] };
+  const { entries, workspaces } = topLevel(data);
+
+  const usernames = new Map<string, number>();
+  const apiKeys = new Map<string, number>();
+  const users = entries.map((entry: unknown, index): ImportedUser => {
+    const number = index + 1;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      throw new UsersFileError(`entry ${number}: expected a mapping of fields`);
+    }
+    const fields = entry as Record<string, unknown>;
+    const where =
+      typeof fields.username === 'string' ? `entry ${number} (username '${fields.username}')` : `entry ${number}`;
+    const checked = checkedEntry(fields, where);
+    const { username, api_key: apiKey } = checked;
+
+    const earlier = usernames.get(username);
+    if (earlier !== undefined) throw new UsersFileError(`${where}: field 'username' repeats entry ${earlier}`);
+    usernames.set(username, number);
+    const earlierKey = apiKeys.get(apiKey);
+    if (earlierKey !== undefined) {
+      throw new UsersFileError(`${where}: field 'api_key' repeats the api_key of entry ${earlierKey}`);
+    }
+    apiKeys.set(apiKey, number);
+
+    const listed = checked.workspaces;
+    const names = listed ?? [];
+    const literal = checked.role !== undefined;
+    return {
+      username,
+      firstName: checked.first_name ?? checked.full_name ?? '',
+      lastName: checked.last_name ?? null,
+      role: literal ? checked.role! : listed === undefined || listed === null ? 'admin' : 'annotator',
+      apiKey,
+      passwordHash: checked.hashed_password,
+      workspaces: [...new Set(literal ? names : [username, ...names])],
+      disabled: checked.disabled === true,
+    };
+  });
+  return { users, workspaces };
+}
