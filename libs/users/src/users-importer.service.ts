@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { now } from '@argilla/common';
-import { bulkInsert, Database, User } from '@argilla/database';
+import { bulkInsert, Database } from '@argilla/database';
 import { chunks, findOrCreateWorkspaces } from './find-or-create-workspaces';
 import { ImportedUser, UsersFile, UsersFileError } from './users-file.parser';
+import { UsersRepository } from './users.repository';
 
 const USER_COLUMNS = [
   ['id', 'uuid'],
@@ -29,7 +30,10 @@ const MEMBERSHIP_COLUMNS = [
 /** Imports a whole users file in one transaction, with bulk inserts (a few statements whatever the size). */
 @Injectable()
 export class UsersImporter {
-  constructor(private readonly database: Database) {}
+  constructor(
+    private readonly database: Database,
+    private readonly repository: UsersRepository,
+  ) {}
 
   /** Writes every user or none. `onUser` is told of each user once it is checked, before anything is written. */
   async import(file: UsersFile, onUser?: (user: ImportedUser, index: number) => void): Promise<void> {
@@ -78,22 +82,22 @@ export class UsersImporter {
   private async assertNotInDatabase(manager: EntityManager, users: ImportedUser[]): Promise<void> {
     const position = new Map(users.map((user, index) => [user.username, index + 1]));
     for (const batch of chunks(users)) {
-      const taken = await manager.find(User, {
-        select: { username: true },
-        where: { username: In(batch.map((user) => user.username)) },
-      });
+      const taken = await this.repository.takenUsernames(
+        batch.map((user) => user.username),
+        manager,
+      );
       if (taken.length > 0) {
-        const username = taken[0].username;
+        const username = taken[0];
         throw new UsersFileError(
           `entry ${position.get(username)} (username '${username}'): field 'username' already exists in the database`,
         );
       }
-      const keys = await manager.find(User, {
-        select: { apiKey: true },
-        where: { apiKey: In(batch.map((user) => user.apiKey)) },
-      });
+      const keys = await this.repository.takenApiKeys(
+        batch.map((user) => user.apiKey),
+        manager,
+      );
       if (keys.length > 0) {
-        const user = batch.find((candidate) => candidate.apiKey === keys[0].apiKey)!;
+        const user = batch.find((candidate) => candidate.apiKey === keys[0])!;
         throw new UsersFileError(
           `entry ${position.get(user.username)} (username '${user.username}'): field 'api_key' already exists in the database`,
         );

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { EntityManager, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import { now, parseTimestamp } from '@argilla/common';
 import {
   ADMIN_ROLES,
@@ -210,6 +210,18 @@ export class UsersRepository {
 
   async existsByApiKey(apiKey: string, manager?: EntityManager): Promise<boolean> {
     return (manager ?? (await this.manager())).existsBy(User, { apiKey });
+  }
+
+  /** Which of these usernames (up to a thousand or so: one `IN (...)` list) belong to a user already. */
+  async takenUsernames(usernames: string[], manager: EntityManager): Promise<string[]> {
+    const rows = await manager.find(User, { select: { username: true }, where: { username: In(usernames) } });
+    return rows.map((user) => user.username);
+  }
+
+  /** Which of these API keys (up to a thousand or so: one `IN (...)` list) belong to a user already. */
+  async takenApiKeys(apiKeys: string[], manager: EntityManager): Promise<string[]> {
+    const rows = await manager.find(User, { select: { apiKey: true }, where: { apiKey: In(apiKeys) } });
+    return rows.map((user) => user.apiKey);
   }
 
   /**
