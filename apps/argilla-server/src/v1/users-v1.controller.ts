@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Ip, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConflictResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import { AuthService, isAdmin, requireAdmin } from '@argilla/auth';
 import { User } from '@argilla/database';
 import {
@@ -70,6 +77,7 @@ export class UsersV1Controller {
       'A caller authenticated by its API key (`X-Argilla-Api-Key`) needs no password, as that key is the one ' +
       'replaced; a password it gives anyway is checked the same way. The body may be left out.',
   })
+  @ApiBody({ type: RotateApiKeyDto, required: false })
   @ApiOkResponse({ type: UserV1WithApiKeyDto })
   @ApiValidationError()
   async rotateMyApiKey(
