@@ -81,6 +81,7 @@ const uuidError = (param: string) => ({
 });
 const BAD_USER_ID = invalid(uuidError('user_id'));
 const BAD_WORKSPACE_ID = invalid(uuidError('workspace_id'));
+const BAD_BOTH_IDS = invalid(uuidError('workspace_id'), uuidError('user_id'));
 const EMPTY_USER_BODY = invalid(
   { loc: ['body', 'first_name'], msg: 'field required', type: 'value_error.missing' },
   { loc: ['body', 'username'], msg: 'field required', type: 'value_error.missing' },
@@ -119,8 +120,9 @@ const TABLE: Line[] = [
   ['POST /api/workspaces/{team}/users/{user}',             null,             401,  403,  403,  200,  200],
   ['POST /api/workspaces/{missing}/users/{missing}',       null,             401,  403,  403,  404,  404,  NO_WORKSPACE],
   ['POST /api/workspaces/{missing}/users/{user}',          null,             401,  403,  403,  404,  404,  NO_WORKSPACE],
-  // Two malformed ids: only one error is answered, the user id's.
-  ['POST /api/workspaces/not-a-uuid/users/not-a-uuid',     null,             401,  422,  422,  422,  422,  BAD_USER_ID],
+  // Two malformed ids: both reported, in the path's order, as FastAPI does.
+  ['POST /api/workspaces/not-a-uuid/users/not-a-uuid',     null,             401,  422,  422,  422,  422,  BAD_BOTH_IDS],
+  ['DELETE /api/workspaces/not-a-uuid/users/not-a-uuid',   null,             401,  422,  422,  422,  422,  BAD_BOTH_IDS],
   ['POST /api/workspaces/not-a-uuid/users/{user}',         null,             401,  422,  422,  422,  422,  BAD_WORKSPACE_ID],
   ['DELETE /api/workspaces/{team}/users/{member}',         null,             401,  403,  403,  200,  200],
   ['DELETE /api/workspaces/{team}/users/{missing}',        null,             401,  403,  403,  404,  404,  NO_USER],

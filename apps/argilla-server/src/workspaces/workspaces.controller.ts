@@ -10,9 +10,13 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiConflict, ApiIdRoute, ApiValidationError } from '../docs/error-responses';
 import { ErrorEnvelopeDto, PlainErrorDto, UserResponseDto, WorkspaceResponseDto } from '../docs/responses';
 import { PlainHttpError } from '../errors/plain-http.error';
-import { UuidPipe } from '../validation/uuid.pipe';
+import { UuidParamsPipe, UuidPipe } from '../validation/uuid.pipe';
 import { Page, pageOf } from '../v1/page';
 import { UsersV1Dto } from '../v1/v1-responses';
+
+/** The two ids of a membership route, both checked at once. */
+const MEMBERSHIP_IDS = new UuidParamsPipe('workspace_id', 'user_id');
+type MembershipIds = Record<'workspace_id' | 'user_id', string>;
 
 @ApiTags('workspaces')
 @Controller('api')
@@ -59,13 +63,9 @@ export class WorkspacesController {
   @ApiOkResponse({ type: UserResponseDto })
   @ApiIdRoute('Workspace', 'User')
   @ApiConflict('The membership')
-  async addMember(
-    @CurrentUser() caller: User,
-    @Param('workspace_id', UuidPipe) workspaceId: string,
-    @Param('user_id', UuidPipe) userId: string,
-  ): Promise<UserResponse> {
+  async addMember(@CurrentUser() caller: User, @Param(MEMBERSHIP_IDS) ids: MembershipIds): Promise<UserResponse> {
     requireAdmin(caller);
-    return toUserResponse(await this.workspaces.addMember(workspaceId, userId));
+    return toUserResponse(await this.workspaces.addMember(ids.workspace_id, ids.user_id));
   }
 
   @Delete('workspaces/:workspace_id/users/:user_id')
@@ -73,13 +73,9 @@ export class WorkspacesController {
   @ApiOperation({ summary: 'Remove a user from a workspace; returns the user with its remaining workspaces' })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiIdRoute('Workspace', 'Membership')
-  async removeMember(
-    @CurrentUser() caller: User,
-    @Param('workspace_id', UuidPipe) workspaceId: string,
-    @Param('user_id', UuidPipe) userId: string,
-  ): Promise<UserResponse> {
+  async removeMember(@CurrentUser() caller: User, @Param(MEMBERSHIP_IDS) ids: MembershipIds): Promise<UserResponse> {
     requireAdmin(caller);
-    return toUserResponse(await this.workspaces.removeMember(workspaceId, userId));
+    return toUserResponse(await this.workspaces.removeMember(ids.workspace_id, ids.user_id));
   }
 
   @Delete('v1/workspaces/:workspace_id')
