@@ -1,5 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { isAdmin, requireAdmin } from '@argilla/auth';
 import { EntityNotFoundError, ForbiddenOperationError } from '@argilla/common';
 import { User } from '@argilla/database';
@@ -14,9 +21,11 @@ import { UuidParamsPipe, UuidPipe } from '../validation/uuid.pipe';
 import { Page, pageOf } from '../v1/page';
 import { UsersV1Dto } from '../v1/v1-responses';
 
-/** The two ids of a membership route, both checked at once. */
+/** The two ids of a membership route, both checked at once (and described one by one in the OpenAPI document). */
 const MEMBERSHIP_IDS = new UuidParamsPipe('workspace_id', 'user_id');
 type MembershipIds = Record<'workspace_id' | 'user_id', string>;
+const ApiMembershipIds = () =>
+  applyDecorators(ApiParam({ name: 'workspace_id', type: String }), ApiParam({ name: 'user_id', type: String }));
 
 @ApiTags('workspaces')
 @Controller('api')
@@ -63,6 +72,7 @@ export class WorkspacesController {
   @ApiOkResponse({ type: UserResponseDto })
   @ApiIdRoute('Workspace', 'User')
   @ApiConflict('The membership')
+  @ApiMembershipIds()
   async addMember(@CurrentUser() caller: User, @Param(MEMBERSHIP_IDS) ids: MembershipIds): Promise<UserResponse> {
     requireAdmin(caller);
     return toUserResponse(await this.workspaces.addMember(ids.workspace_id, ids.user_id));
@@ -73,6 +83,7 @@ export class WorkspacesController {
   @ApiOperation({ summary: 'Remove a user from a workspace; returns the user with its remaining workspaces' })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiIdRoute('Workspace', 'Membership')
+  @ApiMembershipIds()
   async removeMember(@CurrentUser() caller: User, @Param(MEMBERSHIP_IDS) ids: MembershipIds): Promise<UserResponse> {
     requireAdmin(caller);
     return toUserResponse(await this.workspaces.removeMember(ids.workspace_id, ids.user_id));
