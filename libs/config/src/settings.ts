@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { loadOAuthSettings, OAUTH_CONFIG_VARIABLE, OAuthSettings } from './oauth-settings';
 
 /** Where the data lives: the embedded SQLite file, or a PostgreSQL server. */
 export type DatabaseSettings =
@@ -68,6 +69,11 @@ export interface Settings {
     /** Read by docker/entrypoint.sh: run `argilla-cli database migrate` before the server (off where a Job migrates). */
     readonly migrateOnStart: boolean;
   };
+  /**
+   * Single sign-on through OpenID Connect, from the file at `ARGILLA_AUTH_OAUTH_CFG` (default `.oauth.yaml` in the
+   * working directory); undefined when that file is absent or says `enabled: false`.
+   */
+  readonly oauth: OAuthSettings | undefined;
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
@@ -206,6 +212,11 @@ export function loadSettings(env: Env = process.env): Settings {
     fail('ARGILLA_METRICS_TOKEN', message),
   );
 
+  const oauth = loadOAuthSettings(env, (message) => {
+    problems.push({ variable: OAUTH_CONFIG_VARIABLE, message });
+    return undefined;
+  });
+
   const settings: Settings = {
     homePath,
     database: database ?? { engine: 'sqlite', path: join(homePath, 'argilla.db') },
@@ -244,6 +255,7 @@ export function loadSettings(env: Env = process.env): Settings {
       shutdownTimeoutSeconds: integer('ARGILLA_SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 3600),
       migrateOnStart: boolean('ARGILLA_MIGRATE_ON_START', true),
     },
+    oauth,
   };
   if (problems.length > 0) throw new InvalidSettingsError(problems);
   return settings;
