@@ -9,13 +9,14 @@ import { engines, Engine, TestDatabase } from './support/test-database';
 
 /** What `database migrate --revision 1.8` prints from head, step by step. */
 const DOWNGRADE_TO_1_8 = [
+  'Running downgrade 654435fa1803 -> 8ef49c590498, create oauth_identities and oauth_memberships tables',
   'Running downgrade 8ef49c590498 -> d5fda6c60caa, create data_version, bumped by triggers on users, workspaces and memberships',
   'Running downgrade d5fda6c60caa -> f543ed19759f, add disabled and tokens_valid_after to users',
   'Running downgrade f543ed19759f -> ae5522b4c674, create login_attempts table',
   "Database now at revision 'ae5522b4c674'.",
 ];
 
-const HEAD = '8ef49c590498';
+const HEAD = '654435fa1803';
 const ADMIN = { 'X-Argilla-Api-Key': 'argilla.apikey' };
 const DATASET_TABLES = ['datasets', 'fields', 'questions', 'records', 'responses'];
 
@@ -142,7 +143,8 @@ describe.each(engines())('a database written by Argilla 1.8 (%s)', (engine) => {
         'Running upgrade ae5522b4c674 -> f543ed19759f, create login_attempts table',
         'Running upgrade f543ed19759f -> d5fda6c60caa, add disabled and tokens_valid_after to users',
         'Running upgrade d5fda6c60caa -> 8ef49c590498, create data_version, bumped by triggers on users, workspaces and memberships',
-        "Database now at revision '8ef49c590498' (head).",
+        'Running upgrade 8ef49c590498 -> 654435fa1803, create oauth_identities and oauth_memberships tables',
+        "Database now at revision '654435fa1803' (head).",
         '',
       ].join('\n'),
       stderr: '',

@@ -75,11 +75,12 @@ describe("this project's chain", () => {
       'f543ed19759f create login_attempts table',
       'd5fda6c60caa add disabled and tokens_valid_after to users',
       '8ef49c590498 create data_version, bumped by triggers on users, workspaces and memberships',
+      '654435fa1803 create oauth_identities and oauth_memberships tables',
     ]);
     expect([real.resolve('1.7'), real.resolve('1.8'), real.head]).toEqual([
       '1769ee58fbb4',
       'ae5522b4c674',
-      '8ef49c590498',
+      '654435fa1803',
     ]);
   });
 

@@ -3,6 +3,8 @@ import { Workspace } from './workspace.entity';
 import { WorkspaceUser } from './workspace-user.entity';
 import { LoginAttempt } from './login-attempt.entity';
 import { DataVersion } from './data-version.entity';
+import { OAuthIdentity } from './oauth-identity.entity';
+import { OAuthMembership } from './oauth-membership.entity';
 
 export { ADMIN_ROLES, hasAdminRights, User, USER_ROLES } from './user.entity';
 export type { UserRole } from './user.entity';
@@ -10,5 +12,7 @@ export { Workspace } from './workspace.entity';
 export { WorkspaceUser } from './workspace-user.entity';
 export { LoginAttempt } from './login-attempt.entity';
 export { DataVersion } from './data-version.entity';
+export { OAuthIdentity } from './oauth-identity.entity';
+export { OAuthMembership } from './oauth-membership.entity';
 
-export const ENTITIES = [User, Workspace, WorkspaceUser, LoginAttempt, DataVersion];
+export const ENTITIES = [User, Workspace, WorkspaceUser, LoginAttempt, DataVersion, OAuthIdentity, OAuthMembership];

@@ -9,6 +9,7 @@ import { CreateFieldsTable } from './ae5522b4c674-create-fields-table';
 import { CreateLoginAttemptsTable } from './f543ed19759f-create-login-attempts-table';
 import { AddUsersDisabledAndTokensValidAfter } from './d5fda6c60caa-add-users-disabled-and-tokens-valid-after';
 import { CreateDataVersion } from './8ef49c590498-create-data-version';
+import { CreateOAuthTables } from './654435fa1803-create-oauth-tables';
 import { Revision } from './revision';
 
 export type { Revision, DowngradeContext } from './revision';
@@ -31,6 +32,7 @@ export const REVISIONS: readonly Revision[] = [
   new CreateLoginAttemptsTable(),
   new AddUsersDisabledAndTokensValidAfter(),
   new CreateDataVersion(),
+  new CreateOAuthTables(),
 ];
 
 /**
@@ -43,6 +45,7 @@ export const TAGS: Readonly<Record<string, string>> = {
   'users-1': 'f543ed19759f',
   'users-2': 'd5fda6c60caa',
   'users-3': '8ef49c590498',
+  'users-4': '654435fa1803',
 };
 
 /**
