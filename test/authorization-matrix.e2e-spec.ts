@@ -6,6 +6,7 @@ import { WorkspacesService } from '@argilla/workspaces';
 import {
   api,
   ApiSuite,
+  envelope,
   FORBIDDEN,
   invalid,
   MISSING_ID,
@@ -74,6 +75,8 @@ type Line = [
   answer?: unknown,
 ];
 
+const SSO_OFF = envelope('NotFoundError', { detail: 'Single sign-on is not configured' });
+
 const uuidError = (param: string) => ({
   loc: ['path', param],
   msg: 'value is not a valid uuid',
@@ -99,6 +102,10 @@ const TABLE: Line[] = [
   // request                                               body              anon  outsd member admin owner  answer
   // Only ARGILLA_METRICS_TOKEN opens /metrics (test/operations.e2e-spec.ts): no user does, admins included.
   ['GET /metrics',                                         null,             401,  401,  401,  401,  401],
+  // Single sign-on is off in this suite: its routes answer 404 to everyone (test/oidc.e2e-spec.ts covers them on).
+  ['GET /api/v1/oauth2/providers',                         null,             404,  404,  404,  404,  404,  SSO_OFF],
+  ['GET /api/v1/oauth2/providers/testidp/authentication',  null,             404,  404,  404,  404,  404,  SSO_OFF],
+  ['GET /api/v1/oauth2/providers/testidp/access-token',    null,             404,  404,  404,  404,  404,  SSO_OFF],
   ['GET /api/_info',                                       null,             200,  200,  200,  200,  200],
   ['GET /api/_status',                                     null,             200,  200,  200,  200,  200],
   ['POST /api/security/token',                             'login',          200,  200,  200,  200,  200],

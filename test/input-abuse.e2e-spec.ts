@@ -43,6 +43,9 @@ const ROUTES = [
   'GET /api/v1/users/:user_id/workspaces',
   'POST /api/v1/users/:user_id/api-key',
   'PUT /api/v1/users/:user_id/password',
+  'GET /api/v1/oauth2/providers',
+  'GET /api/v1/oauth2/providers/:provider/authentication',
+  'GET /api/v1/oauth2/providers/:provider/access-token',
 ] as const;
 
 /** `/api/v1/users/` plus an empty (or `.`) segment is the user list itself, which answers 200. */
@@ -55,6 +58,8 @@ const DESTRUCTIVE: readonly string[] = ['DELETE /api/v1/workspaces/:workspace_id
 type Route = (typeof ROUTES)[number];
 
 const PARAM_ROUTES = ROUTES.filter((route) => route.includes('/:'));
+/** The routes whose path parameters are ids (UUIDs); a single sign-on provider is a name. */
+const ID_ROUTES = PARAM_ROUTES.filter((route) => !route.includes('/:provider'));
 
 interface Field {
   name: string;
@@ -483,7 +488,7 @@ describe.each(engines())('input abuse (%s)', (engine) => {
   });
 
   describe('path ids', () => {
-    it.each(PARAM_ROUTES)('%s: an id that is not a UUID is a 422 on that parameter', async (route) => {
+    it.each(ID_ROUTES)('%s: an id that is not a UUID is a 422 on that parameter', async (route) => {
       const params = [...route.matchAll(/:([a-z_]+)/g)].map((match) => match[1]);
       await check(fc.tuple(fc.constantFrom(...params), badIds), async ([param, value]) => {
         const segment = encodeURIComponent(value);
@@ -497,7 +502,7 @@ describe.each(engines())('input abuse (%s)', (engine) => {
       });
     });
 
-    it.each(PARAM_ROUTES)('%s: without credentials, an id that is not a UUID is a 401', async (route) => {
+    it.each(ID_ROUTES)('%s: without credentials, an id that is not a UUID is a 401', async (route) => {
       const params = [...route.matchAll(/:([a-z_]+)/g)].map((match) => match[1]);
       await check(fc.tuple(fc.constantFrom(...params), badIds), async ([param, value]) => {
         const segment = encodeURIComponent(value);

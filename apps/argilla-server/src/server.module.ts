@@ -8,6 +8,7 @@ import { WorkspacesModule } from '@argilla/workspaces';
 import { AuthGuard } from './auth/auth.guard';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { MetricsController } from './observability/metrics.controller';
+import { OAuthController } from './oauth/oauth.controller';
 import { MetricsService } from './observability/metrics.service';
 import { LoginCountersPurge } from './security/login-counters-purge';
 import { SecurityController } from './security/security.controller';
@@ -30,6 +31,7 @@ export class ServerModule {
         UsersController,
         WorkspacesController,
         UsersV1Controller,
+        OAuthController,
         ...(settings.operations.metricsEnabled ? [MetricsController] : []),
       ],
       providers: [

@@ -86,10 +86,18 @@ export class AuthService {
     if (this.passwords.needsRehash(found.passwordHash)) {
       await this.users.updatePasswordHash(found.id, await this.passwords.hash(password));
     }
+    return this.issueToken(found);
+  }
+
+  /**
+   * The bearer JWT of a login, for a user already authenticated (by its password, or by an OpenID provider). It
+   * carries the user's token version as read by the caller: a password change or disabling since then ends it.
+   */
+  async issueToken(user: User): Promise<AccessToken> {
     // Never earlier than the user's last password change or disabling: such a token would be refused.
-    const iat = Math.max(Math.floor(Date.now() / 1000), tokensValidFrom(found.tokensValidAfter));
+    const iat = Math.max(Math.floor(Date.now() / 1000), tokensValidFrom(user.tokensValidAfter));
     const exp = iat + this.settings.auth.tokenExpirationMinutes * 60;
-    const claims = { sub: found.username, iat, exp, uid: found.id, ver: tokenVersion(found.tokensValidAfter) };
+    const claims = { sub: user.username, iat, exp, uid: user.id, ver: tokenVersion(user.tokensValidAfter) };
     return { access_token: await signToken(claims, this.tokenKey()), token_type: 'bearer' };
   }
 

@@ -5,3 +5,4 @@ export * from './jwt';
 export * from './jwt-secret';
 export * from './policies';
 export * from './login-throttle.service';
+export * from './oauth';

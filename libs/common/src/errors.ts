@@ -112,3 +112,42 @@ export class SelfDisableError extends DomainError {
     return { detail: this.message, name: this.userId, type: 'User' };
   }
 }
+
+/** Something the route names does not exist (single sign-on off, an unknown provider): 404. */
+export class NotFoundError extends DomainError {
+  readonly status = 404;
+  readonly code = 'NotFoundError';
+  constructor(readonly detail: string) {
+    super(detail);
+    this.name = 'NotFoundError';
+  }
+  get params(): Record<string, unknown> {
+    return { detail: this.detail };
+  }
+}
+
+/** A request that cannot be honoured as sent (a single sign-on callback without its state): 400. */
+export class BadRequestError extends DomainError {
+  readonly status = 400;
+  readonly code = 'BadRequestError';
+  constructor(readonly detail: string) {
+    super(detail);
+    this.name = 'BadRequestError';
+  }
+  get params(): Record<string, unknown> {
+    return { detail: this.detail };
+  }
+}
+
+/** An upstream service (an OpenID provider) did not answer as it should: 502. */
+export class BadGatewayError extends DomainError {
+  readonly status = 502;
+  readonly code = 'BadGatewayError';
+  constructor(readonly detail: string) {
+    super(detail);
+    this.name = 'BadGatewayError';
+  }
+  get params(): Record<string, unknown> {
+    return { detail: this.detail };
+  }
+}
