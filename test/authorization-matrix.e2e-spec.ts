@@ -106,6 +106,7 @@ const TABLE: Line[] = [
   ['GET /api/v1/oauth2/providers',                         null,             404,  404,  404,  404,  404,  SSO_OFF],
   ['GET /api/v1/oauth2/providers/testidp/authentication',  null,             404,  404,  404,  404,  404,  SSO_OFF],
   ['GET /api/v1/oauth2/providers/testidp/access-token',    null,             404,  404,  404,  404,  404,  SSO_OFF],
+  ['GET /oauth/testidp/callback',                          null,             404,  404,  404,  404,  404,  SSO_OFF],
   ['GET /api/_info',                                       null,             200,  200,  200,  200,  200],
   ['GET /api/_status',                                     null,             200,  200,  200,  200,  200],
   ['POST /api/security/token',                             'login',          200,  200,  200,  200,  200],

@@ -46,6 +46,7 @@ const ROUTES = [
   'GET /api/v1/oauth2/providers',
   'GET /api/v1/oauth2/providers/:provider/authentication',
   'GET /api/v1/oauth2/providers/:provider/access-token',
+  'GET /oauth/:provider/callback',
 ] as const;
 
 /** `/api/v1/users/` plus an empty (or `.`) segment is the user list itself, which answers 200. */

@@ -406,6 +406,37 @@ describe.each(engines())('single sign-on through OpenID Connect (%s)', (engine) 
     );
   });
 
+  it('serves the callback page at the default redirect URI: inline, under a CSP that allows nothing else', async () => {
+    const response = await fetch(`${base}/oauth/testidp/callback?code=a&state=b`);
+    expect([response.status, response.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+    const csp = response.headers.get('content-security-policy')!;
+    const nonce = /script-src 'nonce-([A-Za-z0-9+/=]{24})'/.exec(csp)?.[1];
+    expect(csp).toBe(
+      `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; ` +
+        "img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    );
+    const html = await response.text();
+    expect(html).toContain(`<script nonce="${nonce}">`);
+    expect(html).toContain('var config = {"provider":"testidp","baseUrl":"/"};');
+    expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=/);
+    // Another request, another nonce.
+    const again = (await fetch(`${base}/oauth/testidp/callback`)).headers.get('content-security-policy');
+    expect(again).not.toContain(nonce);
+    expect(await get('/oauth/nope/callback', {})).toEqual({
+      status: 404,
+      body: envelope('NotFoundError', { detail: "OAuth2 provider 'nope' not found" }),
+    });
+  });
+
+  it("links each provider's sign-in from the Swagger UI's description", async () => {
+    const spec = await get('/api/docs/spec.json', {});
+    expect(spec.body.info.description).toBe(
+      'Users, workspaces and authentication, compatible with the Argilla 1.8 API.\n\nSign in through ' +
+        PROVIDERS.map((name) => `[${name}](/api/v1/oauth2/providers/${name}/authentication)`).join(', ') +
+        ', then paste the token the page shows into "Authorize" (bearer).',
+    );
+  });
+
   it('answers 404 for an unknown provider', async () => {
     const notFound = { status: 404, body: envelope('NotFoundError', { detail: "OAuth2 provider 'nope' not found" }) };
     expect(await get('/api/v1/oauth2/providers/nope/authentication', {})).toEqual(notFound);
@@ -431,6 +462,7 @@ describe.each(engines())('single sign-on off (%s)', (engine) => {
         '/api/v1/oauth2/providers',
         '/api/v1/oauth2/providers/testidp/authentication',
         '/api/v1/oauth2/providers/testidp/access-token?code=a&state=b',
+        '/oauth/testidp/callback',
       ]) {
         const response = await api(suite.app).get(path);
         expect([path, response.status, response.body]).toEqual([path, 404, off]);

@@ -8,6 +8,7 @@ import { WorkspacesModule } from '@argilla/workspaces';
 import { AuthGuard } from './auth/auth.guard';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { MetricsController } from './observability/metrics.controller';
+import { OAuthCallbackController } from './oauth/oauth-callback.controller';
 import { OAuthController } from './oauth/oauth.controller';
 import { MetricsService } from './observability/metrics.service';
 import { LoginCountersPurge } from './security/login-counters-purge';
@@ -32,6 +33,7 @@ export class ServerModule {
         WorkspacesController,
         UsersV1Controller,
         OAuthController,
+        OAuthCallbackController,
         ...(settings.operations.metricsEnabled ? [MetricsController] : []),
       ],
       providers: [
