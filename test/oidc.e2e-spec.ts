@@ -443,11 +443,51 @@ describe.each(engines())('single sign-on through OpenID Connect (%s)', (engine) 
     expect(await get('/api/v1/oauth2/providers/nope/access-token?code=a&state=b', {})).toEqual(notFound);
   });
 
+  it('lists and unlinks identities with argilla-cli', async () => {
+    const TIME = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}';
+    const table = await runCli(['users', 'identities', 'carol'], db.env);
+    expect([table.code, table.stderr]).toEqual([0, '']);
+    expect(table.stdout).toMatch(
+      new RegExp(
+        `^PROVIDER  SUBJECT    EMAIL              LINKED +LAST SIGN-IN\\n` +
+          `linkmail  sub-carol  carol@example\\.com  ${TIME}  ${TIME}\\n$`,
+      ),
+    );
+    const json = await runCli(['users', 'identities', 'erin', '--json'], db.env);
+    expect(JSON.parse(json.stdout)).toEqual([
+      {
+        provider: 'linkname',
+        subject: 'sub-erin',
+        email: null,
+        linked_at: expect.stringMatching(new RegExp(`^${TIME}$`)),
+        last_sign_in_at: expect.stringMatching(new RegExp(`^${TIME}$`)),
+      },
+    ]);
+
+    expect(await runCli(['users', 'unlink', 'erin', 'linkname'], db.env)).toEqual({
+      code: 0,
+      stdout: "Unlinked 'linkname' identity 'sub-erin' from user 'erin'.\n",
+      stderr: '',
+    });
+    expect((await runCli(['users', 'identities', 'erin'], db.env)).stdout).toBe(
+      "User 'erin' has no linked identities.\n",
+    );
+    expect(await runCli(['users', 'unlink', 'erin', 'linkname'], db.env)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: "Error: User 'erin' has no identity at 'linkname'\n",
+    });
+    // Unlinked: erin's next sign-in there is a first one, and linkname's rule links it again.
+    const again = await signIn(base, 'linkname', 'sub-erin');
+    expect(again.status).toBe(200);
+    expect(await runCli(['users', 'unlink', 'erin', 'linkname', 'sub-erin'], db.env)).toMatchObject({ code: 0 });
+  });
+
   it('refuses to downgrade below the single sign-on tables while identities are linked, naming their users', async () => {
     const result = await runCli(['database', 'migrate', '--revision', 'users-3'], db.env);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
-      'the single sign-on identities linked to ada-l, bob, carol, erin, max, replay, who could no longer sign in ' +
+      'the single sign-on identities linked to ada-l, bob, carol, max, replay, who could no longer sign in ' +
         'through their OpenID provider',
     );
   });

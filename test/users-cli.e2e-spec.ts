@@ -329,7 +329,7 @@ describe('argilla-cli users help', () => {
   it('lists the users commands', async () => {
     const root = await runCli(['--help'], db.env);
     expect(root.stdout.replace(/\s+/g, ' ')).toContain(
-      ' users Manage users: create, create_default, migrate, list, update, delete, reset-password, rotate-api-key, disable, enable, export ',
+      ' users Manage users: create, create_default, migrate, list, update, delete, reset-password, rotate-api-key, disable, enable, export, identities, unlink ',
     );
     expect(root.stdout.replace(/\s+/g, ' ')).toContain(
       ' workspaces Manage workspaces: list, create, delete, add-user, remove-user ',
@@ -349,6 +349,8 @@ describe('argilla-cli users help', () => {
       'disable <username>',
       'enable <username>',
       'export [options]',
+      'identities [options] <username>',
+      'unlink <username> <provider> [subject]',
     ]) {
       expect(users.stdout).toContain(`\n  ${usage} `);
     }

@@ -12,3 +12,4 @@ export * from './users.service';
 export * from './user-v1-response';
 export * from './update-user.dto';
 export * from './list-users.query';
+export * from './linked-identities.service';

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DefaultUserService } from './default-user.service';
+import { LinkedIdentitiesService } from './linked-identities.service';
 import { PasswordHasher } from './password-hasher';
 import { UsersExporter } from './users-exporter.service';
 import { UsersImporter } from './users-importer.service';
@@ -8,7 +9,23 @@ import { UsersService } from './users.service';
 
 /** Users and their credentials (needs DatabaseModule). */
 @Module({
-  providers: [UsersRepository, UsersService, PasswordHasher, DefaultUserService, UsersImporter, UsersExporter],
-  exports: [UsersRepository, UsersService, PasswordHasher, DefaultUserService, UsersImporter, UsersExporter],
+  providers: [
+    UsersRepository,
+    UsersService,
+    PasswordHasher,
+    DefaultUserService,
+    UsersImporter,
+    UsersExporter,
+    LinkedIdentitiesService,
+  ],
+  exports: [
+    UsersRepository,
+    UsersService,
+    PasswordHasher,
+    DefaultUserService,
+    UsersImporter,
+    UsersExporter,
+    LinkedIdentitiesService,
+  ],
 })
 export class UsersModule {}

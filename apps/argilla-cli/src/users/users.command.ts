@@ -4,6 +4,7 @@ import { CreateUserCommand } from './create-user.command';
 import { DeleteUserCommand } from './delete-user.command';
 import { DisableUserCommand, EnableUserCommand } from './disable-user.command';
 import { ExportUsersCommand } from './export-users.command';
+import { ListIdentitiesCommand, UnlinkIdentityCommand } from './identities.command';
 import { ListUsersCommand } from './list-users.command';
 import { MigrateUsersCommand } from './migrate-users.command';
 import { ResetPasswordCommand } from './reset-password.command';
@@ -22,13 +23,15 @@ export const USER_SUBCOMMANDS = [
   DisableUserCommand,
   EnableUserCommand,
   ExportUsersCommand,
+  ListIdentitiesCommand,
+  UnlinkIdentityCommand,
 ];
 
 @Command({
   name: 'users',
   description:
     'Manage users: create, create_default, migrate, list, update, delete, reset-password, rotate-api-key, ' +
-    'disable, enable, export',
+    'disable, enable, export, identities, unlink',
   subCommands: USER_SUBCOMMANDS,
 })
 export class UsersCommand extends CommandRunner {

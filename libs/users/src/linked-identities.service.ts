@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+import { Database, OAuthIdentity } from '@argilla/database';
+
+/** The identities at OpenID providers linked to a user (single sign-on), for the admin tools. */
+@Injectable()
+export class LinkedIdentitiesService {
+  constructor(private readonly database: Database) {}
+
+  /** Oldest link first. */
+  async ofUser(userId: string): Promise<OAuthIdentity[]> {
+    const dataSource = await this.database.dataSource();
+    return dataSource.manager.find(OAuthIdentity, { where: { userId }, order: { createdAt: 'ASC', provider: 'ASC' } });
+  }
+
+  /**
+   * Removes the user's identities at `provider` (only the one with `subject`, when given) and returns them. The
+   * next sign-in of such an identity is a first one again: refused while the username is taken, unless a linking
+   * rule allows it. Memberships stay.
+   */
+  async unlink(userId: string, provider: string, subject?: string): Promise<OAuthIdentity[]> {
+    return this.database.transaction(async (manager) => {
+      const where = subject === undefined ? { userId, provider } : { userId, provider, subject };
+      const found = await manager.find(OAuthIdentity, { where, order: { createdAt: 'ASC' } });
+      if (found.length > 0) await manager.delete(OAuthIdentity, where);
+      return found;
+    });
+  }
+}
