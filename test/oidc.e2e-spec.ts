@@ -339,7 +339,17 @@ describe.each(engines())('single sign-on through OpenID Connect (%s)', (engine) 
     await provider.setAccount('sub-erin-2', { preferred_username: 'erin' });
     expect(await signIn(base, 'linkname', 'sub-erin-2')).toMatchObject({ status: 401, body: UNAUTHORIZED });
 
-    expect((await identities()).filter((row) => ['carol', 'dave', 'erin'].includes(row.username))).toEqual([
+    // A disabled local account is neither signed in nor linked, whatever the rule.
+    const frank = await send('POST', '/api/users', {
+      first_name: 'Frank',
+      username: 'frank',
+      password: 'password-1234',
+    });
+    expect((await send('PATCH', `/api/v1/users/${frank.body.id}`, { disabled: true })).status).toBe(200);
+    await provider.setAccount('sub-frank', { preferred_username: 'frank' });
+    expect(await signIn(base, 'linkname', 'sub-frank')).toMatchObject({ status: 401, body: UNAUTHORIZED });
+
+    expect((await identities()).filter((row) => ['carol', 'dave', 'erin', 'frank'].includes(row.username))).toEqual([
       { provider: 'linkmail', subject: 'sub-carol', username: 'carol', email: 'carol@example.com' },
       { provider: 'linkname', subject: 'sub-erin', username: 'erin', email: null },
     ]);

@@ -88,6 +88,8 @@ export class OAuthAccountsService {
         );
         throw new UnauthorizedError();
       }
+      // A disabled account is not linked: the refusal below leaves nothing behind.
+      if (existing.disabled) return existing;
       await this.link(provider.name, subject, existing.id, email);
       this.logger.warn(
         `Linked the local account '${username}' to ${provider.name} (sub '${subject}', email '${email ?? ''}') ` +
