@@ -14,7 +14,7 @@ import {
   Workspace,
   WorkspaceUser,
 } from '@argilla/database';
-import { UsersService } from '@argilla/users';
+import { UsersRepository, UsersService } from '@argilla/users';
 import {
   adminFromClaims,
   Claims,
@@ -36,6 +36,7 @@ export class OAuthAccountsService {
   constructor(
     private readonly database: Database,
     private readonly users: UsersService,
+    private readonly usersRepository: UsersRepository,
   ) {}
 
   /** The user to issue a token to; 401 when this identity may not sign in (disabled, or an unlinked username). */
@@ -76,7 +77,7 @@ export class OAuthAccountsService {
       throw new UnauthorizedError();
     }
     const email = typeof claims.email === 'string' ? claims.email : null;
-    const existing = await this.users.findByUsername(username);
+    const existing = await this.usersRepository.findByUsername(username);
     if (existing) {
       const linkedElsewhere = await this.database.transaction((manager) =>
         manager.existsBy(OAuthIdentity, { provider: provider.name, userId: existing.id }),
@@ -111,7 +112,7 @@ export class OAuthAccountsService {
     } catch (error) {
       // A concurrent first sign-in of the same identity linked it first: that user stands, this one goes.
       if (!isUniqueViolation(error)) throw error;
-      await this.users.delete(user.id);
+      await this.users.delete(user.id, { lastAdmin: 'allow' });
       const linked = await this.linkedUser(provider.name, subject);
       if (!linked) throw error;
       return linked;
