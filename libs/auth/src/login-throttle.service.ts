@@ -109,8 +109,11 @@ export class LoginThrottle {
       { kind: 'user', key: counterKey('user', username) },
       { kind: 'client', key: counterKey('client', client) },
     ];
-    if (this.owed.size > 0) await this.payOwed().catch(() => undefined);
     return this.inTurn(counters[0].key, async () => {
+      // In turn, right before counting: an attempt that waited for this pair's turn while an earlier one failed with
+      // the database must not find that one still counted. When the take-backs cannot be written now, this attempt
+      // fails with the database too, rather than be judged on counters known to be too high.
+      await this.payOwed();
       await this.reserve(counters);
       let verified: boolean;
       try {
