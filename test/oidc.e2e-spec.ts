@@ -534,3 +534,52 @@ describe.each(engines())('single sign-on off (%s)', (engine) => {
     }
   });
 });
+
+describe.each(engines())('a provider that cannot be reached (%s)', (engine) => {
+  it('answers 502 in the envelope, logs why, and tries the discovery again at the next sign-in', async () => {
+    const { db } = await createMigratedDatabase(engine);
+    let server: ServerProcess | undefined;
+    try {
+      // Nothing listens on this port: the discovery of the provider's metadata fails.
+      const issuer = `http://127.0.0.1:${await freePort()}`;
+      const file = join(db.home, 'oauth.yaml');
+      writeFileSync(
+        file,
+        [
+          'allow_http_redirect: true',
+          'providers:',
+          '  - name: offline',
+          '    client_id: argilla',
+          '    client_secret: argilla-secret',
+          'argilla_users:',
+          '  providers:',
+          '    offline:',
+          `      issuer: ${issuer}`,
+          '',
+        ].join('\n'),
+      );
+      const port = await freePort();
+      server = await spawnServer({ ...db.env, ARGILLA_AUTH_OAUTH_CFG: file }, port);
+      const get = async (path: string) => {
+        const response = await fetch(`http://127.0.0.1:${port}${path}`, { redirect: 'manual' });
+        return { status: response.status, body: await response.json() };
+      };
+      expect(await get('/api/v1/oauth2/providers')).toEqual({ status: 200, body: { items: [{ name: 'offline' }] } });
+      const unreachable = {
+        status: 502,
+        body: envelope('BadGatewayError', { detail: "The OpenID provider 'offline' could not be reached" }),
+      };
+      for (let attempt = 0; attempt < 2; attempt++) {
+        expect(await get('/api/v1/oauth2/providers/offline/authentication')).toEqual(unreachable);
+      }
+      const discoveries = server
+        .output()
+        .match(new RegExp(`Discovery of offline at ${escape(issuer)}[^"]* failed`, 'g'));
+      expect(discoveries).toHaveLength(2);
+    } finally {
+      server?.child.kill('SIGTERM');
+      await server?.exited;
+      await db.drop();
+    }
+  });
+});
