@@ -113,41 +113,31 @@ export class SelfDisableError extends DomainError {
   }
 }
 
-/** Something the route names does not exist (single sign-on off, an unknown provider): 404. */
-export class NotFoundError extends DomainError {
-  readonly status = 404;
-  readonly code = 'NotFoundError';
+/** An error whose only parameter is its message, `{detail}`: the status and code are the subclass's. */
+abstract class DetailError extends DomainError {
   constructor(readonly detail: string) {
     super(detail);
-    this.name = 'NotFoundError';
+    this.name = new.target.name;
   }
   get params(): Record<string, unknown> {
     return { detail: this.detail };
   }
+}
+
+/** Something the route names does not exist (single sign-on off, an unknown provider): 404. */
+export class NotFoundError extends DetailError {
+  readonly status = 404;
+  readonly code = 'NotFoundError';
 }
 
 /** A request that cannot be honoured as sent (a single sign-on callback without its state): 400. */
-export class BadRequestError extends DomainError {
+export class BadRequestError extends DetailError {
   readonly status = 400;
   readonly code = 'BadRequestError';
-  constructor(readonly detail: string) {
-    super(detail);
-    this.name = 'BadRequestError';
-  }
-  get params(): Record<string, unknown> {
-    return { detail: this.detail };
-  }
 }
 
 /** An upstream service (an OpenID provider) did not answer as it should: 502. */
-export class BadGatewayError extends DomainError {
+export class BadGatewayError extends DetailError {
   readonly status = 502;
   readonly code = 'BadGatewayError';
-  constructor(readonly detail: string) {
-    super(detail);
-    this.name = 'BadGatewayError';
-  }
-  get params(): Record<string, unknown> {
-    return { detail: this.detail };
-  }
 }

@@ -7,25 +7,19 @@ import { UsersImporter } from './users-importer.service';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
+const PROVIDERS = [
+  UsersRepository,
+  UsersService,
+  PasswordHasher,
+  DefaultUserService,
+  UsersImporter,
+  UsersExporter,
+  LinkedIdentitiesService,
+];
+
 /** Users and their credentials (needs DatabaseModule). */
 @Module({
-  providers: [
-    UsersRepository,
-    UsersService,
-    PasswordHasher,
-    DefaultUserService,
-    UsersImporter,
-    UsersExporter,
-    LinkedIdentitiesService,
-  ],
-  exports: [
-    UsersRepository,
-    UsersService,
-    PasswordHasher,
-    DefaultUserService,
-    UsersImporter,
-    UsersExporter,
-    LinkedIdentitiesService,
-  ],
+  providers: PROVIDERS,
+  exports: PROVIDERS,
 })
 export class UsersModule {}
