@@ -1,4 +1,4 @@
-import { openState, OAuthState, sealState, stateKey } from './oauth-state';
+import { openState, OAuthState, sealState, stateKey, UsedStates } from './oauth-state';
 
 const STATE: OAuthState = {
   provider: 'keycloak',
@@ -33,5 +33,38 @@ describe('single sign-on state cookie', () => {
   it('derives a key that is not the secret itself', () => {
     expect(key).toHaveLength(32);
     expect(key.equals(Buffer.from('a-secret-of-at-least-thirty-two-bytes!!').subarray(0, 32))).toBe(false);
+  });
+});
+
+describe('used single sign-on states', () => {
+  const now = 1_700_000_000_000;
+
+  it('refuses a state used before, until it expires', () => {
+    const used = new UsedStates();
+    expect(used.use('a', now + 600_000, now)).toBe(true);
+    expect(used.use('a', now + 600_000, now + 1_000)).toBe(false);
+    expect(used.use('a', now + 600_000, now + 599_999)).toBe(false);
+    // Expired: the cookie itself is refused before this is asked; the entry is gone.
+    expect(used.use('b', now + 1_200_000, now + 600_000)).toBe(true);
+    expect(used.size).toBe(1);
+  });
+
+  it('forgets the oldest past its capacity, never holding more', () => {
+    const used = new UsedStates(3);
+    for (const state of ['a', 'b', 'c', 'd']) expect(used.use(state, now + 600_000, now)).toBe(true);
+    expect(used.size).toBe(3);
+    expect(used.use('b', now + 600_000, now)).toBe(false);
+    expect(used.use('d', now + 600_000, now)).toBe(false);
+    // 'a' was forgotten to make room for 'd'.
+    expect(used.use('a', now + 600_000, now)).toBe(true);
+    expect(used.size).toBe(3);
+  });
+
+  it('forgets expired states as new ones are used', () => {
+    const used = new UsedStates();
+    for (let i = 0; i < 1_000; i += 1) used.use(`old-${i}`, now + i, now);
+    used.use('live', now + 600_000, now);
+    expect(used.use('new', now + 601_000, now + 1_000)).toBe(true);
+    expect(used.size).toBe(2);
   });
 });

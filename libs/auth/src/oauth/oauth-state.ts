@@ -45,3 +45,35 @@ export function openState(value: string, key: Buffer): OAuthState | undefined {
     return undefined;
   }
 }
+
+/**
+ * The states this replica has exchanged, until they expire, so that a replayed cookie is refused. Bounded: past
+ * `capacity` the oldest is forgotten first. A forgotten state that is replayed still fails, at the provider, since
+ * its authorization code was single-use (RFC 6749 §4.1.2); the bound only keeps a flood of sign-ins from growing
+ * memory without end. All states live equally long, so insertion order is expiry order.
+ */
+export class UsedStates {
+  private readonly expiries = new Map<string, number>();
+
+  constructor(readonly capacity = 100_000) {}
+
+  get size(): number {
+    return this.expiries.size;
+  }
+
+  /** Marks `state` used; false when it already was (and has not expired). */
+  use(state: string, expiresAt: number, now = Date.now()): boolean {
+    this.forgetExpired(now);
+    if (this.expiries.has(state)) return false;
+    if (this.expiries.size >= this.capacity) this.expiries.delete(this.expiries.keys().next().value!);
+    this.expiries.set(state, expiresAt);
+    return true;
+  }
+
+  private forgetExpired(now: number): void {
+    for (const [state, expiresAt] of this.expiries) {
+      if (expiresAt > now) break;
+      this.expiries.delete(state);
+    }
+  }
+}

@@ -5,7 +5,7 @@ import { OAuthProviderSettings, OAuthSettings, SETTINGS, Settings } from '@argil
 import { AccessToken, AuthService } from '../auth.service';
 import { OAuthAccountsService } from './oauth-accounts.service';
 import { Claims } from './oauth-claims';
-import { openState, OAuthState, sealState, stateKey } from './oauth-state';
+import { openState, OAuthState, sealState, stateKey, UsedStates } from './oauth-state';
 
 type OpenIdClient = typeof import('openid-client');
 
@@ -50,7 +50,7 @@ export class OAuthService {
   private client: Promise<OpenIdClient> | undefined;
   private readonly configurations = new Map<string, Promise<Configuration>>();
   /** States already exchanged, until they expire: a replayed cookie is refused by this replica. */
-  private readonly usedStates = new Map<string, number>();
+  private readonly usedStates = new UsedStates();
   private key: Buffer | undefined;
 
   constructor(
@@ -113,9 +113,9 @@ export class OAuthService {
       throw new BadRequestError('The sign-in state is missing or has expired: start the sign-in again');
     }
     if (parameters.state !== state.state) throw new BadRequestError("The 'state' parameter does not match");
-    this.forgetExpiredStates();
-    if (this.usedStates.has(state.state)) throw new BadRequestError('This sign-in state has already been used');
-    this.usedStates.set(state.state, state.expiresAt);
+    if (!this.usedStates.use(state.state, state.expiresAt)) {
+      throw new BadRequestError('This sign-in state has already been used');
+    }
     if (parameters.error !== undefined) {
       this.logger.warn(`Sign-in through ${provider.name} refused by the provider: ${parameters.error}`);
       throw new UnauthorizedError();
@@ -215,11 +215,6 @@ export class OAuthService {
   private stateKey(): Buffer {
     this.key ??= stateKey(this.auth.signingSecret());
     return this.key;
-  }
-
-  private forgetExpiredStates(): void {
-    const at = Date.now();
-    for (const [state, expiresAt] of this.usedStates) if (expiresAt <= at) this.usedStates.delete(state);
   }
 }
 
