@@ -251,7 +251,7 @@ describe('argilla-cli usage', () => {
       );
       expect(result).toEqual({
         code: 0,
-        stdout: 'USERNAME   ROLE       FIRST NAME  LAST NAME  STATUS   WORKSPACES\n',
+        stdout: 'USERNAME   ROLE       FIRST NAME  LAST NAME  STATUS   WORKSPACES  SSO\n',
         stderr: '',
       });
     } finally {

@@ -81,7 +81,7 @@ describe.each(engines())('argilla-cli users and workspaces management (%s)', (en
         code: 0,
         stderr: '',
         stdout: [
-          'USERNAME  ROLE       FIRST NAME  LAST NAME  STATUS    WORKSPACES',
+          'USERNAME  ROLE       FIRST NAME  LAST NAME  STATUS    WORKSPACES      SSO',
           'ada       annotator  Ada         Lovelace   enabled   team, research',
           'bob       annotator  Bob                    disabled',
           'root      admin      Root        Admin      enabled   root, team',
@@ -113,7 +113,7 @@ describe.each(engines())('argilla-cli users and workspaces management (%s)', (en
       expect(badRole.stderr).toContain('Allowed choices are admin, annotator, owner.');
     });
 
-    it('prints JSON with --json: the stored fields and workspaces, no api_key', async () => {
+    it('prints JSON with --json: the stored fields, workspaces and identities, no api_key', async () => {
       const result = await cli(['users', 'list', '--json', '--role', 'annotator']);
       expect(result.code).toBe(0);
       const ada = await user('ada');
@@ -131,6 +131,7 @@ describe.each(engines())('argilla-cli users and workspaces management (%s)', (en
             last_name: stored.lastName,
             role: 'annotator',
             workspaces,
+            identities: [],
             disabled: stored.disabled,
             inserted_at: formatTimestamp(stored.insertedAt),
             updated_at: formatTimestamp(stored.updatedAt),

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { api, envelope, openApiSuite, TEST_SECRET, UNAUTHORIZED } from './support/api';
@@ -491,6 +491,78 @@ describe.each(engines())('single sign-on through OpenID Connect (%s)', (engine) 
     const again = await signIn(base, 'linkname', 'sub-erin');
     expect(again.status).toBe(200);
     expect(await runCli(['users', 'unlink', 'erin', 'linkname', 'sub-erin'], db.env)).toMatchObject({ code: 0 });
+  });
+
+  it('shows identities in users list and export; users migrate links them, and their provider memberships, again', async () => {
+    const listed = await runCli(['users', 'list', '--json'], db.env);
+    const carol = (JSON.parse(listed.stdout) as Json[]).find((user) => user.username === 'carol');
+    expect(carol.identities).toEqual([
+      {
+        provider: 'linkmail',
+        subject: 'sub-carol',
+        email: 'carol@example.com',
+        linked_at: expect.any(String),
+        last_sign_in_at: expect.any(String),
+      },
+    ]);
+    const table = (await runCli(['users', 'list'], db.env)).stdout.split('\n');
+    expect(table[0]).toMatch(/ WORKSPACES +SSO$/);
+    expect(table.find((line) => line.startsWith('carol '))).toMatch(/ linkmail$/);
+
+    const file = join(db.home, 'export.yml');
+    expect((await runCli(['users', 'export', '--file', file], db.env)).code).toBe(0);
+    const exported = readFileSync(file, 'utf8');
+    expect(exported).toContain(
+      '  identities:\n    - provider: linkmail\n      subject: sub-carol\n      email: carol@example.com\n',
+    );
+    expect(exported).toContain('  provider_workspaces:\n    testidp:\n      - annotators\n');
+
+    const marks = (source: DataSource): Promise<{ username: string; workspace: string; provider: string }[]> =>
+      source.query(
+        'SELECT u.username AS username, w.name AS workspace, m.provider AS provider FROM oauth_memberships m ' +
+          'INNER JOIN workspaces_users wu ON wu.id = m.membership_id ' +
+          'INNER JOIN workspaces w ON w.id = wu.workspace_id INNER JOIN users u ON u.id = wu.user_id ' +
+          'ORDER BY u.username, w.name',
+      );
+    const linkedIn = (source: DataSource): Promise<Json[]> =>
+      source.query(
+        'SELECT i.provider AS provider, i.subject AS subject, u.username AS username, i.email AS email ' +
+          'FROM oauth_identities i INNER JOIN users u ON u.id = i.user_id ORDER BY u.username, i.provider, i.subject',
+      );
+    const other = await createMigratedDatabase(engine);
+    try {
+      expect(await runCli(['users', 'migrate', '--file', file], other.db.env)).toMatchObject({ code: 0, stderr: '' });
+      const before = await linkedIn(dataSource);
+      expect(before).toContainEqual({
+        provider: 'linkmail',
+        subject: 'sub-carol',
+        username: 'carol',
+        email: 'carol@example.com',
+      });
+      expect(await linkedIn(other.dataSource)).toEqual(before);
+      const granted = await marks(dataSource);
+      expect(granted).toContainEqual({ username: 'max', workspace: 'annotators', provider: 'testidp' });
+      expect(await marks(other.dataSource)).toEqual(granted);
+    } finally {
+      await other.db.drop();
+    }
+
+    // An identity linked already cannot be linked to another user: the whole file is refused.
+    const taken = join(db.home, 'taken.yml');
+    writeFileSync(
+      taken,
+      '- username: newcomer\n  api_key: newcomer-key-0001\n  hashed_password: $2y$05$x\n' +
+        '  identities: [{provider: linkmail, subject: sub-carol}]\n',
+    );
+    expect(await runCli(['users', 'migrate', '--file', taken], db.env)).toEqual({
+      code: 1,
+      stdout: `Starting users migration process using file '${taken}'\n`,
+      stderr:
+        `Error: Invalid users file '${taken}', nothing was imported: entry 1 (username 'newcomer'): ` +
+        "field 'identities' has the identity ('linkmail', 'sub-carol'), which is already linked to another user in " +
+        'the database\n',
+    });
+    expect(await usernames()).not.toContain('newcomer');
   });
 
   it('refuses to downgrade below the single sign-on tables while identities are linked, naming their users', async () => {

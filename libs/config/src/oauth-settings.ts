@@ -20,7 +20,8 @@ export type LinkRule = (typeof LINK_RULES)[number];
 /** Issuers Argilla knows by name, so that their entries need no issuer. */
 const KNOWN_ISSUERS: Readonly<Record<string, string>> = { huggingface: 'https://huggingface.co' };
 
-const PROVIDER_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+/** A provider's name in the OAuth file: it names its identities and memberships in the database too. */
+export const PROVIDER_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
 export interface OAuthProviderSettings {
   readonly name: string;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Database, Workspace } from '@argilla/database';
+import { Database, OAuthIdentity, Workspace } from '@argilla/database';
+import { LinkedIdentitiesService } from './linked-identities.service';
 import { UsersRepository } from './users.repository';
 
 /** One user as `users export` writes it: the users file's fields, with the role and names spelled out. */
@@ -12,6 +13,10 @@ export interface ExportedUser {
   hashed_password: string;
   workspaces: string[];
   disabled: boolean;
+  /** Identities at OpenID providers (single sign-on), when the user has any. */
+  identities?: { provider: string; subject: string; email?: string }[];
+  /** Of `workspaces`, those each provider's claims granted, when any. */
+  provider_workspaces?: Record<string, string[]>;
 }
 
 export interface UsersExport {
@@ -30,13 +35,16 @@ export class UsersExporter {
   constructor(
     private readonly database: Database,
     private readonly users: UsersRepository,
+    private readonly identities: LinkedIdentitiesService,
   ) {}
 
   async export(): Promise<UsersExport> {
     const dataSource = await this.database.dataSource();
-    const [users, workspaces] = await Promise.all([
+    const [users, workspaces, identities, providerWorkspaces] = await Promise.all([
       this.users.list(),
       dataSource.getRepository(Workspace).find({ select: { name: true } }),
+      this.identities.byUser(),
+      this.identities.providerWorkspacesByUser(),
     ]);
     const joined = new Set(users.flatMap((entry) => entry.workspaces));
     return {
@@ -51,6 +59,7 @@ export class UsersExporter {
           hashed_password: user.passwordHash,
           workspaces: names,
           disabled: user.disabled,
+          ...exportedIdentities(identities.get(user.id), providerWorkspaces.get(user.id)),
         })),
       emptyWorkspaces: workspaces
         .map((workspace) => workspace.name)
@@ -58,6 +67,24 @@ export class UsersExporter {
         .sort(),
     };
   }
+}
+
+function exportedIdentities(
+  identities: OAuthIdentity[] | undefined,
+  providerWorkspaces: Map<string, string[]> | undefined,
+): Pick<ExportedUser, 'identities' | 'provider_workspaces'> {
+  return {
+    ...(identities
+      ? {
+          identities: identities.map(({ provider, subject, email }) => ({
+            provider,
+            subject,
+            ...(email !== null ? { email } : {}),
+          })),
+        }
+      : {}),
+    ...(providerWorkspaces ? { provider_workspaces: Object.fromEntries(providerWorkspaces) } : {}),
+  };
 }
 
 /**

@@ -252,4 +252,76 @@ describe('parseUsersFile', () => {
     expect(await failure('- username: ok\n  api_key: [unclosed\n')).toBe('not valid YAML: deficient indentation (3:1)');
     expect(await failure('- username: a\n  username: b\n')).toBe('not valid YAML: duplicated mapping key (2:3)');
   });
+  it("reads the export's identities and the memberships their providers granted", async () => {
+    const text = entry(
+      [
+        '  role: annotator',
+        '  workspaces: [team, lab]',
+        '  identities:',
+        '    - {provider: keycloak, subject: 0f1e-22, email: ok@example.com}',
+        '    - {provider: google, subject: "1177", email: null}',
+        '  provider_workspaces: {keycloak: [lab]}',
+        '',
+      ].join('\n'),
+    );
+    const [user] = (await parseUsersFile(text)).users;
+    expect([user.identities, user.providerWorkspaces]).toEqual([
+      [
+        { provider: 'keycloak', subject: '0f1e-22', email: 'ok@example.com' },
+        { provider: 'google', subject: '1177', email: null },
+      ],
+      [{ provider: 'keycloak', workspace: 'lab' }],
+    ]);
+  });
+
+  it.each([
+    ['  identities: keycloak\n', "field 'identities' must be a list"],
+    ['  identities: [keycloak]\n', "field 'identities' item 1 must be a mapping with 'provider' and 'subject'"],
+    [
+      '  identities: [{provider: Key Cloak, subject: a}]\n',
+      "field 'identities' item 1: 'provider' must be a provider name (lowercase letters, digits, - and _)",
+    ],
+    [
+      '  identities: [{provider: kc, subject: a}, {provider: kc, subject: ""}]\n',
+      "field 'identities' item 2: 'subject' must be a non-empty string without NUL characters",
+    ],
+    [
+      '  identities: [{provider: kc, subject: 7}]\n',
+      "field 'identities' item 1: 'subject' must be a non-empty string without NUL characters",
+    ],
+    [
+      '  identities: [{provider: kc, subject: "a\\0b"}]\n',
+      "field 'identities' item 1: 'subject' must be a non-empty string without NUL characters",
+    ],
+    [
+      '  identities: [{provider: kc, subject: a, email: [x]}]\n',
+      "field 'identities' item 1: 'email' must be a non-empty string without NUL characters, or null",
+    ],
+    [
+      '  provider_workspaces: [kc]\n',
+      "field 'provider_workspaces' must be a mapping of provider names to lists of workspace names",
+    ],
+    ['  provider_workspaces: {kc: ok}\n', "field 'provider_workspaces' 'kc' must be a list of workspace names"],
+    [
+      '  provider_workspaces: {kc: [elsewhere]}\n',
+      "field 'provider_workspaces' 'kc' names 'elsewhere', which is not one of the entry's workspaces",
+    ],
+    [
+      '  provider_workspaces: {KC: [ok]}\n',
+      "field 'provider_workspaces' has an invalid provider name 'KC' (lowercase letters, digits, - and _)",
+    ],
+    [
+      '  provider_workspaces: {kc: [ok], other: [ok]}\n',
+      "field 'provider_workspaces' names workspace 'ok' under both 'kc' and 'other'",
+    ],
+  ])('refuses identities or provider workspaces %j', async (extra, problem) => {
+    expect(await failure(entry(extra))).toBe(`entry 1 (username 'ok'): ${problem}`);
+  });
+
+  it('refuses an identity that two entries both claim', async () => {
+    const identity = '  identities: [{provider: kc, subject: same}]\n';
+    expect(await failure(entry(identity) + entry(identity, 'two', 'two-key-000'))).toBe(
+      "entry 2 (username 'two'): field 'identities' repeats the identity ('kc', 'same') of entry 1",
+    );
+  });
 });

@@ -10,6 +10,7 @@ import {
   validateInput,
   ValidationError,
 } from '@argilla/common';
+import { PROVIDER_NAME } from '@argilla/config';
 import { USER_ROLES, UserRole } from '@argilla/database';
 import { IsRole, IsUsername, IsWorkspaceNames } from './create-user.dto';
 
@@ -24,6 +25,16 @@ export interface ImportedUser {
   /** Workspace names to join, in order, without repeats. */
   workspaces: string[];
   disabled: boolean;
+  /** Identities at OpenID providers to link (single sign-on); absent when none. */
+  identities?: ImportedIdentity[];
+  /** Of `workspaces`, those a provider's claims granted (sign-ins through it manage them); absent when none. */
+  providerWorkspaces?: { provider: string; workspace: string }[];
+}
+
+export interface ImportedIdentity {
+  provider: string;
+  subject: string;
+  email: string | null;
 }
 
 /** A checked users file: its users, and workspaces to create even if nobody joins them. */
@@ -179,6 +190,62 @@ function topLevel(data: unknown): { entries: unknown[]; workspaces: string[] } {
   return { entries: (users as unknown[] | undefined | null) ?? [], workspaces: [...new Set(listed as string[])] };
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A string the database can hold as a key: not empty, no NUL. */
+const isKeyText = (value: unknown): value is string =>
+  typeof value === 'string' && value !== '' && !value.includes('\u0000');
+
+/** `identities`: a list of `{provider, subject, email?}` (what `users export` writes for linked users). */
+function checkedIdentities(value: unknown, where: string): ImportedIdentity[] {
+  if (value === undefined || value === null) return [];
+  const problem = (text: string) => new UsersFileError(`${where}: field 'identities' ${text}`);
+  if (!Array.isArray(value)) throw problem('must be a list');
+  return value.map((item: unknown, index) => {
+    const at = `item ${index + 1}`;
+    if (!isRecord(item)) throw problem(`${at} must be a mapping with 'provider' and 'subject'`);
+    const { provider, subject, email } = item;
+    if (typeof provider !== 'string' || !PROVIDER_NAME.test(provider)) {
+      throw problem(`${at}: 'provider' must be a provider name (lowercase letters, digits, - and _)`);
+    }
+    if (!isKeyText(subject)) throw problem(`${at}: 'subject' must be a non-empty string without NUL characters`);
+    if (email !== undefined && email !== null && !isKeyText(email)) {
+      throw problem(`${at}: 'email' must be a non-empty string without NUL characters, or null`);
+    }
+    return { provider, subject, email: (email as string | undefined) ?? null };
+  });
+}
+
+/** `provider_workspaces`: provider name to the workspaces of the entry its claims granted. */
+function checkedProviderWorkspaces(
+  value: unknown,
+  workspaces: string[],
+  where: string,
+): { provider: string; workspace: string }[] {
+  if (value === undefined || value === null) return [];
+  const problem = (text: string) => new UsersFileError(`${where}: field 'provider_workspaces' ${text}`);
+  if (!isRecord(value)) throw problem('must be a mapping of provider names to lists of workspace names');
+  const granted = new Map<string, string>();
+  for (const [provider, names] of Object.entries(value)) {
+    if (!PROVIDER_NAME.test(provider)) {
+      throw problem(`has an invalid provider name '${provider}' (lowercase letters, digits, - and _)`);
+    }
+    if (!Array.isArray(names)) throw problem(`'${provider}' must be a list of workspace names`);
+    for (const name of names) {
+      if (typeof name !== 'string' || !workspaces.includes(name)) {
+        throw problem(`'${provider}' names '${String(name)}', which is not one of the entry's workspaces`);
+      }
+      const other = granted.get(name);
+      if (other !== undefined && other !== provider) {
+        throw problem(`names workspace '${name}' under both '${other}' and '${provider}'`);
+      }
+      granted.set(name, provider);
+    }
+  }
+  return [...granted].map(([workspace, provider]) => ({ provider, workspace }));
+}
+
 /**
  * Reads a users file: Argilla's list of users, or (what `users export` writes when some workspace has no member)
  * a mapping with `users` (that list) and `workspaces` (names to create).
@@ -187,8 +254,9 @@ function topLevel(data: unknown): { entries: unknown[]; workspaces: string[] } {
  * (ignored), `workspaces`, `disabled`. Without a `role` key, Argilla's rules apply: no `workspaces` key (or null)
  * makes an admin, a list (even empty) an annotator, and every user first joins a workspace named after it. With a
  * `role` key (`users export` writes one), the entry is taken literally: that role, `first_name` and `last_name`,
- * and exactly the listed workspaces. The first problem found is reported with the entry's number and username,
- * and the field.
+ * and exactly the listed workspaces. `identities` and `provider_workspaces` (single sign-on, as `users export`
+ * writes them) link the user's identities at OpenID providers and mark the memberships their claims granted. The
+ * first problem found is reported with the entry's number and username, and the field.
  */
 export async function parseUsersFile(text: string): Promise<UsersFile> {
   // Loaded here only: no other command needs a YAML parser.
@@ -205,6 +273,7 @@ export async function parseUsersFile(text: string): Promise<UsersFile> {
 
   const usernames = new Map<string, number>();
   const apiKeys = new Map<string, number>();
+  const identityEntries = new Map<string, number>();
   const users = entries.map((entry: unknown, index): ImportedUser => {
     const number = index + 1;
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
@@ -228,6 +297,19 @@ export async function parseUsersFile(text: string): Promise<UsersFile> {
     const listed = checked.workspaces;
     const names = listed ?? [];
     const literal = checked.role !== undefined;
+    const workspaceNames = [...new Set(literal ? names : [username, ...names])];
+    const identities = checkedIdentities(fields.identities, where);
+    for (const { provider, subject } of identities) {
+      const key = JSON.stringify([provider, subject]);
+      const earlierIdentity = identityEntries.get(key);
+      if (earlierIdentity !== undefined) {
+        throw new UsersFileError(
+          `${where}: field 'identities' repeats the identity ('${provider}', '${subject}') of entry ${earlierIdentity}`,
+        );
+      }
+      identityEntries.set(key, number);
+    }
+    const providerWorkspaces = checkedProviderWorkspaces(fields.provider_workspaces, workspaceNames, where);
     return {
       username,
       firstName: checked.first_name ?? checked.full_name ?? '',
@@ -235,8 +317,10 @@ export async function parseUsersFile(text: string): Promise<UsersFile> {
       role: literal ? checked.role! : listed === undefined || listed === null ? 'admin' : 'annotator',
       apiKey,
       passwordHash: checked.hashed_password,
-      workspaces: [...new Set(literal ? names : [username, ...names])],
+      workspaces: workspaceNames,
       disabled: checked.disabled === true,
+      ...(identities.length > 0 ? { identities } : {}),
+      ...(providerWorkspaces.length > 0 ? { providerWorkspaces } : {}),
     };
   });
   return { users, workspaces };

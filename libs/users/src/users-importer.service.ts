@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import { now } from '@argilla/common';
-import { bulkInsert, Database } from '@argilla/database';
+import { bulkInsert, Database, OAuthIdentity } from '@argilla/database';
 import { chunks, findOrCreateWorkspaces } from './find-or-create-workspaces';
 import { ImportedUser, UsersFile, UsersFileError } from './users-file.parser';
 import { UsersRepository } from './users.repository';
@@ -25,6 +25,20 @@ const MEMBERSHIP_COLUMNS = [
   ['user_id', 'uuid'],
   ['inserted_at', 'timestamp'],
   ['updated_at', 'timestamp'],
+] as const;
+const IDENTITY_COLUMNS = [
+  ['id', 'uuid'],
+  ['provider', 'varchar'],
+  ['subject', 'varchar'],
+  ['user_id', 'uuid'],
+  ['email', 'varchar'],
+  ['created_at', 'timestamp'],
+  ['last_sign_in_at', 'timestamp'],
+] as const;
+const PROVIDER_MEMBERSHIP_COLUMNS = [
+  ['membership_id', 'uuid'],
+  ['provider', 'varchar'],
+  ['created_at', 'timestamp'],
 ] as const;
 
 /** Imports a whole users file in one transaction, with bulk inserts (a few statements whatever the size). */
@@ -64,16 +78,44 @@ export class UsersImporter {
           user.disabled,
         ]),
       );
+      const memberships = rows.flatMap(({ user, id }) =>
+        user.workspaces.map((name) => {
+          // Each membership a little later than the one before: a user's workspaces list in the file's order.
+          const time = now();
+          return { user, name, row: [randomUUID(), workspaceIds.get(name)!, id, time, time] as const };
+        }),
+      );
       await bulkInsert(
         manager,
         'workspaces_users',
         MEMBERSHIP_COLUMNS,
+        memberships.map(({ row }) => row),
+      );
+      const at = now();
+      await bulkInsert(
+        manager,
+        'oauth_identities',
+        IDENTITY_COLUMNS,
         rows.flatMap(({ user, id }) =>
-          user.workspaces.map((name) => {
-            // Each membership a little later than the one before: a user's workspaces list in the file's order.
-            const time = now();
-            return [randomUUID(), workspaceIds.get(name)!, id, time, time];
-          }),
+          (user.identities ?? []).map((identity) => [
+            randomUUID(),
+            identity.provider,
+            identity.subject,
+            id,
+            identity.email,
+            at,
+            at,
+          ]),
+        ),
+      );
+      await bulkInsert(
+        manager,
+        'oauth_memberships',
+        PROVIDER_MEMBERSHIP_COLUMNS,
+        memberships.flatMap(({ user, name, row: [membershipId] }) =>
+          (user.providerWorkspaces ?? [])
+            .filter((granted) => granted.workspace === name)
+            .map((granted) => [membershipId, granted.provider, at]),
         ),
       );
     });
@@ -103,5 +145,38 @@ export class UsersImporter {
         );
       }
     }
+    await this.assertIdentitiesNotLinked(manager, users, position);
+  }
+
+  /** An identity links one user: one already linked in the database cannot be linked again. */
+  private async assertIdentitiesNotLinked(
+    manager: EntityManager,
+    users: ImportedUser[],
+    position: Map<string, number>,
+  ): Promise<void> {
+    const owners = new Map(
+      users.flatMap((user) =>
+        (user.identities ?? []).map((identity) => [JSON.stringify([identity.provider, identity.subject]), user]),
+      ),
+    );
+    if (owners.size === 0) return;
+    let taken: OAuthIdentity | undefined;
+    for (const batch of chunks([...owners.keys()].map((key) => JSON.parse(key) as [string, string]))) {
+      const linked = await manager.find(OAuthIdentity, {
+        select: { provider: true, subject: true },
+        where: {
+          provider: In([...new Set(batch.map(([provider]) => provider))]),
+          subject: In(batch.map(([, s]) => s)),
+        },
+      });
+      taken = linked.find((identity) => owners.has(JSON.stringify([identity.provider, identity.subject])));
+      if (taken !== undefined) break;
+    }
+    if (taken === undefined) return;
+    const user = owners.get(JSON.stringify([taken.provider, taken.subject]))!;
+    throw new UsersFileError(
+      `entry ${position.get(user.username)} (username '${user.username}'): field 'identities' has the identity ` +
+        `('${taken.provider}', '${taken.subject}'), which is already linked to another user in the database`,
+    );
   }
 }

@@ -1,11 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { Option, SubCommand } from 'nest-commander';
 import { formatTimestamp } from '@argilla/common';
+import { OAuthIdentity } from '@argilla/database';
 import { LinkedIdentitiesService, UsersService } from '@argilla/users';
 import { CliOutput } from '../cli-output';
 import { Lookup } from '../lookup';
 import { pyRepr } from '../python-repr';
 import { UserCommand } from './user-command';
+
+/** An identity as the CLI prints it in JSON (`users identities --json`, `users list --json`). */
+export function identityJson(identity: OAuthIdentity) {
+  return {
+    provider: identity.provider,
+    subject: identity.subject,
+    email: identity.email,
+    linked_at: formatTimestamp(identity.createdAt),
+    last_sign_in_at: formatTimestamp(identity.lastSignInAt),
+  };
+}
 
 /** A command on a user's single sign-on identities. */
 @Injectable()
@@ -28,13 +40,7 @@ abstract class IdentitiesCommand extends UserCommand {
 export class ListIdentitiesCommand extends IdentitiesCommand {
   async run([username]: string[], options: { json?: boolean }): Promise<void> {
     const user = await this.lookup.user(username);
-    const identities = (await this.identities.ofUser(user.id)).map((identity) => ({
-      provider: identity.provider,
-      subject: identity.subject,
-      email: identity.email,
-      linked_at: formatTimestamp(identity.createdAt),
-      last_sign_in_at: formatTimestamp(identity.lastSignInAt),
-    }));
+    const identities = (await this.identities.ofUser(user.id)).map(identityJson);
     if (options.json) {
       this.output.json(identities);
       return;

@@ -1,9 +1,10 @@
 import { CommandRunner, Option, SubCommand } from 'nest-commander';
 import { UserRole } from '@argilla/database';
-import { toUserV1Response, UsersRepository } from '@argilla/users';
+import { LinkedIdentitiesService, toUserV1Response, UsersRepository } from '@argilla/users';
 import { parseRole } from '../cli-errors';
 import { CliOutput } from '../cli-output';
 import { Lookup } from '../lookup';
+import { identityJson } from './identities.command';
 
 interface ListUsersOptions {
   role?: UserRole;
@@ -11,28 +12,18 @@ interface ListUsersOptions {
   json?: boolean;
 }
 
-/** The v1 API's user (no API key) with its workspaces, in the order the CLI has always printed. */
-const JSON_KEYS = [
-  'id',
-  'username',
-  'first_name',
-  'last_name',
-  'role',
-  'workspaces',
-  'disabled',
-  'inserted_at',
-  'updated_at',
-] as const;
-
 @SubCommand({
   name: 'list',
-  description: 'List users, oldest first, as a table (or JSON with --json). API keys and hashes are not shown',
+  description:
+    'List users, oldest first, as a table (or JSON with --json), with the OpenID providers each signs in through. ' +
+    'API keys and hashes are not shown',
 })
 export class ListUsersCommand extends CommandRunner {
   constructor(
     private readonly users: UsersRepository,
     private readonly lookup: Lookup,
     private readonly output: CliOutput,
+    private readonly identities: LinkedIdentitiesService,
   ) {
     super();
   }
@@ -40,11 +31,18 @@ export class ListUsersCommand extends CommandRunner {
   async run(_args: string[], options: ListUsersOptions): Promise<void> {
     // A misspelt workspace is an error, not an empty list.
     if (options.workspace !== undefined) await this.lookup.workspace(options.workspace);
-    const users = await this.users.search({ role: options.role, workspace: options.workspace });
+    const [users, identities] = await Promise.all([
+      this.users.search({ role: options.role, workspace: options.workspace }),
+      this.identities.byUser(),
+    ]);
     if (options.json) {
       this.output.json(
-        users.map(({ user, workspaces }) => ({ ...toUserV1Response(user), workspaces })),
-        JSON_KEYS,
+        // The v1 API's user (no API key), its workspaces and its identities at OpenID providers.
+        users.map(({ user, workspaces }) => {
+          const { id, username, first_name, last_name, role, ...rest } = toUserV1Response(user);
+          const linked = (identities.get(user.id) ?? []).map(identityJson);
+          return { id, username, first_name, last_name, role, workspaces, identities: linked, ...rest };
+        }),
       );
       return;
     }
@@ -53,7 +51,7 @@ export class ListUsersCommand extends CommandRunner {
       return;
     }
     this.output.table(
-      ['USERNAME', 'ROLE', 'FIRST NAME', 'LAST NAME', 'STATUS', 'WORKSPACES'],
+      ['USERNAME', 'ROLE', 'FIRST NAME', 'LAST NAME', 'STATUS', 'WORKSPACES', 'SSO'],
       users.map(({ user, workspaces }) => [
         user.username,
         user.role,
@@ -61,6 +59,7 @@ export class ListUsersCommand extends CommandRunner {
         user.lastName ?? '',
         user.disabled ? 'disabled' : 'enabled',
         workspaces.join(', '),
+        [...new Set((identities.get(user.id) ?? []).map((identity) => identity.provider))].join(', '),
       ]),
     );
   }
