@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { toUserResponse, UsersRepository } from '@argilla/users';
+import { toWorkspaceResponse, WorkspacesService } from '@argilla/workspaces';
 import { api, ApiSuite, openApiSuite, seedUser } from './support/api';
 import { startApp } from './support/server';
 import { engines } from './support/test-database';
@@ -8,10 +9,11 @@ import { engines } from './support/test-database';
 const ADMIN = { 'X-Argilla-Api-Key': 'admin.apikey' };
 
 /**
- * `GET /api/users` is serialised once per data version. Two replicas share one database: whatever one of them
- * (or plain SQL) changes, the other's very next answer shows it.
+ * `GET /api/users`, `GET /api/workspaces`, a workspace's members and an admin's workspaces in `GET /api/me` are
+ * built once per data version. Two replicas share one database: whatever one of them (or plain SQL) changes, the
+ * other's very next answer shows it.
  */
-describe.each(engines())('GET /api/users across replicas (%s)', (engine) => {
+describe.each(engines())('versioned lists across replicas (%s)', (engine) => {
   let suite: ApiSuite;
   let replicaA: NestExpressApplication;
   let replicaB: NestExpressApplication;
@@ -68,5 +70,49 @@ describe.each(engines())('GET /api/users across replicas (%s)', (engine) => {
     const answers = await Promise.all(Array.from({ length: 20 }, () => listOnA()));
     const expected = await fresh();
     for (const answer of answers) expect(answer).toEqual(expected);
+  });
+  it('answers fresh workspaces, members and admin workspaces after each change made elsewhere', async () => {
+    const service = () => replicaB.get(WorkspacesService);
+    const freshWorkspaces = async () => (await service().list()).map(toWorkspaceResponse);
+    const freshMembers = async (id: string) => (await service().members(id)).map(toUserResponse);
+    const onA = async (path: string) => {
+      const response = await api(replicaA).get(path).set(ADMIN).expect(200);
+      expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+      return response.body;
+    };
+    const teamId = (await freshWorkspaces()).find((workspace) => workspace.name === 'team')!.id;
+    const check = async (names: string[], teamMembers: string[]) => {
+      const workspaces = await onA('/api/workspaces');
+      expect(workspaces.map((workspace: { name: string }) => workspace.name)).toEqual(names);
+      expect(workspaces).toEqual(await freshWorkspaces());
+      const members = await onA(`/api/workspaces/${teamId}/users`);
+      expect(members.map((user: { username: string }) => user.username)).toEqual(teamMembers);
+      expect(members).toEqual(await freshMembers(teamId));
+      expect((await onA('/api/me')).workspaces).toEqual(names);
+    };
+    await check(['team'], ['ada']);
+
+    const second = await api(replicaB).post('/api/workspaces').set(ADMIN).send({ name: 'second' }).expect(200);
+    await check(['team', 'second'], ['ada']);
+
+    const admin = (await api(replicaB).get('/api/me').set(ADMIN).expect(200)).body.id as string;
+    await api(replicaB).post(`/api/workspaces/${teamId}/users/${admin}`).set(ADMIN).expect(200);
+    await check(['team', 'second'], ['ada', 'admin']);
+
+    await dataSource.query("UPDATE workspaces SET name = 'renamed' WHERE name = 'second'");
+    await check(['team', 'renamed'], ['ada', 'admin']);
+
+    await dataSource.query("UPDATE users SET first_name = 'Augusta' WHERE username = 'ada'");
+    expect((await onA(`/api/workspaces/${teamId}/users`))[0].first_name).toBe('Augusta');
+
+    await api(replicaB).delete(`/api/workspaces/${teamId}/users/${adaId}`).set(ADMIN).expect(200);
+    await api(replicaB).delete(`/api/v1/workspaces/${second.body.id}`).set(ADMIN).expect(200);
+    await check(['team'], ['admin']);
+
+    // A workspace deleted elsewhere is a 404 at once, not its members of before.
+    await api(replicaB).delete(`/api/v1/workspaces/${teamId}`).set(ADMIN).expect(200);
+    const gone = await api(replicaA).get(`/api/workspaces/${teamId}/users`).set(ADMIN);
+    expect(gone.status).toBe(404);
+    expect(await onA('/api/workspaces')).toEqual([]);
   });
 });

@@ -117,21 +117,37 @@ export class Database implements OnApplicationShutdown {
    * next call. Concurrent calls at one version share one build.
    */
   versioned<T>(build: () => Promise<T>): () => Promise<T> {
+    const byKey = this.versionedByKey<null, T>(build, 1);
+    return () => byKey(null);
+  }
+
+  /**
+   * As `versioned`, one value per key (a workspace's members, say): the values of the current version, at most
+   * `capacity` of them (the oldest built is dropped first); a new version drops them all.
+   */
+  versionedByKey<K, T>(build: (key: K) => Promise<T>, capacity: number): (key: K) => Promise<T> {
     const readVersion = this.prepared<{ version: string | number }>(
       'argilla_data_version',
       'SELECT version FROM data_version WHERE id = 1',
     );
-    let held: { version: string; value: Promise<T> } | undefined;
-    return async () => {
+    let heldVersion: string | undefined;
+    const held = new Map<K, Promise<T>>();
+    return async (key) => {
       const [row] = await readVersion([]);
-      if (!row) return build();
+      if (!row) return build(key);
       const version = String(row.version);
-      if (held?.version === version) return held.value;
-      const value = build();
-      held = { version, value };
+      if (heldVersion !== version) {
+        held.clear();
+        heldVersion = version;
+      }
+      const kept = held.get(key);
+      if (kept) return kept;
+      const value = build(key);
+      if (held.size >= capacity) held.delete(held.keys().next().value!);
+      held.set(key, value);
       // A failed build is not kept: the next call tries again.
       value.catch(() => {
-        if (held?.value === value) held = undefined;
+        if (held.get(key) === value) held.delete(key);
       });
       return value;
     };

@@ -11,12 +11,19 @@ import {
   Workspace,
   WorkspaceUser,
 } from '@argilla/database';
-import { UsersRepository, UsersService, UserWithWorkspaces } from '@argilla/users';
+import { toUserResponse, UsersRepository, UsersService, UserWithWorkspaces } from '@argilla/users';
+import { toWorkspaceResponse } from './workspace-response';
+
+/** How many workspaces' member lists are kept serialised at a time (each rebuilt when the data changes). */
+const MEMBER_LISTS_KEPT = 256;
 
 @Injectable()
 export class WorkspacesService {
   private readonly names;
   private readonly all;
+  private readonly listBody: () => Promise<Buffer>;
+  private readonly cachedNames: () => Promise<string[]>;
+  private readonly membersBody: (workspaceId: string) => Promise<Buffer>;
 
   constructor(
     private readonly database: Database,
@@ -32,6 +39,27 @@ export class WorkspacesService {
       'argilla_all_workspaces',
       'SELECT id, name, inserted_at, updated_at FROM workspaces ORDER BY inserted_at, name',
     );
+    this.listBody = database.versioned(async () =>
+      Buffer.from(JSON.stringify((await this.list()).map(toWorkspaceResponse))),
+    );
+    this.cachedNames = database.versioned(async () => (await this.names([])).map((row) => row.name));
+    this.membersBody = database.versionedByKey(
+      async (workspaceId: string) => Buffer.from(JSON.stringify((await this.members(workspaceId)).map(toUserResponse))),
+      MEMBER_LISTS_KEPT,
+    );
+  }
+
+  /**
+   * `GET /api/workspaces`'s body, serialised once per data version (as `GET /api/users`): a change committed by
+   * any replica, the CLI or plain SQL is in the next answer.
+   */
+  listResponseBody(): Promise<Buffer> {
+    return this.listBody();
+  }
+
+  /** `GET /api/workspaces/{id}/users`'s body, serialised once per data version; 404 for an unknown workspace. */
+  membersResponseBody(workspaceId: string): Promise<Buffer> {
+    return this.membersBody(workspaceId);
   }
 
   /** Every workspace, oldest first (one prepared query; no entity hydration for what is only listed). */
@@ -47,9 +75,12 @@ export class WorkspacesService {
     );
   }
 
-  /** Every workspace name, oldest first (one prepared query: an admin's `GET /api/me`). */
-  async listNames(): Promise<string[]> {
-    return (await this.names([])).map((row) => row.name);
+  /**
+   * Every workspace name, oldest first (an admin's `GET /api/me`): read once per data version. The array is
+   * shared: callers must not change it.
+   */
+  listNames(): Promise<string[]> {
+    return this.cachedNames();
   }
 
   /** Every workspace, oldest first, with its number of members (the CLI's list). */

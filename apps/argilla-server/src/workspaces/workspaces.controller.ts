@@ -1,4 +1,5 @@
-import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import {
   ApiForbiddenResponse,
   ApiNotFoundResponse,
@@ -21,6 +22,12 @@ import { UuidParamsPipe, UuidPipe } from '../validation/uuid.pipe';
 import { Page, pageOf } from '../v1/page';
 import { UsersV1Dto } from '../v1/v1-responses';
 
+/** A body serialised ahead (a versioned list), sent as it is. */
+function sendJson(response: Response, body: Buffer): void {
+  response.setHeader('Content-Type', 'application/json; charset=utf-8');
+  response.send(body);
+}
+
 /** The two ids of a membership route, both checked at once (and described one by one in the OpenAPI document). */
 const MEMBERSHIP_IDS = new UuidParamsPipe('workspace_id', 'user_id');
 type MembershipIds = Record<'workspace_id' | 'user_id', string>;
@@ -36,8 +43,9 @@ export class WorkspacesController {
   @Access('user')
   @ApiOperation({ summary: 'Every workspace, oldest first' })
   @ApiOkResponse({ type: [WorkspaceResponseDto] })
-  async list(): Promise<WorkspaceResponse[]> {
-    return (await this.workspaces.list()).map(toWorkspaceResponse);
+  async list(@Res() response: Response): Promise<void> {
+    // Serialised once per data version (see WorkspacesService.listResponseBody), sent as it is.
+    sendJson(response, await this.workspaces.listResponseBody());
   }
 
   @Post('workspaces')
@@ -60,9 +68,10 @@ export class WorkspacesController {
   async members(
     @CurrentUser() caller: User,
     @Param('workspace_id', UuidPipe) workspaceId: string,
-  ): Promise<UserResponse[]> {
+    @Res() response: Response,
+  ): Promise<void> {
     requireAdmin(caller);
-    return (await this.workspaces.members(workspaceId)).map(toUserResponse);
+    sendJson(response, await this.workspaces.membersResponseBody(workspaceId));
   }
 
   @Post('workspaces/:workspace_id/users/:user_id')
