@@ -13,7 +13,6 @@ import { LoadResult, LoadSpec, runLoad, stopAllLoads } from './lib/load';
 import {
   AbortedError,
   assertNotAborting,
-  Child,
   childEnv,
   freePort,
   installSignalHandlers,
@@ -23,7 +22,6 @@ import {
   runCleanups,
   runCli,
   CLI_WITHOUT_CACHE,
-  SERVER,
   sleep,
   startNode,
   waitForBuild,
@@ -41,6 +39,7 @@ import {
   Summary,
 } from './lib/stats';
 import { GeneratedUser, generateUsers, PASSWORD_1234, usersYaml } from './lib/users-file';
+import { assertAlive, getText, loginAll, RunningServer, startServer } from './lib/server';
 
 const CONNECTIONS = 32;
 const WARMUP_SECONDS = 2;
@@ -58,12 +57,10 @@ const SHARED_WORKSPACES = 20;
 const ADMIN_EVERY = 100;
 /** The users whose keys and tokens the load rotates over: 200 annotators spread over the seed. */
 const isLoadUser = (user: GeneratedUser): boolean => user.index % 5 === 1;
-const PREPARATION_LOGIN_CONCURRENCY = 4;
 const CLI_COLD_START_RUNS = 5;
 const ARGON2_SAMPLES = 20;
 /** The project's parameters (libs/users/src/password-hasher.ts). */
 const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
-const SECRET_KEY = 'argilla-bench-fixed-secret-key-not-for-production-0123456789';
 const DEFAULT_API_KEY = 'argilla.apikey';
 const SERVER_POOL_SIZE = 10;
 const REPORT_FILE = join(ROOT, 'bench', 'results', 'latest.md');
@@ -100,36 +97,6 @@ function parseOptions(argv: string[]): Options {
 // ---------------------------------------------------------------------------------------------------------------
 // Processes under test
 
-interface RunningServer {
-  child: Child;
-  baseUrl: string;
-}
-
-async function startServer(env: Record<string, string>): Promise<RunningServer> {
-  await waitForBuild();
-  const port = await freePort();
-  const child = startNode(
-    'argilla-server',
-    SERVER,
-    [],
-    childEnv({
-      ...env,
-      ARGILLA_HOST: '127.0.0.1',
-      ARGILLA_PORT: String(port),
-      ARGILLA_LOCAL_AUTH_SECRET_KEY: SECRET_KEY,
-      ARGILLA_LOG_LEVEL: 'warn',
-      ARGILLA_LOGIN_MAX_FAILURES: '1000000',
-      ARGILLA_LOGIN_MAX_FAILURES_PER_USER: '1000000',
-      ARGILLA_LOGIN_MAX_FAILURES_PER_CLIENT: '1000000',
-      // Metrics are counted only when /metrics is served: measured with them, as where Prometheus scrapes.
-      ARGILLA_METRICS_TOKEN: 'argilla-bench-metrics-token-not-for-production-0123456789',
-    }),
-  );
-  const baseUrl = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${baseUrl}/api/_status`, child);
-  return { child, baseUrl };
-}
-
 async function startLimit(
   name: string,
   script: string,
@@ -141,29 +108,6 @@ async function startLimit(
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitForHttp(`${baseUrl}/api/me`, child, { 'x-argilla-api-key': readyKey });
   return { child, baseUrl };
-}
-
-function assertAlive(...servers: RunningServer[]): void {
-  for (const { child } of servers) {
-    if (child.hasExited()) throw new Error(`${child.name} exited during the benchmark:\n${child.output().trim()}`);
-  }
-}
-
-async function getText(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
-  const response = await fetch(url, { headers, signal: AbortSignal.timeout(30_000) });
-  return { status: response.status, body: await response.text() };
-}
-
-async function login(baseUrl: string, username: string, password: string): Promise<string> {
-  const response = await fetch(`${baseUrl}/api/security/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ username, password }).toString(),
-    signal: AbortSignal.timeout(60_000),
-  });
-  const text = await response.text();
-  if (response.status !== 200) throw new Error(`Login of '${username}' failed: HTTP ${response.status} ${text}`);
-  return (JSON.parse(text) as { access_token: string }).access_token;
 }
 
 /**
@@ -180,21 +124,6 @@ async function awaitQueuedLogins(baseUrl: string): Promise<void> {
   });
   await response.text();
   if (response.status !== 401) throw new Error(`A wrong password for '${BCRYPT_USER}' answered ${response.status}`);
-}
-
-/** Logs every user in (a bounded number at a time): the first login also rehashes bcrypt to argon2id. */
-async function loginAll(baseUrl: string, users: readonly GeneratedUser[]): Promise<string[]> {
-  const tokens: string[] = new Array<string>(users.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < users.length) {
-      assertNotAborting();
-      const index = next++;
-      tokens[index] = await login(baseUrl, users[index].username, PASSWORD_1234);
-    }
-  };
-  await Promise.all(Array.from({ length: PREPARATION_LOGIN_CONCURRENCY }, worker));
-  return tokens;
 }
 
 async function measureArgon2(): Promise<number[]> {
