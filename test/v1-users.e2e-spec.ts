@@ -609,6 +609,9 @@ describe.each(engines())('v1 user list: paging and filters (%s)', (engine) => {
     for (let offset = 0; offset < 13; offset += 5) seen.push(...(await usernames({ limit: 5, offset })));
     expect(seen).toEqual(['admin', ...Array.from({ length: 12 }, (_, i) => `user-${i + 1}`)]);
     expect((await page({})).items).toHaveLength(13);
+    // Past the end: no items, and still the total.
+    expect(await list({ limit: 5, offset: 13 })).toEqual({ items: [], total: 13 });
+    expect(await list({ workspace: 'team', offset: 500 })).toEqual({ items: [], total: 4 });
   });
 
   it('keeps every existing user exactly once across pages while users are being created', async () => {

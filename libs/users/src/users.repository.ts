@@ -57,6 +57,27 @@ function workspacesColumn(engine: 'postgres' | 'sqlite'): string {
          JOIN workspaces w ON w.id = m.workspace_id WHERE m.user_id = u.id ORDER BY m.inserted_at)) AS workspaces`;
 }
 
+/**
+ * A page of users with the number matching (`total`, a window over the filtered rows), filtered by workspace name,
+ * role and username prefix when asked, in that order of parameters; then the limit and the offset.
+ */
+function pageStatement(byWorkspace: boolean, byRole: boolean, byPrefix: boolean): string {
+  let next = 1;
+  const parameter = () => `$${next++}`;
+  const join = byWorkspace
+    ? ' JOIN workspaces_users m ON m.user_id = u.id JOIN workspaces w ON w.id = m.workspace_id AND w.name = ' +
+      parameter()
+    : '';
+  const conditions: string[] = [];
+  if (byRole) conditions.push(`u.role = ${parameter()}`);
+  if (byPrefix) conditions.push(`substr(u.username, 1, ${parameter()}) = ${parameter()}`);
+  const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
+  return (
+    `SELECT ${COLUMNS}, NULL AS workspaces, COUNT(*) OVER () AS total FROM users u${join}${where} ` +
+    `ORDER BY u.inserted_at, u.username, u.id LIMIT ${parameter()} OFFSET ${parameter()}`
+  );
+}
+
 function toUserWithWorkspaces(row: UserRow): UserWithWorkspaces {
   const user = Object.assign(new User(), {
     id: fromStoredId(row.id),
@@ -89,6 +110,11 @@ export class UsersRepository {
   private readonly allUsers;
   private readonly allMemberships;
   private readonly hashSamples;
+  /** The page statements, one per combination of filters. */
+  private readonly pages = new Map<
+    string,
+    (parameters: unknown[]) => Promise<(UserRow & { total: string | number })[]>
+  >();
 
   constructor(private readonly database: Database) {
     const select = `SELECT ${COLUMNS}, ${workspacesColumn(database.engine)} FROM users u`;
@@ -130,16 +156,30 @@ export class UsersRepository {
 
   /**
    * One page of users, oldest first (ties broken by username, then id: a stable order, so pages neither repeat
-   * nor skip users while others are created), with the number of users matching the filters.
+   * nor skip users while others are created), with the number of users matching the filters: one prepared
+   * statement (the total by a window function), and a count of its own only for a page past the end.
    */
   async page(filters: UserFilters, limit: number, offset: number): Promise<{ items: User[]; total: number }> {
-    const query = await this.filtered(filters);
-    const total = await query.getCount();
-    const items = await query.offset(offset).limit(limit).getMany();
-    return { items, total };
+    const shape = [filters.workspace !== undefined, filters.role !== undefined, filters.q !== undefined] as const;
+    const key = shape.map(Number).join('');
+    let statement = this.pages.get(key);
+    if (!statement) {
+      statement = this.database.prepared<UserRow & { total: string | number }>(
+        `argilla_users_page_${key}`,
+        pageStatement(...shape),
+      );
+      this.pages.set(key, statement);
+    }
+    const parameters: unknown[] = [];
+    if (filters.workspace !== undefined) parameters.push(filters.workspace);
+    if (filters.role !== undefined) parameters.push(filters.role);
+    if (filters.q !== undefined) parameters.push(filters.q.length, filters.q);
+    const rows = await statement([...parameters, limit, offset]);
+    const items = rows.map((row) => toUserWithWorkspaces(row).user);
+    if (rows.length > 0) return { items, total: Number(rows[0].total) };
+    return { items, total: offset === 0 ? 0 : await (await this.filtered(filters)).getCount() };
   }
 
-  /** Every user matching the filters, oldest first, with its workspaces (the CLI's list). */
   async search(filters: UserFilters): Promise<UserWithWorkspaces[]> {
     return this.manyWithWorkspaces(await (await this.filtered(filters)).getMany());
   }
