@@ -1,4 +1,4 @@
-import { parseUsersFile, UsersFileError } from './users-file.parser';
+import { fullyCheckedEntry, parseUsersFile, plainlyValidEntry, UsersFileError } from './users-file.parser';
 
 const HASH = '$2b$12$Gz1o1kyb4ZbSaUwEPe1NTe9iNIlzSDXj3cmi7CF9cmB.8S5rXhzTu';
 const ARGON2 = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA';
@@ -323,5 +323,75 @@ describe('parseUsersFile', () => {
     expect(await failure(entry(identity) + entry(identity, 'two', 'two-key-000'))).toBe(
       "entry 2 (username 'two'): field 'identities' repeats the identity ('kc', 'same') of entry 1",
     );
+  });
+  describe('the shortcut past class-validator', () => {
+    const base: Record<string, unknown> = {
+      username: 'ok',
+      api_key: 'ok-key-000',
+      hashed_password: HASH,
+      full_name: 'Full Name',
+      first_name: 'First',
+      last_name: 'Last',
+      disabled: false,
+      role: 'annotator',
+      workspaces: ['team', 'lab-2'],
+      email: 'ignored@example.com',
+    };
+    const values: unknown[] = [
+      undefined,
+      null,
+      '',
+      'ok',
+      'a\u0000b',
+      'Has Space',
+      '-lead',
+      '_lead',
+      'x'.repeat(255),
+      'x'.repeat(256),
+      'é',
+      7,
+      true,
+      false,
+      [],
+      ['ok'],
+      ['ok', 'Bad'],
+      ['ok', 7],
+      ['x'.repeat(256)],
+      {},
+      HASH,
+      ARGON2,
+      '$1$md5',
+      'admin',
+      'owner',
+      'superuser',
+    ];
+    const defined = (entry: object) =>
+      Object.fromEntries(Object.entries(entry).filter(([, value]) => value !== undefined));
+    const fully = (entry: Record<string, unknown>) => {
+      try {
+        return { ok: defined(fullyCheckedEntry(entry, 'entry 1')) };
+      } catch (error) {
+        expect(error).toBeInstanceOf(UsersFileError);
+        return { error: (error as Error).message };
+      }
+    };
+
+    it('takes only what class-validator takes, as class-validator gives it', () => {
+      let taken = 0;
+      for (const field of Object.keys(base)) {
+        for (const value of values) {
+          const entry = { ...base, [field]: value };
+          const shortcut = plainlyValidEntry(entry);
+          const full = fully(entry);
+          if (shortcut === undefined) continue;
+          taken += 1;
+          expect([field, value, full]).toEqual([field, value, { ok: defined(shortcut) }]);
+        }
+      }
+      // The shortcut is taken for most valid variations (else it would be no shortcut).
+      expect(taken).toBeGreaterThan(40);
+      expect(plainlyValidEntry(base)).toBeDefined();
+      expect(plainlyValidEntry({ username: 'ok', api_key: 'k', hashed_password: HASH })).toBeDefined();
+    });
   });
 });
