@@ -177,7 +177,7 @@ describe('loadSettings', () => {
         'test/support/api.ts',
         'test/entrypoint.e2e-spec.ts',
         'test/operations.e2e-spec.ts',
-        'bench/run.ts',
+        'bench/lib/server.ts',
         'scripts/write-openapi.ts',
       ];
       const secrets = files.flatMap((file) =>
