@@ -10,7 +10,7 @@ import { REFUSED_SECURITY_SETTINGS } from './support/refused-settings';
 
 const TABLES_1_7 = ['users', 'workspaces', 'workspaces_users'];
 const TABLES_1_8 = ['datasets', 'fields', 'questions', 'records', 'responses', ...TABLES_1_7].sort();
-const ALL_TABLES = ['data_version', 'login_attempts', 'oauth_identities', 'oauth_memberships', ...TABLES_1_8].sort();
+const ALL_TABLES = ['data_version', 'login_attempts', 'oauth_identities', 'oauth_memberships', 'personal_access_tokens', ...TABLES_1_8].sort();
 const UPGRADE_LINES = [
   'Running upgrade  -> 74694870197c, create users table',
   'Running upgrade 74694870197c -> 82a5a88a3fa5, create workspaces table',
@@ -24,8 +24,9 @@ const UPGRADE_LINES = [
   'Running upgrade f543ed19759f -> d5fda6c60caa, add disabled and tokens_valid_after to users',
   'Running upgrade d5fda6c60caa -> 8ef49c590498, create data_version, bumped by triggers on users, workspaces and memberships',
   'Running upgrade 8ef49c590498 -> 654435fa1803, create oauth_identities and oauth_memberships tables',
+  'Running upgrade 654435fa1803 -> c2a47e91b0d3, create personal_access_tokens table',
 ];
-const HEAD = '654435fa1803';
+const HEAD = 'c2a47e91b0d3';
 
 describe.each(engines())('argilla-cli database (%s)', (engine) => {
   let db: TestDatabase;
@@ -91,7 +92,8 @@ describe.each(engines())('argilla-cli database (%s)', (engine) => {
 
     const down = await runCli(['database', 'migrate', '--revision', '74694870197c'], db.env);
     expect(down.code).toBe(0);
-    expect(down.stdout.split('\n').slice(0, 11)).toEqual([
+    expect(down.stdout.split('\n').slice(0, 12)).toEqual([
+      'Running downgrade c2a47e91b0d3 -> 654435fa1803, create personal_access_tokens table',
       'Running downgrade 654435fa1803 -> 8ef49c590498, create oauth_identities and oauth_memberships tables',
       'Running downgrade 8ef49c590498 -> d5fda6c60caa, create data_version, bumped by triggers on users, workspaces and memberships',
       'Running downgrade d5fda6c60caa -> f543ed19759f, add disabled and tokens_valid_after to users',
@@ -130,9 +132,9 @@ describe.each(engines())('argilla-cli database (%s)', (engine) => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      "Error: Unknown revision 'nope'. Known: head, base, tag 1.7, tag 1.8, tag users-1, tag users-2, tag users-3, tag users-4, " +
+      "Error: Unknown revision 'nope'. Known: head, base, tag 1.7, tag 1.8, tag users-1, tag users-2, tag users-3, tag users-4, tag users-5, " +
         '74694870197c, 82a5a88a3fa5, 1769ee58fbb4, b9099dc08489, 3a8e2f9b5dea, 8be56284dac0, e402e9d9245e, ' +
-        'ae5522b4c674, f543ed19759f, d5fda6c60caa, 8ef49c590498, 654435fa1803.\n',
+        'ae5522b4c674, f543ed19759f, d5fda6c60caa, 8ef49c590498, 654435fa1803, c2a47e91b0d3.\n',
     );
     const ds = await connect();
     expect(await listTables(ds)).toEqual(['users', 'workspaces']);
@@ -170,10 +172,12 @@ describe.each(engines())('argilla-cli database (%s)', (engine) => {
         "• users-2 (revision: 'd5fda6c60caa')",
         "• users-3 (revision: '8ef49c590498')",
         "• users-4 (revision: '654435fa1803')",
+        "• users-5 (revision: 'c2a47e91b0d3')",
         '',
         'Revisions',
         '---------',
-        '8ef49c590498 -> 654435fa1803 (head), create oauth_identities and oauth_memberships tables',
+        '654435fa1803 -> c2a47e91b0d3 (head), create personal_access_tokens table',
+        '8ef49c590498 -> 654435fa1803, create oauth_identities and oauth_memberships tables',
         'd5fda6c60caa -> 8ef49c590498, create data_version, bumped by triggers on users, workspaces and memberships',
         'f543ed19759f -> d5fda6c60caa, add disabled and tokens_valid_after to users',
         'ae5522b4c674 -> f543ed19759f, create login_attempts table',

@@ -76,11 +76,12 @@ describe("this project's chain", () => {
       'd5fda6c60caa add disabled and tokens_valid_after to users',
       '8ef49c590498 create data_version, bumped by triggers on users, workspaces and memberships',
       '654435fa1803 create oauth_identities and oauth_memberships tables',
+      'c2a47e91b0d3 create personal_access_tokens table',
     ]);
     expect([real.resolve('1.7'), real.resolve('1.8'), real.head]).toEqual([
       '1769ee58fbb4',
       'ae5522b4c674',
-      '654435fa1803',
+      'c2a47e91b0d3',
     ]);
   });
 

@@ -5,6 +5,7 @@ import { LoginAttempt } from './login-attempt.entity';
 import { DataVersion } from './data-version.entity';
 import { OAuthIdentity } from './oauth-identity.entity';
 import { OAuthMembership } from './oauth-membership.entity';
+import { PersonalAccessToken } from './personal-access-token.entity';
 
 export { ADMIN_ROLES, hasAdminRights, User, USER_ROLES } from './user.entity';
 export type { UserRole } from './user.entity';
@@ -14,5 +15,7 @@ export { LoginAttempt } from './login-attempt.entity';
 export { DataVersion } from './data-version.entity';
 export { OAuthIdentity } from './oauth-identity.entity';
 export { OAuthMembership } from './oauth-membership.entity';
+export { PersonalAccessToken, TOKEN_SCOPES } from './personal-access-token.entity';
+export type { TokenScope } from './personal-access-token.entity';
 
-export const ENTITIES = [User, Workspace, WorkspaceUser, LoginAttempt, DataVersion, OAuthIdentity, OAuthMembership];
+export const ENTITIES = [User, Workspace, WorkspaceUser, LoginAttempt, DataVersion, OAuthIdentity, OAuthMembership, PersonalAccessToken];

@@ -10,6 +10,7 @@ import { CreateLoginAttemptsTable } from './f543ed19759f-create-login-attempts-t
 import { AddUsersDisabledAndTokensValidAfter } from './d5fda6c60caa-add-users-disabled-and-tokens-valid-after';
 import { CreateDataVersion } from './8ef49c590498-create-data-version';
 import { CreateOAuthTables } from './654435fa1803-create-oauth-tables';
+import { CreatePersonalAccessTokensTable } from './c2a47e91b0d3-create-personal-access-tokens-table';
 import { Revision } from './revision';
 
 export type { Revision, DowngradeContext } from './revision';
@@ -33,6 +34,7 @@ export const REVISIONS: readonly Revision[] = [
   new AddUsersDisabledAndTokensValidAfter(),
   new CreateDataVersion(),
   new CreateOAuthTables(),
+  new CreatePersonalAccessTokensTable(),
 ];
 
 /**
@@ -46,6 +48,7 @@ export const TAGS: Readonly<Record<string, string>> = {
   'users-2': 'd5fda6c60caa',
   'users-3': '8ef49c590498',
   'users-4': '654435fa1803',
+  'users-5': 'c2a47e91b0d3',
 };
 
 /**
