@@ -11,12 +11,14 @@ import { MetricsController } from './observability/metrics.controller';
 import { OAuthCallbackController } from './oauth/oauth-callback.controller';
 import { OAuthController } from './oauth/oauth.controller';
 import { MetricsService } from './observability/metrics.service';
+import { AccessTokensPurge } from './security/access-tokens-purge';
 import { LoginCountersPurge } from './security/login-counters-purge';
 import { SecurityController } from './security/security.controller';
 import { StatusController } from './status/status.controller';
 import { StatusService } from './status/status.service';
 import { UsersController } from './users/users.controller';
 import { RequestValidationPipe } from './validation/request-validation.pipe';
+import { AccessTokensController } from './v1/access-tokens.controller';
 import { UsersV1Controller } from './v1/users-v1.controller';
 import { WorkspacesController } from './workspaces/workspaces.controller';
 
@@ -32,6 +34,7 @@ export class ServerModule {
         UsersController,
         WorkspacesController,
         UsersV1Controller,
+        AccessTokensController,
         OAuthController,
         OAuthCallbackController,
         ...(settings.operations.metricsEnabled ? [MetricsController] : []),
@@ -40,6 +43,7 @@ export class ServerModule {
         StatusService,
         MetricsService,
         LoginCountersPurge,
+        AccessTokensPurge,
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_PIPE, useClass: RequestValidationPipe },

@@ -1,9 +1,18 @@
 import { KeyObject } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Timestamp, UnauthorizedError, ValidationError } from '@argilla/common';
+import { ForbiddenOperationError, Timestamp, UnauthorizedError, ValidationError } from '@argilla/common';
 import { SETTINGS, Settings } from '@argilla/config';
 import { User } from '@argilla/database';
-import { PasswordHasher, UsersRepository, UsersService, UserWithWorkspaces } from '@argilla/users';
+import {
+  AccessTokenPrincipal,
+  CreatedAccessToken,
+  NewAccessToken,
+  PasswordHasher,
+  PersonalAccessTokensService,
+  UsersRepository,
+  UsersService,
+  UserWithWorkspaces,
+} from '@argilla/users';
 import { FailedLoginTiming } from './failed-login-timing';
 import { resolveJwtSecret } from './jwt-secret';
 import { LoginThrottle } from './login-throttle.service';
@@ -14,8 +23,19 @@ export interface AccessToken {
   token_type: 'bearer';
 }
 
-/** How a request proved who it is. */
-export type AuthenticatedBy = 'api_key' | 'token';
+/**
+ * How a request proved who it is: its API key or a personal access token (`X-Argilla-Api-Key`), or a bearer JWT
+ * (`token`, Argilla's name for it).
+ */
+export type AuthenticatedBy = 'api_key' | 'access_token' | 'token';
+
+/**
+ * A personal access token may not make lasting credentials: no new token, password or API key (403), so that a
+ * leaked token cannot outlive its revocation or expiry.
+ */
+function refuseAccessToken(authenticatedBy: AuthenticatedBy): void {
+  if (authenticatedBy === 'access_token') throw new ForbiddenOperationError();
+}
 
 /** The 422 of a missing or wrong current password (changing one's own password or API key). */
 const wrongCurrentPassword = (): ValidationError =>
@@ -38,6 +58,7 @@ export class AuthService {
     private readonly passwords: PasswordHasher,
     private readonly throttle: LoginThrottle,
     private readonly timing: FailedLoginTiming,
+    private readonly accessTokens: PersonalAccessTokensService,
   ) {}
 
   /** Resolved on first use (the CLI never needs it); the server calls it at start so the warning shows then. */
@@ -119,7 +140,14 @@ export class AuthService {
    * The caller's new password (`PUT /api/v1/me/password`), once its current one is checked: counted with the
    * failed logins, as otherwise a stolen API key or token would make this a password oracle. Wrong: 422.
    */
-  async changeOwnPassword(user: User, currentPassword: string, newPassword: string, client: string): Promise<User> {
+  async changeOwnPassword(
+    user: User,
+    currentPassword: string,
+    newPassword: string,
+    authenticatedBy: AuthenticatedBy,
+    client: string,
+  ): Promise<User> {
+    refuseAccessToken(authenticatedBy);
     if (!(await this.verifyCurrentPassword(user, currentPassword, client))) throw wrongCurrentPassword();
     return this.users.changePassword(user.id, newPassword);
   }
@@ -136,11 +164,40 @@ export class AuthService {
     authenticatedBy: AuthenticatedBy,
     client: string,
   ): Promise<User> {
+    refuseAccessToken(authenticatedBy);
     if (currentPassword === undefined && authenticatedBy === 'token') throw wrongCurrentPassword();
     if (currentPassword !== undefined && !(await this.verifyCurrentPassword(user, currentPassword, client))) {
       throw wrongCurrentPassword();
     }
     return this.users.rotateApiKey(user.id);
+  }
+
+  /** A personal access token for the caller (`POST /api/v1/me/tokens`); not for a caller using one (403). */
+  createOwnAccessToken(
+    user: User,
+    input: NewAccessToken,
+    authenticatedBy: AuthenticatedBy,
+  ): Promise<CreatedAccessToken> {
+    refuseAccessToken(authenticatedBy);
+    return this.accessTokens.create(user.id, input);
+  }
+
+  /**
+   * An admin's reset of a password or API key (its own or another user's): refused to a personal access token too,
+   * which may not make lasting credentials.
+   */
+  checkCredentialChange(authenticatedBy: AuthenticatedBy): void {
+    refuseAccessToken(authenticatedBy);
+  }
+
+  /**
+   * The user of a personal access token, with the token's scope (one prepared query): unknown, expired and a
+   * disabled user's are 401.
+   */
+  async authenticateAccessToken(secret: string): Promise<AccessTokenPrincipal> {
+    const found = await this.accessTokens.authenticate(secret);
+    if (!found) throw new UnauthorizedError();
+    return found;
   }
 
   /** The key's user with its workspaces (one prepared query). */

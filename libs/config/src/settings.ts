@@ -47,6 +47,11 @@ export interface Settings {
      * the upgrade to argon2id at login, so that the database can go back to Argilla.
      */
     readonly passwordHash: PasswordHashName;
+    /**
+     * The longest lifetime of a personal access token, in days: a token asked for without an expiry expires after
+     * it, one asked for longer is refused. 0: no maximum (a token without an expiry never expires).
+     */
+    readonly accessTokenMaxDays: number;
   };
   readonly defaultUser: {
     readonly enabled: boolean;
@@ -118,6 +123,7 @@ export const SETTING_VARIABLES = [
   'ARGILLA_TRUSTED_PROXIES',
   'ARGILLA_PASSWORD_HASH',
   'ARGILLA_AUTH_OAUTH_CFG',
+  'ARGILLA_ACCESS_TOKEN_MAX_DAYS',
   'DEFAULT_USER_ENABLED',
   'DEFAULT_USER_PASSWORD',
   'DEFAULT_USER_API_KEY',
@@ -242,6 +248,7 @@ export function loadSettings(env: Env = process.env): Settings {
         fail('ARGILLA_TRUSTED_PROXIES', message),
       ),
       passwordHash: oneOf('ARGILLA_PASSWORD_HASH', PASSWORD_HASHES, 'argon2id'),
+      accessTokenMaxDays: integer('ARGILLA_ACCESS_TOKEN_MAX_DAYS', 365, 0, 36_500),
     },
     defaultUser: {
       enabled: boolean('DEFAULT_USER_ENABLED', true),

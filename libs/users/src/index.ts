@@ -13,3 +13,8 @@ export * from './user-v1-response';
 export * from './update-user.dto';
 export * from './list-users.query';
 export * from './linked-identities.service';
+export * from './access-token-secret';
+export * from './access-token-response';
+export * from './create-access-token.dto';
+export * from './personal-access-tokens.repository';
+export * from './personal-access-tokens.service';

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { DefaultUserService } from './default-user.service';
 import { LinkedIdentitiesService } from './linked-identities.service';
 import { PasswordHasher } from './password-hasher';
+import { PersonalAccessTokensRepository } from './personal-access-tokens.repository';
+import { PersonalAccessTokensService } from './personal-access-tokens.service';
 import { UsersExporter } from './users-exporter.service';
 import { UsersImporter } from './users-importer.service';
 import { UsersRepository } from './users.repository';
@@ -15,6 +17,8 @@ const PROVIDERS = [
   UsersImporter,
   UsersExporter,
   LinkedIdentitiesService,
+  PersonalAccessTokensRepository,
+  PersonalAccessTokensService,
 ];
 
 /** Users and their credentials (needs DatabaseModule). */

@@ -29,7 +29,7 @@ const MAX_IN_LIST = 1_000;
 const BASE64_CHARACTERS = './+ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /** What the hot lookups select: the user's columns and its workspace names in membership order. */
-interface UserRow {
+export interface UserRow {
   id: string;
   first_name: string;
   last_name: string | null;
@@ -44,12 +44,12 @@ interface UserRow {
   workspaces: string[] | string | null;
 }
 
-const COLUMNS =
+export const USER_COLUMNS =
   'u.id, u.first_name, u.last_name, u.username, u.role, u.api_key, u.password_hash, u.inserted_at, u.updated_at, ' +
   'u.disabled, u.tokens_valid_after';
 
 /** The names of the user's workspaces, as an array (PostgreSQL) or a JSON array (SQLite). */
-function workspacesColumn(engine: 'postgres' | 'sqlite'): string {
+export function workspacesColumn(engine: 'postgres' | 'sqlite'): string {
   return engine === 'postgres'
     ? `COALESCE((SELECT array_agg(w.name ORDER BY m.inserted_at) FROM workspaces_users m
          JOIN workspaces w ON w.id = m.workspace_id WHERE m.user_id = u.id), '{}') AS workspaces`
@@ -73,12 +73,12 @@ function pageStatement(byWorkspace: boolean, byRole: boolean, byPrefix: boolean)
   if (byPrefix) conditions.push(`substr(u.username, 1, ${parameter()}) = ${parameter()}`);
   const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
   return (
-    `SELECT ${COLUMNS}, NULL AS workspaces, COUNT(*) OVER () AS total FROM users u${join}${where} ` +
+    `SELECT ${USER_COLUMNS}, NULL AS workspaces, COUNT(*) OVER () AS total FROM users u${join}${where} ` +
     `ORDER BY u.inserted_at, u.username, u.id LIMIT ${parameter()} OFFSET ${parameter()}`
   );
 }
 
-function toUserWithWorkspaces(row: UserRow): UserWithWorkspaces {
+export function toUserWithWorkspaces(row: UserRow): UserWithWorkspaces {
   const user = Object.assign(new User(), {
     id: fromStoredId(row.id),
     firstName: row.first_name,
@@ -117,13 +117,13 @@ export class UsersRepository {
   >();
 
   constructor(private readonly database: Database) {
-    const select = `SELECT ${COLUMNS}, ${workspacesColumn(database.engine)} FROM users u`;
+    const select = `SELECT ${USER_COLUMNS}, ${workspacesColumn(database.engine)} FROM users u`;
     this.byApiKey = database.prepared<UserRow>('argilla_user_by_api_key', `${select} WHERE u.api_key = $1`);
     this.byUsername = database.prepared<UserRow>('argilla_user_by_username', `${select} WHERE u.username = $1`);
     // Users imported together share a time: the username keeps their order stable.
     this.allUsers = database.prepared<UserRow>(
       'argilla_all_users',
-      `SELECT ${COLUMNS}, NULL AS workspaces FROM users u ORDER BY u.inserted_at, u.username`,
+      `SELECT ${USER_COLUMNS}, NULL AS workspaces FROM users u ORDER BY u.inserted_at, u.username`,
     );
     this.allMemberships = database.prepared<{ user_id: string; name: string }>(
       'argilla_all_memberships',

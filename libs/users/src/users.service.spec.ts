@@ -45,10 +45,14 @@ class FakeUsersRepository {
   delete = async (id: string) => void this.rows.delete(id);
 }
 
-/** Runs every transaction at once, with a manager the fake repository never looks at. */
+/**
+ * Runs every transaction at once, with a manager the fake repository never looks at (its `delete` is the one of
+ * the user's personal access tokens, which these users have none of).
+ */
 const fakeDatabase = {
   engine: 'sqlite',
-  transaction: <T>(work: (manager: EntityManager) => Promise<T>) => work({} as EntityManager),
+  transaction: <T>(work: (manager: EntityManager) => Promise<T>) =>
+    work({ delete: async () => ({ raw: [], affected: 0 }) } as unknown as EntityManager),
   lockDataVersion: async () => undefined,
   versioned: <T>(build: () => Promise<T>) => build,
 } as unknown as Database;

@@ -9,6 +9,7 @@ import { ListUsersCommand } from './list-users.command';
 import { MigrateUsersCommand } from './migrate-users.command';
 import { ResetPasswordCommand } from './reset-password.command';
 import { RotateApiKeyCommand } from './rotate-api-key.command';
+import { CreateTokenCommand, ListTokensCommand, RevokeTokenCommand } from './tokens.command';
 import { UpdateUserCommand } from './update-user.command';
 
 export const USER_SUBCOMMANDS = [
@@ -25,13 +26,16 @@ export const USER_SUBCOMMANDS = [
   ExportUsersCommand,
   ListIdentitiesCommand,
   UnlinkIdentityCommand,
+  ListTokensCommand,
+  CreateTokenCommand,
+  RevokeTokenCommand,
 ];
 
 @Command({
   name: 'users',
   description:
     'Manage users: create, create_default, migrate, list, update, delete, reset-password, rotate-api-key, ' +
-    'disable, enable, export, identities, unlink',
+    'disable, enable, export, identities, unlink, tokens, create-token, revoke-token',
   subCommands: USER_SUBCOMMANDS,
 })
 export class UsersCommand extends CommandRunner {

@@ -8,7 +8,7 @@ export interface AuthenticatedRequest extends Request {
   user?: User;
   /** The user with its workspaces, as authentication read them. */
   principal?: UserWithWorkspaces;
-  /** How the caller proved who it is: its API key (`X-Argilla-Api-Key`) or a bearer JWT. */
+  /** How the caller proved who it is: its API key or a personal access token (`X-Argilla-Api-Key`), or a bearer JWT. */
   authenticatedBy?: AuthenticatedBy;
 }
 
@@ -30,7 +30,10 @@ export const CurrentPrincipal = createParamDecorator(
   },
 );
 
-/** How the caller authenticated: `'api_key'` (`X-Argilla-Api-Key`) or `'token'` (`Authorization: Bearer <JWT>`). */
+/**
+ * How the caller authenticated: `'api_key'` or `'access_token'` (`X-Argilla-Api-Key`), or `'token'`
+ * (`Authorization: Bearer <JWT>`).
+ */
 export const CurrentAuthentication = createParamDecorator(
   (_data: unknown, context: ExecutionContext): AuthenticatedBy => {
     const by = context.switchToHttp().getRequest<AuthenticatedRequest>().authenticatedBy;

@@ -101,6 +101,7 @@ export class UsersV1Controller {
   })
   async changeMyPassword(
     @CurrentUser() caller: User,
+    @CurrentAuthentication() authenticatedBy: AuthenticatedBy,
     @Body() body: ChangePasswordDto,
     @Ip() client: string,
   ): Promise<UserV1Response> {
@@ -108,6 +109,7 @@ export class UsersV1Controller {
       caller,
       body.current_password,
       body.new_password,
+      authenticatedBy,
       client ?? 'unknown',
     );
     return toUserV1Response(user);
@@ -124,10 +126,12 @@ export class UsersV1Controller {
   @ApiIdRoute('User')
   async resetPassword(
     @CurrentUser() caller: User,
+    @CurrentAuthentication() authenticatedBy: AuthenticatedBy,
     @Param('user_id', UuidPipe) userId: string,
     @Body() body: AdminResetPasswordDto,
   ): Promise<UserV1Response & { api_key?: string }> {
     requireAdmin(caller);
+    this.auth.checkCredentialChange(authenticatedBy);
     const rotateApiKey = body.rotate_api_key === true;
     const user = await this.users.changePassword(userId, body.new_password, { rotateApiKey });
     return rotateApiKey ? { ...toUserV1Response(user), api_key: user.apiKey } : toUserV1Response(user);
@@ -221,9 +225,11 @@ export class UsersV1Controller {
   @ApiIdRoute('User')
   async rotateApiKey(
     @CurrentUser() caller: User,
+    @CurrentAuthentication() authenticatedBy: AuthenticatedBy,
     @Param('user_id', UuidPipe) userId: string,
   ): Promise<UserV1Response & { api_key: string }> {
     requireAdmin(caller);
+    this.auth.checkCredentialChange(authenticatedBy);
     const user = await this.users.rotateApiKey(userId);
     return { ...toUserV1Response(user), api_key: user.apiKey };
   }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { USER_ROLES } from '@argilla/database';
-import { ROLE_DESCRIPTION } from '@argilla/users';
+import { TOKEN_SCOPES, USER_ROLES } from '@argilla/database';
+import { ROLE_DESCRIPTION, SCOPE_DESCRIPTION } from '@argilla/users';
 import { WorkspaceResponseDto } from '../docs/responses';
 
 const TIMESTAMP = { example: '2023-03-16T11:11:59.871000', description: 'Naive UTC, microseconds' };
@@ -35,3 +35,34 @@ export class UsersV1Dto {
 }
 
 export class UsersPageV1Dto extends UsersV1Dto {}
+
+export class AccessTokenDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'ci-export' }) name: string;
+  @ApiProperty({ enum: TOKEN_SCOPES, description: SCOPE_DESCRIPTION }) scope: string;
+  @ApiProperty({ example: 'argu_pat_x7Qm2a', description: 'The start of the secret, to tell tokens apart' })
+  prefix: string;
+  @ApiProperty(TIMESTAMP) created_at: string;
+  @ApiProperty({ ...TIMESTAMP, nullable: true, type: String, description: 'null: never expires' })
+  expires_at: string | null;
+  @ApiProperty({
+    ...TIMESTAMP,
+    nullable: true,
+    type: String,
+    description: 'The last request made with it, to the minute (written at most once a minute); null: never used',
+  })
+  last_used_at: string | null;
+}
+
+export class AccessTokenWithSecretDto extends AccessTokenDto {
+  @ApiProperty({
+    example: 'argu_pat_x7Qm2aR0bL3pV9sKc1TzY4nWq8EeHu6Jd5Gf2Ai7Mo',
+    description: 'The token: shown this once, only its SHA-256 is stored. Send it as `X-Argilla-Api-Key`',
+  })
+  secret: string;
+}
+
+export class AccessTokensV1Dto {
+  @ApiProperty({ type: [AccessTokenDto] }) items: AccessTokenDto[];
+  @ApiProperty({ description: 'How many there are in all' }) total: number;
+}
