@@ -1,7 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { User, Workspace } from '@argilla/database';
-import { PasswordHasher } from '@argilla/users';
+import { PasswordHasher, PersonalAccessTokensService } from '@argilla/users';
 import { WorkspacesService } from '@argilla/workspaces';
 import {
   api,
@@ -45,10 +45,19 @@ const USERNAMES: Record<Exclude<Caller, 'anonymous'>, string> = {
  * - `empty`: `{}`, which fails validation;
  * - `login` / `wrongLogin`: the member's form login, with its password or a wrong one;
  * - `rename`: a valid user update, `{"first_name": "Renamed"}`;
- * - `changePassword` / `resetPassword`: a valid password change (the caller's own) or reset.
+ * - `changePassword` / `resetPassword`: a valid password change (the caller's own) or reset;
+ * - `newToken`: a valid personal access token creation, with a name no other token uses.
  */
 type BodyKind =
-  'newUser' | 'newWorkspace' | 'empty' | 'login' | 'wrongLogin' | 'rename' | 'changePassword' | 'resetPassword';
+  | 'newUser'
+  | 'newWorkspace'
+  | 'empty'
+  | 'login'
+  | 'wrongLogin'
+  | 'rename'
+  | 'changePassword'
+  | 'resetPassword'
+  | 'newToken';
 
 /** A cell of the table: the status the caller gets, or `__` where the line asserts nothing for that caller. */
 type Cell = number | null;
@@ -58,10 +67,11 @@ const __ = null;
  * One request, and what each caller gets for it.
  * - `request`: method and concrete path. Placeholders are resolved when the row runs, so that each row has its own
  *   targets: `{team}` the target workspace, `{user}` a fresh annotator in no workspace, `{member}` a fresh annotator
- *   in `{team}`, `{workspace}` a fresh empty workspace, `{missing}` a well-formed id no row has. The route it tests is
+ *   in `{team}`, `{workspace}` a fresh empty workspace, `{missing}` a well-formed id no row has, `{token}` a fresh
+ *   personal access token of the caller (of the admin for the anonymous caller), `{usertoken}` one of `{user}`. The route it tests is
  *   the one registered route whose pattern the path matches.
  * - one status per caller, in the order of CALLERS;
- * - `answer`: the exact body of every status other than 200, 401 and 403 on the line (those two always get their
+ * - `answer`: the exact body of every status other than 200, 201, 401 and 403 on the line (those two always get their
  *   envelope; a 200's body is the business of the route's own suite).
  */
 type Line = [
@@ -93,6 +103,9 @@ const EMPTY_USER_BODY = invalid(
 const EMPTY_WORKSPACE_BODY = invalid({ loc: ['body', 'name'], msg: 'field required', type: 'value_error.missing' });
 const NO_USER = notFound(MISSING_ID, 'User');
 const NO_WORKSPACE = notFound(MISSING_ID, 'Workspace');
+const NO_TOKEN = envelope('EntityNotFoundError', { name: MISSING_ID, type: 'PersonalAccessToken' });
+const BAD_TOKEN_ID = invalid(uuidError('token_id'));
+const EMPTY_TOKEN_BODY = invalid({ loc: ['body', 'name'], msg: 'field required', type: 'value_error.missing' });
 
 // Every registered route × every caller, then the probes of the order of checks (authentication, validation,
 // permission, lookup): unknown and malformed ids never tell a caller without the right anything. An owner (Argilla
@@ -161,6 +174,18 @@ const TABLE: Line[] = [
   ['DELETE /api/v1/users/{missing}',                       null,             401,  403,  403,  404,  404,  NO_USER],
   ['DELETE /api/v1/users/not-a-uuid',                      null,             401,  422,  422,  422,  422,  BAD_USER_ID],
   ['GET /api/v1/users',                                    null,             401,  403,  403,  200,  200],
+  // Beyond Argilla: personal access tokens (test/tokens.e2e-spec.ts: scopes and what a token may not do).
+  ['POST /api/v1/me/tokens',                               'newToken',       401,  201,  201,  201,  201],
+  ['POST /api/v1/me/tokens',                               'empty',          401,  422,  422,  422,  422,  EMPTY_TOKEN_BODY],
+  ['GET /api/v1/me/tokens',                                null,             401,  200,  200,  200,  200],
+  ['DELETE /api/v1/me/tokens/{token}',                     null,             401,  200,  200,  200,  200],
+  ['DELETE /api/v1/me/tokens/{missing}',                   null,             401,  404,  404,  404,  404,  NO_TOKEN],
+  ['DELETE /api/v1/me/tokens/not-a-uuid',                  null,             401,  422,  422,  422,  422,  BAD_TOKEN_ID],
+  ['GET /api/v1/users/{user}/tokens',                      null,             401,  403,  403,  200,  200],
+  ['GET /api/v1/users/{missing}/tokens',                   null,             401,  403,  403,  404,  404,  NO_USER],
+  ['DELETE /api/v1/users/{user}/tokens/{usertoken}',       null,             401,  403,  403,  200,  200],
+  ['DELETE /api/v1/users/{user}/tokens/{missing}',         null,             401,  403,  403,  404,  404,  NO_TOKEN],
+  ['DELETE /api/v1/users/{missing}/tokens/{missing}',      null,             401,  403,  403,  404,  404,  NO_USER],
 ];
 
 interface Row {
@@ -197,6 +222,9 @@ const STATE_CHANGING = new Set([
   'PATCH /api/v1/users/:user_id',
   'PUT /api/v1/me/password',
   'PUT /api/v1/users/:user_id/password',
+  'POST /api/v1/me/tokens',
+  'DELETE /api/v1/me/tokens/:token_id',
+  'DELETE /api/v1/users/:user_id/tokens/:token_id',
 ]);
 
 /** The registered routes (`METHOD /pattern`) whose pattern matches the row's path (`:name` is one segment). */
@@ -249,8 +277,8 @@ describe.each(engines())('authorization matrix (%s)', (engine) => {
     }).toEqual({ registeredButNotInTable: [], linesMatchingNoneOrSeveralRoutes: [], routesMissingACaller: [] });
   });
 
-  it('gives an exact answer for every status other than 200, 401 and 403', () => {
-    const unanswered = ROWS.filter((row) => ![200, 401, 403].includes(row.status) && row.answer === undefined);
+  it('gives an exact answer for every status other than 200, 201, 401 and 403', () => {
+    const unanswered = ROWS.filter((row) => ![200, 201, 401, 403].includes(row.status) && row.answer === undefined);
     expect(unanswered.map(rowTitle)).toEqual([]);
   });
 
@@ -265,6 +293,16 @@ describe.each(engines())('authorization matrix (%s)', (engine) => {
     }
     if (row.path.includes('{workspace}')) {
       ids.workspace = (await app.get(WorkspacesService).create(`target-workspace-${index}`)).id;
+    }
+    if (row.path.includes('{token}')) {
+      const owner = row.caller === 'anonymous' ? 'admin' : USERNAMES[row.caller];
+      const { id } = await dataSource.getRepository(User).findOneByOrFail({ username: owner });
+      ids.token = (await app.get(PersonalAccessTokensService).create(id, { name: `target-token-${index}` })).token.id;
+    }
+    if (row.path.includes('{usertoken}')) {
+      ids.usertoken = (
+        await app.get(PersonalAccessTokensService).create(ids.user, { name: `target-token-${index}` })
+      ).token.id;
     }
     const path = row.path.replace(/\{([a-z]+)\}/g, (_match, name: string) => ids[name]);
     const [route] = routesOf(row, registered);
@@ -298,6 +336,9 @@ describe.each(engines())('authorization matrix (%s)', (engine) => {
       case 'resetPassword':
         request = request.send({ new_password: 'password-5678' });
         break;
+      case 'newToken':
+        request = request.send({ name: `new-token-${index}` });
+        break;
     }
     const response = await request;
 
@@ -307,12 +348,12 @@ describe.each(engines())('authorization matrix (%s)', (engine) => {
       expect(response.headers['www-authenticate']).toBe('Bearer');
     } else if (row.status === 403) {
       expect(response.body).toEqual(FORBIDDEN);
-    } else if (row.status !== 200) {
+    } else if (row.status >= 300) {
       expect(response.body).toEqual(row.answer);
     }
 
     const after = await snapshot(dataSource);
-    if (row.status === 200 && STATE_CHANGING.has(route)) expect(after).not.toEqual(before);
+    if (row.status < 300 && STATE_CHANGING.has(route)) expect(after).not.toEqual(before);
     else expect(after).toEqual(before);
     // A caller that replaced its own key or password gets them back, for the rows after this one.
     if (['POST /api/v1/me/api-key', 'PUT /api/v1/me/password'].includes(route) && row.status === 200) {

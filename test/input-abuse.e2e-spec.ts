@@ -43,6 +43,11 @@ const ROUTES = [
   'GET /api/v1/users/:user_id/workspaces',
   'POST /api/v1/users/:user_id/api-key',
   'PUT /api/v1/users/:user_id/password',
+  'POST /api/v1/me/tokens',
+  'GET /api/v1/me/tokens',
+  'DELETE /api/v1/me/tokens/:token_id',
+  'GET /api/v1/users/:user_id/tokens',
+  'DELETE /api/v1/users/:user_id/tokens/:token_id',
   'GET /api/v1/oauth2/providers',
   'GET /api/v1/oauth2/providers/:provider/authentication',
   'GET /api/v1/oauth2/providers/:provider/access-token',
@@ -111,6 +116,15 @@ const BODY_ROUTES: Partial<Record<Route, { valid: (n: number) => Record<string, 
     valid: () => ({ new_password: 'password-5678' }),
     fields: [{ name: 'new_password', required: true, wrongType: 'type_error.str' }],
   },
+  'POST /api/v1/me/tokens': {
+    // `expires_in_days` is left out: random numbers are often valid days.
+    valid: (n) => ({ name: `abuse-${n}`, scope: 'read' }),
+    fields: [
+      { name: 'name', required: true, wrongType: 'type_error.str' },
+      { name: 'scope', required: false, wrongType: 'type_error.enum' },
+      { name: 'expires_at', required: false, wrongType: 'type_error.str' },
+    ],
+  },
   'POST /api/security/token': {
     // Well-formed, and wrong for every user (users created by other properties have the password 'password-1234').
     valid: () => ({ username: 'member', password: 'not-the-password' }),
@@ -127,10 +141,20 @@ const STRICT_BODY_ROUTES: readonly Route[] = [
   'PATCH /api/v1/users/:user_id',
   'PUT /api/v1/me/password',
   'PUT /api/v1/users/:user_id/password',
+  'POST /api/v1/me/tokens',
 ];
 
 /** Optional fields of the body routes that `BODY_ROUTES` leaves out of their well-formed bodies. */
-const OTHER_KNOWN_FIELDS = ['api_key', 'workspaces', 'grant_type', 'scope', 'client_id', 'client_secret'];
+const OTHER_KNOWN_FIELDS = [
+  'api_key',
+  'workspaces',
+  'grant_type',
+  'scope',
+  'client_id',
+  'client_secret',
+  'expires_in_days',
+  'expires_at',
+];
 
 /** What `UuidPipe` accepts: such strings are no abuse. */
 const UUID_LIKE = /^(?:urn:uuid:)?\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$/i;

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { loadSettings, Settings } from '@argilla/config';
-import { MigrationRunner, openDataSource, User, Workspace, WorkspaceUser } from '@argilla/database';
+import {
+  MigrationRunner,
+  openDataSource,
+  PersonalAccessToken,
+  User,
+  Workspace,
+  WorkspaceUser,
+} from '@argilla/database';
 import { databaseName, describePristine, PooledDatabase, releaseDatabase, takePooled } from './database-pool';
 import { adminQuery, assertTestDatabaseName, postgresUrlFor } from './postgres';
 
@@ -128,5 +135,6 @@ export async function snapshot(dataSource: DataSource): Promise<unknown> {
     users: await dataSource.getRepository(User).find({ order: { id: 'ASC' } }),
     workspaces: await dataSource.getRepository(Workspace).find({ order: { id: 'ASC' } }),
     memberships: await dataSource.getRepository(WorkspaceUser).find({ order: { id: 'ASC' } }),
+    accessTokens: await dataSource.getRepository(PersonalAccessToken).find({ order: { id: 'ASC' } }),
   };
 }
