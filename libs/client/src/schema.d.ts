@@ -159,6 +159,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's personal access tokens, oldest first (never their secrets) */
+        get: operations["AccessTokensController_list"];
+        put?: never;
+        /**
+         * Create a personal access token for the caller; its secret is in the answer, this once
+         * @description The secret goes in `X-Argilla-Api-Key`, as an API key does. A caller authenticated by a personal access token may not create one (403). `expires_in_days` or `expires_at` (not both); a token may not live longer than the server's maximum (`ARGILLA_ACCESS_TOKEN_MAX_DAYS`, 365 days by default).
+         */
+        post: operations["AccessTokensController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke one of the caller's tokens: refused from the next request on, on every replica */
+        delete: operations["AccessTokensController_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/workspaces": {
         parameters: {
             query?: never;
@@ -300,6 +338,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/{user_id}/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's personal access tokens, oldest first (never their secrets) */
+        get: operations["AccessTokensController_listOfUser"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a user's token: refused from the next request on, on every replica */
+        delete: operations["AccessTokensController_revokeOfUser"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/{user_id}/workspaces": {
         parameters: {
             query?: never;
@@ -415,6 +487,47 @@ export interface components {
             /** @enum {string} */
             token_type: "bearer";
         };
+        AccessTokenWithSecretDto: {
+            /**
+             * @description Naive UTC, microseconds
+             * @example 2023-03-16T11:11:59.871000
+             */
+            created_at: string;
+            /**
+             * @description null: never expires
+             * @example 2023-03-16T11:11:59.871000
+             */
+            expires_at: string | null;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description The last request made with it, to the minute (written at most once a minute); null: never used
+             * @example 2023-03-16T11:11:59.871000
+             */
+            last_used_at: string | null;
+            /** @example ci-export */
+            name: string;
+            /**
+             * @description The start of the secret, to tell tokens apart
+             * @example argu_pat_x7Qm2a
+             */
+            prefix: string;
+            /**
+             * @description `read`: GET and HEAD requests only (others are 403); `full`: everything the user may do, except creating tokens, changing a password or replacing an API key
+             * @enum {string}
+             */
+            scope: "read" | "full";
+            /**
+             * @description The token: shown this once, only its SHA-256 is stored. Send it as `X-Argilla-Api-Key`
+             * @example argu_pat_x7Qm2aR0bL3pV9sKc1TzY4nWq8EeHu6Jd5Gf2Ai7Mo
+             */
+            secret: string;
+        };
+        AccessTokensV1Dto: {
+            items: components["schemas"]["AccessTokenDto"][];
+            /** @description How many there are in all */
+            total: number;
+        };
         AdminResetPasswordDto: {
             /** Format: password */
             new_password: string;
@@ -429,6 +542,26 @@ export interface components {
             current_password: string;
             /** Format: password */
             new_password: string;
+        };
+        CreateAccessTokenDto: {
+            /**
+             * @description When the token expires (not with `expires_in_days`): ISO 8601 with seconds; no zone means UTC
+             * @example 2027-01-31T00:00:00
+             */
+            expires_at?: string;
+            /** @description Days until the token expires (not with `expires_at`). Neither: it expires after the server's maximum (`ARGILLA_ACCESS_TOKEN_MAX_DAYS`, 365 by default), or never when the server has none */
+            expires_in_days?: number;
+            /**
+             * @description Trimmed; unique among the caller's tokens
+             * @example ci-export
+             */
+            name: string;
+            /**
+             * @description `read`: GET and HEAD requests only (others are 403); `full`: everything the user may do, except creating tokens, changing a password or replacing an API key
+             * @default read
+             * @enum {string}
+             */
+            scope?: "read" | "full";
         };
         CreateUserDto: {
             /**
@@ -1161,6 +1294,180 @@ export interface operations {
             };
         };
     };
+    AccessTokensController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessTokensV1Dto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Invalid request (each failing field listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The database cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    AccessTokensController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateAccessTokenDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessTokenWithSecretDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The caller used a personal access token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The caller has a token of this name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Invalid request (each failing field listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The database cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    AccessTokensController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessTokenDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description PersonalAccessToken not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Invalid request (each failing field listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The database cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
     UsersV1Controller_myWorkspaces: {
         parameters: {
             query?: {
@@ -1738,6 +2045,142 @@ export interface operations {
                 };
             };
             /** @description User not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Invalid request (each failing field listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The database cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    AccessTokensController_listOfUser: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessTokensV1Dto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The caller is neither an admin nor an owner */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description User not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Invalid request (each failing field listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The database cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    AccessTokensController_revokeOfUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+                token_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessTokenDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The caller is neither an admin nor an owner */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description User or PersonalAccessToken not found */
             404: {
                 headers: {
                     [name: string]: unknown;

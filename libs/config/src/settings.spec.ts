@@ -39,6 +39,7 @@ describe('loadSettings', () => {
         lockoutSeconds: 300,
         trustedProxies: undefined,
         passwordHash: 'argon2id',
+        accessTokenMaxDays: 365,
       },
       defaultUser: { enabled: true, password: '1234', apiKey: 'argilla.apikey' },
       operations: {
@@ -132,6 +133,11 @@ describe('loadSettings', () => {
     ],
     [{ ARGILLA_PASSWORD_HASH: 'md5' }, "ARGILLA_PASSWORD_HASH must be one of argon2id, bcrypt (got 'md5')"],
     [{ ARGILLA_PASSWORD_HASH: 'argon2' }, "ARGILLA_PASSWORD_HASH must be one of argon2id, bcrypt (got 'argon2')"],
+    [{ ARGILLA_ACCESS_TOKEN_MAX_DAYS: '-1' }, "ARGILLA_ACCESS_TOKEN_MAX_DAYS must be an integer from 0 to 36500 (got '-1')"],
+    [
+      { ARGILLA_ACCESS_TOKEN_MAX_DAYS: '36501' },
+      "ARGILLA_ACCESS_TOKEN_MAX_DAYS must be an integer from 0 to 36500 (got '36501')",
+    ],
     [{ ARGILLA_LOG_FORMAT: 'xml' }, "ARGILLA_LOG_FORMAT must be one of json, text (got 'xml')"],
     [{ ARGILLA_LOG_LEVEL: 'verbose' }, "ARGILLA_LOG_LEVEL must be one of error, warn, info, debug (got 'verbose')"],
     [{ ARGILLA_METRICS_ENABLED: 'perhaps' }, "ARGILLA_METRICS_ENABLED must be true or false (got 'perhaps')"],
@@ -334,6 +340,8 @@ describe('loadSettings', () => {
     expect(loadSettings({ ARGILLA_PASSWORD_HASH: 'bcrypt' }).auth.passwordHash).toBe('bcrypt');
     expect(loadSettings({ ARGILLA_PASSWORD_HASH: 'BCrypt' }).auth.passwordHash).toBe('bcrypt');
     expect(loadSettings({ ARGILLA_PASSWORD_HASH: 'argon2id' }).auth.passwordHash).toBe('argon2id');
+    expect(loadSettings({ ARGILLA_ACCESS_TOKEN_MAX_DAYS: '0' }).auth.accessTokenMaxDays).toBe(0);
+    expect(loadSettings({ ARGILLA_ACCESS_TOKEN_MAX_DAYS: '30' }).auth.accessTokenMaxDays).toBe(30);
   });
 
   it('documents every variable in .env.example', () => {
