@@ -10,7 +10,14 @@ import { REFUSED_SECURITY_SETTINGS } from './support/refused-settings';
 
 const TABLES_1_7 = ['users', 'workspaces', 'workspaces_users'];
 const TABLES_1_8 = ['datasets', 'fields', 'questions', 'records', 'responses', ...TABLES_1_7].sort();
-const ALL_TABLES = ['data_version', 'login_attempts', 'oauth_identities', 'oauth_memberships', 'personal_access_tokens', ...TABLES_1_8].sort();
+const ALL_TABLES = [
+  'data_version',
+  'login_attempts',
+  'oauth_identities',
+  'oauth_memberships',
+  'personal_access_tokens',
+  ...TABLES_1_8,
+].sort();
 const UPGRADE_LINES = [
   'Running upgrade  -> 74694870197c, create users table',
   'Running upgrade 74694870197c -> 82a5a88a3fa5, create workspaces table',

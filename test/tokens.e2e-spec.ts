@@ -127,7 +127,8 @@ describe.each(engines())('personal access tokens (%s)', (engine) => {
 
       const list = await api(app).get('/api/v1/me/tokens').set(byKey('ann.apikey'));
       expect(list.status).toBe(200);
-      const { secret: _shownOnce, ...shown } = response.body;
+      const shown: Record<string, unknown> = { ...response.body };
+      delete shown.secret;
       expect(list.body).toEqual({ items: [shown], total: 1 });
       await api(app).delete(`/api/v1/me/tokens/${row.id}`).set(byKey('ann.apikey')).expect(200);
     });
@@ -256,7 +257,8 @@ describe.each(engines())('personal access tokens (%s)', (engine) => {
 
     it('writes last_used_at at most once a minute', async () => {
       const { secret, id } = await create(byKey('ann.apikey'), { name: 'used' });
-      const lastUsed = async () => (await dataSource.getRepository(PersonalAccessToken).findOneByOrFail({ id })).lastUsedAt;
+      const lastUsed = async () =>
+        (await dataSource.getRepository(PersonalAccessToken).findOneByOrFail({ id })).lastUsedAt;
       expect(await lastUsed()).toBeNull();
       await api(app).get('/api/me').set(byKey(secret)).expect(200);
       const first = await lastUsed();
@@ -293,7 +295,7 @@ describe.each(engines())('personal access tokens (%s)', (engine) => {
       await api(app).delete(`/api/v1/me/tokens/${id}`).set(byKey('admin.apikey')).expect(200);
     });
 
-    it('a full token has its user\'s rights, but cannot create tokens, change a password or replace an API key', async () => {
+    it("a full token has its user's rights, but cannot create tokens, change a password or replace an API key", async () => {
       const { secret, id } = await create(byKey('admin.apikey'), { name: 'full', scope: 'full' });
       await api(app).post('/api/workspaces').set(byKey(secret)).send({ name: 'by-full-token' }).expect(200);
       const before = await snapshot(dataSource);
@@ -356,7 +358,8 @@ describe.each(engines())('personal access tokens (%s)', (engine) => {
 
     it('ends every token of a user that is disabled, or whose password is changed or reset', async () => {
       const bob = (await seedUser(app, { username: 'bob', password: 'bob-password' })).user;
-      const enable = () => api(app).patch(`/api/v1/users/${bob.id}`).set(byKey('admin.apikey')).send({ disabled: false });
+      const enable = () =>
+        api(app).patch(`/api/v1/users/${bob.id}`).set(byKey('admin.apikey')).send({ disabled: false });
 
       const first = await create(byKey('bob.apikey'), { name: 'a' });
       await api(app).patch(`/api/v1/users/${bob.id}`).set(byKey('admin.apikey')).send({ disabled: true }).expect(200);
@@ -385,7 +388,7 @@ describe.each(engines())('personal access tokens (%s)', (engine) => {
       await api(app).get('/api/me').set(byKey('bob.apikey')).expect(200);
     });
 
-    it('admins list and revoke anyone\'s tokens; annotators may not; unknown users and tokens are 404', async () => {
+    it("admins list and revoke anyone's tokens; annotators may not; unknown users and tokens are 404", async () => {
       const token = await create(byKey('ann.apikey'), { name: 'seen-by-admin' });
       const list = await api(app).get(`/api/v1/users/${ann.id}/tokens`).set(byKey('admin.apikey'));
       expect(list.status).toBe(200);
@@ -404,7 +407,9 @@ describe.each(engines())('personal access tokens (%s)', (engine) => {
       }
       const noUser = await api(app).get(`/api/v1/users/${MISSING_ID}/tokens`).set(byKey('admin.apikey'));
       expect([noUser.status, noUser.body]).toEqual([404, notFound(MISSING_ID, 'User')]);
-      const wrongUser = await api(app).delete(`/api/v1/users/${admin.id}/tokens/${token.id}`).set(byKey('admin.apikey'));
+      const wrongUser = await api(app)
+        .delete(`/api/v1/users/${admin.id}/tokens/${token.id}`)
+        .set(byKey('admin.apikey'));
       expect([wrongUser.status, wrongUser.body]).toEqual([404, tokenNotFound(token.id)]);
 
       const revoked = await api(app).delete(`/api/v1/users/${ann.id}/tokens/${token.id}`).set(byKey('admin.apikey'));

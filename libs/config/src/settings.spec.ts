@@ -133,7 +133,10 @@ describe('loadSettings', () => {
     ],
     [{ ARGILLA_PASSWORD_HASH: 'md5' }, "ARGILLA_PASSWORD_HASH must be one of argon2id, bcrypt (got 'md5')"],
     [{ ARGILLA_PASSWORD_HASH: 'argon2' }, "ARGILLA_PASSWORD_HASH must be one of argon2id, bcrypt (got 'argon2')"],
-    [{ ARGILLA_ACCESS_TOKEN_MAX_DAYS: '-1' }, "ARGILLA_ACCESS_TOKEN_MAX_DAYS must be an integer from 0 to 36500 (got '-1')"],
+    [
+      { ARGILLA_ACCESS_TOKEN_MAX_DAYS: '-1' },
+      "ARGILLA_ACCESS_TOKEN_MAX_DAYS must be an integer from 0 to 36500 (got '-1')",
+    ],
     [
       { ARGILLA_ACCESS_TOKEN_MAX_DAYS: '36501' },
       "ARGILLA_ACCESS_TOKEN_MAX_DAYS must be an integer from 0 to 36500 (got '36501')",

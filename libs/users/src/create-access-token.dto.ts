@@ -20,7 +20,7 @@ export const SCOPE_DESCRIPTION =
 export class CreateAccessTokenDto {
   static readonly forbidUnknownFields = true;
 
-  @ApiProperty({ example: 'ci-export', description: 'Trimmed; unique among the caller\'s tokens', maxLength: 100 })
+  @ApiProperty({ example: 'ci-export', description: "Trimmed; unique among the caller's tokens", maxLength: 100 })
   @MaxChars(TOKEN_NAME_MAX_LENGTH)
   @MinChars(1)
   @IsStr()
@@ -37,7 +37,7 @@ export class CreateAccessTokenDto {
     minimum: 1,
     maximum: TOKEN_DAYS_MAX,
     description:
-      'Days until the token expires (not with `expires_at`). Neither: it expires after the server\'s maximum ' +
+      "Days until the token expires (not with `expires_at`). Neither: it expires after the server's maximum " +
       '(`ARGILLA_ACCESS_TOKEN_MAX_DAYS`, 365 by default), or never when the server has none',
   })
   @Max(TOKEN_DAYS_MAX, {

@@ -119,7 +119,9 @@ export class PersonalAccessTokensRepository {
 
   /** Deletes the tokens expired at `at`; how many. */
   async deleteExpired(at: Date): Promise<number> {
-    const result = await (await this.manager()).delete(PersonalAccessToken, {
+    const result = await (
+      await this.manager()
+    ).delete(PersonalAccessToken, {
       expiresAt: Raw((column) => `${column} <= :at`, { at: toStoredTimestamp(at) }),
     });
     return result.affected ?? 0;

@@ -2,14 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { EntityAlreadyExistsError, EntityNotFoundError, LastAdminError, now, SelfDisableError } from '@argilla/common';
-import {
-  Database,
-  hasAdminRights,
-  isUniqueViolation,
-  PersonalAccessToken,
-  User,
-  UserRole,
-} from '@argilla/database';
+import { Database, hasAdminRights, isUniqueViolation, PersonalAccessToken, User, UserRole } from '@argilla/database';
 import { generateApiKey } from './api-key';
 import { findOrCreateWorkspaces } from './find-or-create-workspaces';
 import { PasswordHasher } from './password-hasher';

@@ -3,12 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import { Option, SubCommand } from 'nest-commander';
 import { EntityAlreadyExistsError, EntityNotFoundError, formatTimestamp, ValidationError } from '@argilla/common';
 import { TOKEN_SCOPES, TokenScope } from '@argilla/database';
-import {
-  CreateAccessTokenDto,
-  PersonalAccessTokensService,
-  toAccessTokenResponse,
-  UsersService,
-} from '@argilla/users';
+import { CreateAccessTokenDto, PersonalAccessTokensService, toAccessTokenResponse, UsersService } from '@argilla/users';
 import { InvalidParametersError, MissingOptionError, validated } from '../cli-errors';
 import { CliOutput } from '../cli-output';
 import { Lookup } from '../lookup';

@@ -18,4 +18,13 @@ export { OAuthMembership } from './oauth-membership.entity';
 export { PersonalAccessToken, TOKEN_SCOPES } from './personal-access-token.entity';
 export type { TokenScope } from './personal-access-token.entity';
 
-export const ENTITIES = [User, Workspace, WorkspaceUser, LoginAttempt, DataVersion, OAuthIdentity, OAuthMembership, PersonalAccessToken];
+export const ENTITIES = [
+  User,
+  Workspace,
+  WorkspaceUser,
+  LoginAttempt,
+  DataVersion,
+  OAuthIdentity,
+  OAuthMembership,
+  PersonalAccessToken,
+];
