@@ -3,7 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Config } from '@jest/types';
 import { DataSource } from 'typeorm';
 import { formatTimestamp, now } from '@argilla/common';
-import { PersonalAccessToken, User, Workspace } from '@argilla/database';
+import { DowngradeRefusedError, MigrationRunner, PersonalAccessToken, User, Workspace } from '@argilla/database';
 import { AccessTokensPurge } from '../apps/argilla-server/src/security/access-tokens-purge';
 import {
   api,
@@ -433,6 +433,22 @@ describe.each(engines())('personal access tokens (%s)', (engine) => {
         other.child.kill('SIGTERM');
         await other.exited;
       }
+    });
+  });
+
+  describe('downgrade', () => {
+    it('refuses to migrate below users-5 while tokens exist, naming their users, and changes nothing', async () => {
+      const token = await create(byKey('ann.apikey'), { name: 'kept-by-downgrade' });
+      const refused = new MigrationRunner(dataSource).migrate('users-4');
+      await expect(refused).rejects.toThrow(DowngradeRefusedError);
+      await expect(refused).rejects.toThrow(
+        "Refusing to migrate down to 'users-4': it would lose the personal access tokens of ann, which would be " +
+          'refused from then on (their API keys and passwords stay). Nothing was changed. ' +
+          'To go ahead anyway, run it again with --force.',
+      );
+      expect((await rows()).map((row) => row.name)).toEqual(['kept-by-downgrade']);
+      await api(app).get('/api/me').set(byKey(token.secret)).expect(200);
+      await api(app).delete(`/api/v1/me/tokens/${token.id}`).set(byKey('ann.apikey')).expect(200);
     });
   });
 
