@@ -133,7 +133,7 @@ export interface paths {
         put?: never;
         /**
          * Replace the caller's API key; the new one is returned once, the old one stops working
-         * @description A caller authenticated by a bearer token must give its current password (`current_password`): missing or wrong, the answer is the 422 of `PUT /api/v1/me/password` for a wrong current password and the key stays. A caller authenticated by its API key (`X-Argilla-Api-Key`) needs no password, as that key is the one replaced; a password it gives anyway is checked the same way. The body may be left out.
+         * @description A caller authenticated by a bearer token must give its current password (`current_password`): missing or wrong, the answer is the 422 of `PUT /api/v1/me/password` for a wrong current password and the key stays. A caller authenticated by its API key (`X-Argilla-Api-Key`) needs no password, as that key is the one replaced; a password it gives anyway is checked the same way. The body may be left out. A caller authenticated by a personal access token gets 403.
          */
         post: operations["UsersV1Controller_rotateMyApiKey"];
         delete?: never;
@@ -150,7 +150,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Change the caller's password; every token issued before stops working */
+        /**
+         * Change the caller's password; every token issued before, and every personal access token, stops working
+         * @description A caller authenticated by a personal access token gets 403.
+         */
         put: operations["UsersV1Controller_changeMyPassword"];
         post?: never;
         delete?: never;
@@ -329,7 +332,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Reset a user's password; every token issued before stops working. With `rotate_api_key`, its API key is replaced too: the new one is in the answer (`api_key`, shown once), the old one stops working */
+        /** Reset a user's password; every token issued before, and every personal access token, stops working. With `rotate_api_key`, its API key is replaced too: the new one is in the answer (`api_key`, shown once), the old one stops working */
         put: operations["UsersV1Controller_resetPassword"];
         post?: never;
         delete?: never;
@@ -1215,6 +1218,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description The caller used a personal access token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description Invalid request (each failing field listed) */
             422: {
                 headers: {
@@ -1258,6 +1270,15 @@ export interface operations {
             };
             /** @description Missing or invalid credentials */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The caller used a personal access token */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

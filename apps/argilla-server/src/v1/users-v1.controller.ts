@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Ip, Param, Patch, Post, Put, Q
 import {
   ApiBody,
   ApiConflictResponse,
+  ApiForbiddenResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -75,8 +76,10 @@ export class UsersV1Controller {
       'A caller authenticated by a bearer token must give its current password (`current_password`): missing or ' +
       'wrong, the answer is the 422 of `PUT /api/v1/me/password` for a wrong current password and the key stays. ' +
       'A caller authenticated by its API key (`X-Argilla-Api-Key`) needs no password, as that key is the one ' +
-      'replaced; a password it gives anyway is checked the same way. The body may be left out.',
+      'replaced; a password it gives anyway is checked the same way. The body may be left out. A caller ' +
+      'authenticated by a personal access token gets 403.',
   })
+  @ApiForbiddenResponse({ description: 'The caller used a personal access token', type: ErrorEnvelopeDto })
   @ApiBody({ type: RotateApiKeyDto, required: false })
   @ApiOkResponse({ type: UserV1WithApiKeyDto })
   @ApiValidationError()
@@ -92,7 +95,11 @@ export class UsersV1Controller {
 
   @Put('me/password')
   @Access('user')
-  @ApiOperation({ summary: "Change the caller's password; every token issued before stops working" })
+  @ApiOperation({
+    summary: "Change the caller's password; every token issued before, and every personal access token, stops working",
+    description: 'A caller authenticated by a personal access token gets 403.',
+  })
+  @ApiForbiddenResponse({ description: 'The caller used a personal access token', type: ErrorEnvelopeDto })
   @ApiOkResponse({ type: UserV1ResponseDto })
   @ApiValidationError()
   @ApiTooManyRequestsResponse({
@@ -119,7 +126,8 @@ export class UsersV1Controller {
   @Access('admin')
   @ApiOperation({
     summary:
-      "Reset a user's password; every token issued before stops working. With `rotate_api_key`, its API key is " +
+      "Reset a user's password; every token issued before, and every personal access token, stops working. With " +
+      '`rotate_api_key`, its API key is ' +
       'replaced too: the new one is in the answer (`api_key`, shown once), the old one stops working',
   })
   @ApiOkResponse({ type: UserV1WithOptionalApiKeyDto })
