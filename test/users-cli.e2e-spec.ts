@@ -329,7 +329,7 @@ describe('argilla-cli users help', () => {
   it('lists the users commands', async () => {
     const root = await runCli(['--help'], db.env);
     expect(root.stdout.replace(/\s+/g, ' ')).toContain(
-      ' users Manage users: create, create_default, migrate, list, update, delete, reset-password, rotate-api-key, disable, enable, export, identities, unlink ',
+      ' users Manage users: create, create_default, migrate, list, update, delete, reset-password, rotate-api-key, disable, enable, export, identities, unlink, tokens, create-token, revoke-token ',
     );
     expect(root.stdout.replace(/\s+/g, ' ')).toContain(
       ' workspaces Manage workspaces: list, create, delete, add-user, remove-user ',
@@ -351,6 +351,9 @@ describe('argilla-cli users help', () => {
       'export [options]',
       'identities [options] <username>',
       'unlink <username> <provider> [subject]',
+      'tokens [options] <username>',
+      'create-token [options] <username>',
+      'revoke-token <username> <token>',
     ]) {
       expect(users.stdout).toContain(`\n  ${usage} `);
     }
