@@ -388,6 +388,21 @@ describe.each(engines())('personal access tokens (%s)', (engine) => {
       await api(app).get('/api/me').set(byKey('bob.apikey')).expect(200);
     });
 
+    it("refuses a token created before its user's last password change or disabling (a creation that raced it)", async () => {
+      const carl = (await seedUser(app, { username: 'carl' })).user;
+      const token = await create(byKey('carl.apikey'), { name: 'raced' });
+      await api(app).get('/api/me').set(byKey(token.secret)).expect(200);
+      const [row] = await rowsOf(carl);
+      // As a password change lands: it sets tokens_valid_after, and this token was written after its delete.
+      await dataSource
+        .getRepository(User)
+        .update({ id: carl.id }, { tokensValidAfter: new Date(row.createdAt.getTime() + 1) });
+      const response = await api(app).get('/api/me').set(byKey(token.secret));
+      expect([response.status, response.body]).toEqual([401, UNAUTHORIZED]);
+      await api(app).get('/api/me').set(byKey('carl.apikey')).expect(200);
+      await api(app).delete(`/api/v1/me/tokens/${token.id}`).set(byKey('carl.apikey')).expect(200);
+    });
+
     it("admins list and revoke anyone's tokens; annotators may not; unknown users and tokens are 404", async () => {
       const token = await create(byKey('ann.apikey'), { name: 'seen-by-admin' });
       const list = await api(app).get(`/api/v1/users/${ann.id}/tokens`).set(byKey('admin.apikey'));

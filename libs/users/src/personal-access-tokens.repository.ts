@@ -8,6 +8,7 @@ import { toUserWithWorkspaces, USER_COLUMNS, UserRow, workspacesColumn } from '.
 interface TokenUserRow extends UserRow {
   token_id: string;
   token_scope: TokenScope;
+  token_created_at: Date | string;
   token_expires_at: Date | string | null;
   token_last_used_at: Date | string | null;
 }
@@ -17,6 +18,7 @@ export interface TokenWithUser {
   /** The id as stored (what the writes below take). */
   storedId: string;
   scope: TokenScope;
+  createdAt: Date;
   expiresAt: Date | null;
   lastUsedAt: Date | null;
   principal: UserWithWorkspaces;
@@ -35,7 +37,7 @@ export class PersonalAccessTokensRepository {
   constructor(private readonly database: Database) {
     this.byHash = database.prepared<TokenUserRow>(
       'argilla_access_token_by_hash',
-      `SELECT t.id AS token_id, t.scope AS token_scope, t.expires_at AS token_expires_at,
+      `SELECT t.id AS token_id, t.scope AS token_scope, t.created_at AS token_created_at, t.expires_at AS token_expires_at,
          t.last_used_at AS token_last_used_at, ${USER_COLUMNS}, ${workspacesColumn(database.engine)}
        FROM personal_access_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`,
     );
@@ -57,6 +59,7 @@ export class PersonalAccessTokensRepository {
     return {
       storedId: row.token_id,
       scope: row.token_scope,
+      createdAt: parseTimestamp(row.token_created_at),
       expiresAt: row.token_expires_at === null ? null : parseTimestamp(row.token_expires_at),
       lastUsedAt: row.token_last_used_at === null ? null : parseTimestamp(row.token_last_used_at),
       principal: toUserWithWorkspaces(row),

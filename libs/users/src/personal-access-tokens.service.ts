@@ -175,7 +175,12 @@ export class PersonalAccessTokensService {
       await this.repository.deleteByStoredId(found.storedId);
       return null;
     }
-    if (found.principal.user.disabled) return null;
+    const { user } = found.principal;
+    // Password changes and disablings delete the user's tokens; this also refuses one whose creation raced with
+    // such a change (created before it, written after its delete).
+    if (user.disabled || (user.tokensValidAfter !== null && !isAfter(found.createdAt, user.tokensValidAfter))) {
+      return null;
+    }
     const cutoff = new Date(at.getTime() - LAST_USED_RESOLUTION_MS);
     if (found.lastUsedAt === null || found.lastUsedAt.getTime() < cutoff.getTime()) {
       await this.repository.touchLastUsed(found.storedId, at, cutoff);
@@ -187,6 +192,12 @@ export class PersonalAccessTokensService {
   purgeExpired(): Promise<number> {
     return this.repository.deleteExpired(now());
   }
+}
+
+/** Whether `a` is later than `b`, to the microsecond. */
+function isAfter(a: Date, b: Date): boolean {
+  const micros = (date: Date) => (date instanceof Timestamp ? date.epochMicroseconds : date.getTime() * 1000);
+  return micros(a) > micros(b);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
