@@ -55,14 +55,25 @@ async function membershipsIn(source: DataSource): Promise<string[][]> {
 const LAST_ADMIN = 'Error: The last admin cannot be demoted, disabled or removed: make another user admin first\n';
 
 describe.each(engines())('argilla-cli users and workspaces management (%s)', (engine) => {
+  let seeded: TestDatabase;
   let db: TestDatabase;
   let dataSource: DataSource;
 
-  beforeEach(async () => {
-    ({ db, dataSource } = await createMigratedDatabase(engine));
-    const path = join(db.home, 'seed.yml');
+  // SEED is imported once, by the CLI; each test starts from a copy of that database.
+  beforeAll(async () => {
+    ({ db: seeded } = await createMigratedDatabase(engine));
+    const path = join(seeded.home, 'seed.yml');
     writeFileSync(path, SEED);
-    expect((await cli(['users', 'migrate', '--file', path])).code).toBe(0);
+    expect((await runCli(['users', 'migrate', '--file', path], seeded.env)).code).toBe(0);
+  });
+
+  afterAll(async () => {
+    await seeded?.drop();
+  });
+
+  beforeEach(async () => {
+    db = await seeded.copy();
+    dataSource = await db.connect();
   });
 
   afterEach(async () => {
