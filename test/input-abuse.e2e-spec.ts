@@ -13,6 +13,13 @@ const ADMIN = { 'X-Argilla-Api-Key': 'admin.apikey' };
 /** Fixed, so that a failure replays; fast-check prints it with the counterexample. */
 const SEED = 20_240_818;
 const RUNS = 40;
+/**
+ * A property's time budget, and each test's. Generous: every failed login is padded to the costliest hash's
+ * failure time (security.md#timing), which a loaded machine stretches to a second or more, and a property cut short
+ * fails. On an idle machine a property takes a few seconds.
+ */
+const PROPERTY_TIME_LIMIT_MS = 150_000;
+jest.setTimeout(PROPERTY_TIME_LIMIT_MS + 30_000);
 
 /** Every route the app registers (the coverage test checks this list against the running app). */
 const ROUTES = [
@@ -330,7 +337,7 @@ async function check<T>(arbitrary: fc.Arbitrary<T>, predicate: (value: T) => Pro
   await fc.assert(fc.asyncProperty(arbitrary, predicate), {
     seed: SEED,
     numRuns: RUNS,
-    plugins: [fc.interruptAfterTimeLimit(40_000, { failOnInterrupt: true })],
+    plugins: [fc.interruptAfterTimeLimit(PROPERTY_TIME_LIMIT_MS, { failOnInterrupt: true })],
   });
 }
 
