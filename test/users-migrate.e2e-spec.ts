@@ -167,6 +167,29 @@ describe.each(engines())('argilla-cli users migrate (%s)', (engine) => {
     });
   });
 
+  it('analyses the tables it wrote on PostgreSQL (once each), so that lookups are planned on their new size', async () => {
+    const TABLES = ['oauth_identities', 'oauth_memberships', 'users', 'workspaces', 'workspaces_users'];
+    const analyses = async (): Promise<Record<string, number>> => {
+      if (engine === 'sqlite') {
+        // SQLite plans without statistics unless ANALYZE made them; an import makes none.
+        const rows: { name: string }[] = await dataSource.query(
+          "SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'",
+        );
+        return Object.fromEntries(TABLES.map((table) => [table, rows.length]));
+      }
+      await dataSource.query('SELECT pg_stat_clear_snapshot()');
+      const rows: { relname: string; analyze_count: string }[] = await dataSource.query(
+        'SELECT relname, analyze_count FROM pg_stat_user_tables WHERE relname = ANY($1)',
+        [TABLES],
+      );
+      return Object.fromEntries(rows.map((row) => [row.relname, Number(row.analyze_count)]));
+    };
+    const before = await analyses();
+    expect((await runCli(['users', 'migrate', '--file', writeUsersFile(USERS_FILE)], db.env)).code).toBe(0);
+    const increment = engine === 'postgres' ? 1 : 0;
+    expect(await analyses()).toEqual(Object.fromEntries(TABLES.map((table) => [table, before[table] + increment])));
+  });
+
   it('lets every imported user log in with its old password, except the one marked disabled', async () => {
     expect((await runCli(['users', 'migrate', '--file', writeUsersFile(USERS_FILE)], db.env)).code).toBe(0);
     const disabled = await dataSource

@@ -41,6 +41,9 @@ const PROVIDER_MEMBERSHIP_COLUMNS = [
   ['created_at', 'timestamp'],
 ] as const;
 
+/** The tables an import writes to. */
+const ANALYSED_TABLES = ['users', 'workspaces', 'workspaces_users', 'oauth_identities', 'oauth_memberships'];
+
 /** Imports a whole users file in one transaction, with bulk inserts (a few statements whatever the size). */
 @Injectable()
 export class UsersImporter {
@@ -49,8 +52,21 @@ export class UsersImporter {
     private readonly repository: UsersRepository,
   ) {}
 
-  /** Writes every user or none. `onUser` is told of each user once it is checked, before anything is written. */
+  /**
+   * Writes every user or none. `onUser` is told of each user once it is checked, before anything is written.
+   * On PostgreSQL the tables written are analysed afterwards: until autovacuum gets to them, the planner would
+   * plan every request's lookup on the statistics of the tables before the import (with 100,000 users imported
+   * into an empty database, `GET /api/me` ran ten times slower).
+   */
   async import(file: UsersFile, onUser?: (user: ImportedUser, index: number) => void): Promise<void> {
+    await this.write(file, onUser);
+    if (this.database.engine === 'postgres' && file.users.length > 0) {
+      const dataSource = await this.database.dataSource();
+      await dataSource.query(`ANALYZE ${ANALYSED_TABLES.join(', ')}`);
+    }
+  }
+
+  private async write(file: UsersFile, onUser?: (user: ImportedUser, index: number) => void): Promise<void> {
     const { users } = file;
     await this.database.transaction(async (manager) => {
       await this.assertNotInDatabase(manager, users);
