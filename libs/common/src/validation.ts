@@ -15,6 +15,11 @@ import {
 import { FieldError, ValidationError } from './errors';
 
 /** Usernames and workspace names: lowercase letters, digits, `-` and `_`, not starting with `-` or `_`. */
+/** A plain mapping (what YAML and JSON parse an object to): not null, not an array. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 export const NAME_PATTERN = /^(?!-|_)[a-z0-9-_]+$/;
 /** Longer names could not be indexed (PostgreSQL's B-tree entries are limited to about 2,700 bytes). */
 export const NAME_MAX_LENGTH = 255;

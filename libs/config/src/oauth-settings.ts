@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { load } from 'js-yaml';
+import { isRecord } from '@argilla/common';
 
 /** The variable naming the single sign-on file (Argilla's); relative paths are read from the working directory. */
 export const OAUTH_CONFIG_VARIABLE = 'ARGILLA_AUTH_OAUTH_CFG';
@@ -256,10 +257,6 @@ function optionalBoolean(record: Record<string, unknown>, key: string, fallback:
   if (typeof value === 'boolean') return value;
   fail(`${key} must be true or false (got '${String(value)}')`);
   return fallback;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isHttpUrl(value: string): boolean {

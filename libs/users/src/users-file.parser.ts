@@ -4,6 +4,7 @@ import {
   FieldError,
   IsBool,
   IsStr,
+  isRecord,
   NAME_MAX_LENGTH,
   NAME_PATTERN,
   Required,
@@ -233,9 +234,6 @@ function topLevel(data: unknown): { entries: unknown[]; workspaces: string[] } {
   if (!listed.every(isValidName)) throw new UsersFileError(`top-level 'workspaces' ${invalidNameProblem(listed)}`);
   return { entries: (users as unknown[] | undefined | null) ?? [], workspaces: [...new Set(listed as string[])] };
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A string the database can hold as a key: not empty, no NUL. */
 const isKeyText = (value: unknown): value is string =>
