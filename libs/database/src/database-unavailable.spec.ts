@@ -1,6 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { DatabaseError } from 'pg';
-import { DataSource, QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
+import {
+  DataSource,
+  QueryFailedError,
+  QueryRunnerAlreadyReleasedError,
+  QueryRunnerProviderAlreadyReleasedError,
+} from 'typeorm';
 import { DatabaseUnavailableError, isDatabaseUnavailable, survivePostgresConnectionLoss } from './database-unavailable';
 
 function withCode(message: string, code: string): Error {
@@ -23,6 +28,7 @@ describe('isDatabaseUnavailable', () => {
     new AggregateError([withCode('connect ECONNREFUSED ::1:5432', 'ECONNREFUSED')], ''),
     new DatabaseUnavailableError(),
     new QueryRunnerAlreadyReleasedError(),
+    new QueryRunnerProviderAlreadyReleasedError(),
     withCode('database is locked', 'SQLITE_BUSY'),
     withCode('unable to open database file', 'SQLITE_CANTOPEN'),
   ])('recognises %p', (error) => {

@@ -67,6 +67,8 @@ function isUnavailableCode(code: string, message: unknown): boolean {
 }
 
 /** True when an error (a TypeORM error, a driver error, or one they wrap) means the database is unreachable. */
+const RELEASED_RUNNER_ERRORS = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError']);
+
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (error instanceof DatabaseUnavailableError) return true;
   // Duck-typed: socket errors come from Node's own realm, where `instanceof Error` may not hold.
@@ -75,8 +77,9 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   const message = (error as { message?: unknown }).message;
   if (typeof code === 'string' && isUnavailableCode(code, message)) return true;
   // TypeORM releases a PostgreSQL query runner whose connection died; the transaction's next statement then
-  // fails with this error instead of the connection's own.
-  if ((error as { name?: unknown }).name === 'QueryRunnerAlreadyReleasedError') return true;
+  // fails with one of these errors (from the query runner, or from the entity manager bound to it) instead of the
+  // connection's own.
+  if (RELEASED_RUNNER_ERRORS.has(String((error as { name?: unknown }).name))) return true;
   if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((text) => message.includes(text))) return true;
   const nested = [(error as { driverError?: unknown }).driverError, (error as { cause?: unknown }).cause];
   const errors = (error as { errors?: unknown }).errors; // AggregateError from a dual-stack connect
