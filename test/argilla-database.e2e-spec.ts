@@ -9,6 +9,7 @@ import { engines, Engine, TestDatabase } from './support/test-database';
 
 /** What `database migrate --revision 1.8` prints from head, step by step. */
 const DOWNGRADE_TO_1_8 = [
+  'Running downgrade 4e8b1d6f2a97 -> c2a47e91b0d3, create user_sessions table',
   'Running downgrade c2a47e91b0d3 -> 654435fa1803, create personal_access_tokens table',
   'Running downgrade 654435fa1803 -> 8ef49c590498, create oauth_identities and oauth_memberships tables',
   'Running downgrade 8ef49c590498 -> d5fda6c60caa, create data_version, bumped by triggers on users, workspaces and memberships',
@@ -17,7 +18,7 @@ const DOWNGRADE_TO_1_8 = [
   "Database now at revision 'ae5522b4c674'.",
 ];
 
-const HEAD = 'c2a47e91b0d3';
+const HEAD = '4e8b1d6f2a97';
 const ADMIN = { 'X-Argilla-Api-Key': 'argilla.apikey' };
 const DATASET_TABLES = ['datasets', 'fields', 'questions', 'records', 'responses'];
 
@@ -146,7 +147,8 @@ describe.each(engines())('a database written by Argilla 1.8 (%s)', (engine) => {
         'Running upgrade d5fda6c60caa -> 8ef49c590498, create data_version, bumped by triggers on users, workspaces and memberships',
         'Running upgrade 8ef49c590498 -> 654435fa1803, create oauth_identities and oauth_memberships tables',
         'Running upgrade 654435fa1803 -> c2a47e91b0d3, create personal_access_tokens table',
-        "Database now at revision 'c2a47e91b0d3' (head).",
+        'Running upgrade c2a47e91b0d3 -> 4e8b1d6f2a97, create user_sessions table',
+        "Database now at revision '4e8b1d6f2a97' (head).",
         '',
       ].join('\n'),
       stderr: '',

@@ -75,14 +75,14 @@ describe.each(engines())('authentication (%s)', (engine) => {
   }
 
   describe('POST /api/security/token', () => {
-    it("issues an HS256 JWT with sub, iat, exp (one day), the user's id and token version for the right password", async () => {
+    it("issues an HS256 JWT with sub, iat, exp (one day), the user's id, token version and session for the right password", async () => {
       const before = nowSeconds();
       const response = await login('ada', 'ada-password').expect(200);
       expect(response.body).toEqual({ access_token: expect.any(String), token_type: 'bearer' });
       expect(response.headers['cache-control']).toBe('no-store');
       const { header, claims } = decode(response.body.access_token);
       expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
-      expect(Object.keys(claims).sort()).toEqual(['exp', 'iat', 'sub', 'uid', 'ver']);
+      expect(Object.keys(claims).sort()).toEqual(['exp', 'iat', 'sid', 'sub', 'uid', 'ver']);
       // No password change or disabling yet: version 0.
       expect(claims.ver).toBe(0);
       expect(claims.sub).toBe('ada');
@@ -90,6 +90,8 @@ describe.each(engines())('authentication (%s)', (engine) => {
       expect(claims.uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       expect(claims.iat).toBeGreaterThanOrEqual(before);
       expect((claims.exp as number) - (claims.iat as number)).toBe(1440 * 60);
+      // The session it names (test/sessions.e2e-spec.ts covers them).
+      expect(claims.sid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     });
 
     it('accepts the optional OAuth2 fields', async () => {

@@ -16,6 +16,7 @@ const ALL_TABLES = [
   'oauth_identities',
   'oauth_memberships',
   'personal_access_tokens',
+  'user_sessions',
   ...TABLES_1_8,
 ].sort();
 const UPGRADE_LINES = [
@@ -32,8 +33,9 @@ const UPGRADE_LINES = [
   'Running upgrade d5fda6c60caa -> 8ef49c590498, create data_version, bumped by triggers on users, workspaces and memberships',
   'Running upgrade 8ef49c590498 -> 654435fa1803, create oauth_identities and oauth_memberships tables',
   'Running upgrade 654435fa1803 -> c2a47e91b0d3, create personal_access_tokens table',
+  'Running upgrade c2a47e91b0d3 -> 4e8b1d6f2a97, create user_sessions table',
 ];
-const HEAD = 'c2a47e91b0d3';
+const HEAD = '4e8b1d6f2a97';
 
 describe.each(engines())('argilla-cli database (%s)', (engine) => {
   let db: TestDatabase;
@@ -99,7 +101,8 @@ describe.each(engines())('argilla-cli database (%s)', (engine) => {
 
     const down = await runCli(['database', 'migrate', '--revision', '74694870197c'], db.env);
     expect(down.code).toBe(0);
-    expect(down.stdout.split('\n').slice(0, 12)).toEqual([
+    expect(down.stdout.split('\n').slice(0, 13)).toEqual([
+      'Running downgrade 4e8b1d6f2a97 -> c2a47e91b0d3, create user_sessions table',
       'Running downgrade c2a47e91b0d3 -> 654435fa1803, create personal_access_tokens table',
       'Running downgrade 654435fa1803 -> 8ef49c590498, create oauth_identities and oauth_memberships tables',
       'Running downgrade 8ef49c590498 -> d5fda6c60caa, create data_version, bumped by triggers on users, workspaces and memberships',
@@ -139,9 +142,9 @@ describe.each(engines())('argilla-cli database (%s)', (engine) => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      "Error: Unknown revision 'nope'. Known: head, base, tag 1.7, tag 1.8, tag users-1, tag users-2, tag users-3, tag users-4, tag users-5, " +
+      "Error: Unknown revision 'nope'. Known: head, base, tag 1.7, tag 1.8, tag users-1, tag users-2, tag users-3, tag users-4, tag users-5, tag users-6, " +
         '74694870197c, 82a5a88a3fa5, 1769ee58fbb4, b9099dc08489, 3a8e2f9b5dea, 8be56284dac0, e402e9d9245e, ' +
-        'ae5522b4c674, f543ed19759f, d5fda6c60caa, 8ef49c590498, 654435fa1803, c2a47e91b0d3.\n',
+        'ae5522b4c674, f543ed19759f, d5fda6c60caa, 8ef49c590498, 654435fa1803, c2a47e91b0d3, 4e8b1d6f2a97.\n',
     );
     const ds = await connect();
     expect(await listTables(ds)).toEqual(['users', 'workspaces']);
@@ -180,10 +183,12 @@ describe.each(engines())('argilla-cli database (%s)', (engine) => {
         "• users-3 (revision: '8ef49c590498')",
         "• users-4 (revision: '654435fa1803')",
         "• users-5 (revision: 'c2a47e91b0d3')",
+        "• users-6 (revision: '4e8b1d6f2a97')",
         '',
         'Revisions',
         '---------',
-        '654435fa1803 -> c2a47e91b0d3 (head), create personal_access_tokens table',
+        'c2a47e91b0d3 -> 4e8b1d6f2a97 (head), create user_sessions table',
+        '654435fa1803 -> c2a47e91b0d3, create personal_access_tokens table',
         '8ef49c590498 -> 654435fa1803, create oauth_identities and oauth_memberships tables',
         'd5fda6c60caa -> 8ef49c590498, create data_version, bumped by triggers on users, workspaces and memberships',
         'f543ed19759f -> d5fda6c60caa, add disabled and tokens_valid_after to users',

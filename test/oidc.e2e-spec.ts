@@ -232,8 +232,17 @@ describe.each(engines())('single sign-on through OpenID Connect (%s)', (engine) 
     const token = (result.body as { access_token: string }).access_token;
     const id = await userId('ada-l');
     const claims = claimsOf(token);
-    expect(Object.keys(claims).sort()).toEqual(['exp', 'iat', 'sub', 'uid', 'ver']);
+    expect(Object.keys(claims).sort()).toEqual(['exp', 'iat', 'sid', 'sub', 'uid', 'ver']);
     expect([claims.sub, claims.uid, (claims.exp as number) - (claims.iat as number)]).toEqual(['ada-l', id, 86_400]);
+    // A session, marked with the provider (ended by POST /api/v1/me/logout as a password login's is).
+    const sessions = await get('/api/v1/me/sessions', { Authorization: `Bearer ${token}` });
+    const [session] = sessions.body.items as { id: string; provider: string }[];
+    expect([sessions.status, sessions.body.total, session.id, session.provider]).toEqual([
+      200,
+      1,
+      claims.sid,
+      'testidp',
+    ]);
     const answer = await me(token);
     expect([
       answer.status,

@@ -4,7 +4,7 @@ import type { Config } from '@jest/types';
 import { DataSource } from 'typeorm';
 import { formatTimestamp, now } from '@argilla/common';
 import { DowngradeRefusedError, MigrationRunner, PersonalAccessToken, User, Workspace } from '@argilla/database';
-import { AccessTokensPurge } from '../apps/argilla-server/src/security/access-tokens-purge';
+import { ExpiredCredentialsPurge } from '../apps/argilla-server/src/security/expired-credentials-purge';
 import {
   api,
   ApiSuite,
@@ -326,7 +326,7 @@ describe.each(engines())('personal access tokens (%s)', (engine) => {
         const response = await api(app).get('/api/me').set(byKey(met.secret));
         expect([response.status, response.body]).toEqual([401, UNAUTHORIZED]);
         expect((await rowsOf(ann)).map((row) => row.name)).toEqual(['unseen', 'kept']);
-        await app.get(AccessTokensPurge).purge();
+        await app.get(ExpiredCredentialsPurge).purge();
         expect((await rowsOf(ann)).map((row) => row.name)).toEqual(['kept']);
         await api(app).get('/api/me').set(byKey(kept.secret)).expect(200);
       });

@@ -11,7 +11,7 @@ import { MetricsController } from './observability/metrics.controller';
 import { OAuthCallbackController } from './oauth/oauth-callback.controller';
 import { OAuthController } from './oauth/oauth.controller';
 import { MetricsService } from './observability/metrics.service';
-import { AccessTokensPurge } from './security/access-tokens-purge';
+import { ExpiredCredentialsPurge } from './security/expired-credentials-purge';
 import { LoginCountersPurge } from './security/login-counters-purge';
 import { SecurityController } from './security/security.controller';
 import { StatusController } from './status/status.controller';
@@ -19,6 +19,7 @@ import { StatusService } from './status/status.service';
 import { UsersController } from './users/users.controller';
 import { RequestValidationPipe } from './validation/request-validation.pipe';
 import { AccessTokensController } from './v1/access-tokens.controller';
+import { SessionsController } from './v1/sessions.controller';
 import { UsersV1Controller } from './v1/users-v1.controller';
 import { WorkspacesController } from './workspaces/workspaces.controller';
 
@@ -35,6 +36,7 @@ export class ServerModule {
         WorkspacesController,
         UsersV1Controller,
         AccessTokensController,
+        SessionsController,
         OAuthController,
         OAuthCallbackController,
         ...(settings.operations.metricsEnabled ? [MetricsController] : []),
@@ -43,7 +45,7 @@ export class ServerModule {
         StatusService,
         MetricsService,
         LoginCountersPurge,
-        AccessTokensPurge,
+        ExpiredCredentialsPurge,
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_PIPE, useClass: RequestValidationPipe },

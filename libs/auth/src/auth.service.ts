@@ -1,14 +1,22 @@
 import { KeyObject } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ForbiddenOperationError, Timestamp, UnauthorizedError, ValidationError } from '@argilla/common';
+import {
+  BadRequestError,
+  ForbiddenOperationError,
+  Timestamp,
+  UnauthorizedError,
+  ValidationError,
+} from '@argilla/common';
 import { SETTINGS, Settings } from '@argilla/config';
-import { User } from '@argilla/database';
+import { User, UserSession } from '@argilla/database';
 import {
   AccessTokenPrincipal,
   CreatedAccessToken,
   NewAccessToken,
   PasswordHasher,
   PersonalAccessTokensService,
+  SessionOrigin,
+  UserSessionsService,
   UsersRepository,
   UsersService,
   UserWithWorkspaces,
@@ -28,6 +36,11 @@ export interface AccessToken {
  * (`token`, Argilla's name for it).
  */
 export type AuthenticatedBy = 'api_key' | 'access_token' | 'token';
+
+/** The user of a bearer JWT, and the session the JWT belongs to (none for a JWT of an earlier release). */
+export interface BearerPrincipal extends UserWithWorkspaces {
+  sessionId?: string;
+}
 
 /**
  * A personal access token may not make lasting credentials: no new token, password or API key (403), so that a
@@ -59,6 +72,7 @@ export class AuthService {
     private readonly throttle: LoginThrottle,
     private readonly timing: FailedLoginTiming,
     private readonly accessTokens: PersonalAccessTokensService,
+    private readonly sessions: UserSessionsService,
   ) {}
 
   /** Resolved on first use (the CLI never needs it); the server calls it at start so the warning shows then. */
@@ -83,9 +97,15 @@ export class AuthService {
    * Throttled by LoginThrottle: the attempt is counted before the password is checked, 429 past the limits. A
    * disabled user's right password is a failure, like a wrong one.
    * The token carries the user's token version as read before the password was checked: a password change or a
-   * disabling that lands while this login is being verified ends it too.
+   * disabling that lands while this login is being verified ends it too. Each login is a session (`origin` says
+   * where from), which the token names.
    */
-  async login(username: string, password: string, client: string): Promise<AccessToken> {
+  async login(
+    username: string,
+    password: string,
+    client: string,
+    origin: Omit<SessionOrigin, 'client' | 'provider'> = {},
+  ): Promise<AccessToken> {
     const started = this.timing.start();
     let user: User | null = null;
     const verified = await this.throttle.check(username, client, async () => {
@@ -107,19 +127,46 @@ export class AuthService {
     if (this.passwords.needsRehash(found.passwordHash)) {
       await this.users.updatePasswordHash(found.id, await this.passwords.hash(password));
     }
-    return this.issueToken(found);
+    return this.issueToken(found, { ...origin, client });
   }
 
   /**
-   * The bearer JWT of a login, for a user already authenticated (by its password, or by an OpenID provider). It
-   * carries the user's token version as read by the caller: a password change or disabling since then ends it.
+   * The bearer JWT of a sign-in, for a user already authenticated (by its password, or by an OpenID provider): a
+   * new session, which the JWT names (`sid`) and which ends with it. It carries the user's token version as read by
+   * the caller: a password change or disabling since then ends it. 401 when the user was deleted meanwhile.
    */
-  async issueToken(user: User): Promise<AccessToken> {
+  async issueToken(user: User, origin: SessionOrigin): Promise<AccessToken> {
     // Never earlier than the user's last password change or disabling: such a token would be refused.
     const iat = Math.max(Math.floor(Date.now() / 1000), tokensValidFrom(user.tokensValidAfter));
     const exp = iat + this.settings.auth.tokenExpirationMinutes * 60;
+    const session = await this.sessions.start(user.id, new Date(exp * 1000), origin);
+    if (!session) throw new UnauthorizedError();
     const claims = { sub: user.username, iat, exp, uid: user.id, ver: tokenVersion(user.tokensValidAfter) };
-    return { access_token: await signToken(claims, this.tokenKey()), token_type: 'bearer' };
+    return {
+      access_token: await signToken({ ...claims, sid: session.id }, this.tokenKey()),
+      token_type: 'bearer',
+    };
+  }
+
+  /**
+   * Ends the session of the request (`POST /api/v1/me/logout`): its JWT is refused from the next request on, on
+   * every replica. 400 for a request made without one (an API key, a personal access token, or a JWT of an
+   * earlier release, which has no session).
+   */
+  async logout(user: User, authenticatedBy: AuthenticatedBy, sessionId: string | undefined): Promise<UserSession> {
+    if (authenticatedBy !== 'token') {
+      throw new BadRequestError(
+        'This request has no session to end: it was made with an API key or a personal access token, not with ' +
+          'the bearer token of a login (revoke a personal access token with DELETE /api/v1/me/tokens/{token_id})',
+      );
+    }
+    if (sessionId === undefined) {
+      throw new BadRequestError(
+        'This bearer token has no session (it was issued by an earlier release): it cannot be ended alone; it ' +
+          'ends when it expires, or when the password changes',
+      );
+    }
+    return this.sessions.end(user.id, sessionId);
   }
 
   /**
@@ -214,9 +261,10 @@ export class AuthService {
    * secret) is accepted as before: refused only when issued before its user was created, compared in whole
    * seconds as `iat` has no more, so a re-creation within the same second does not end it.
    * Either way, a token issued before the user's `tokens_valid_after` (password change, disabling) is refused,
-   * and so is one whose token version (`ver`, when it has one) is no longer the user's.
+   * and so is one whose token version (`ver`, when it has one) is no longer the user's. A token naming a session
+   * (`sid`) is refused once the session has ended; the user and its session are read in one query.
    */
-  async authenticateBearer(token: string): Promise<UserWithWorkspaces> {
+  async authenticateBearer(token: string): Promise<BearerPrincipal> {
     let claims;
     try {
       this.verifier ??= new TokenVerifier(this.tokenKey());
@@ -225,7 +273,14 @@ export class AuthService {
       if (error instanceof InvalidTokenError) throw new UnauthorizedError();
       throw error;
     }
-    const found = await this.userRows.findByUsernameWithWorkspaces(claims.sub);
+    let found: UserWithWorkspaces | null;
+    if (claims.sid === undefined) {
+      found = await this.userRows.findByUsernameWithWorkspaces(claims.sub);
+    } else {
+      const withSession = await this.sessions.check(claims.sub, claims.sid);
+      if (withSession && withSession.sessionLastSeenAt === null) throw new UnauthorizedError();
+      found = withSession?.principal ?? null;
+    }
     if (
       !found ||
       found.user.disabled ||
@@ -236,7 +291,7 @@ export class AuthService {
     ) {
       throw new UnauthorizedError();
     }
-    return found;
+    return claims.sid === undefined ? found : { ...found, sessionId: claims.sid };
   }
 }
 

@@ -5,6 +5,7 @@ import { InvalidTokenError, signingKey, signToken, TokenClaims, TokenVerifier, v
 const SECRET = 'unit-test-secret-of-more-than-32-characters';
 const KEY = signingKey(SECRET);
 const UID = '0b7e3c4a-5d6f-4a1b-9c2d-3e4f5a6b7c8d';
+const SID = '5f0c2d1e-8a7b-4c6d-9e0f-1a2b3c4d5e6f';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const part = (value: unknown) =>
@@ -28,7 +29,14 @@ async function refusal(token: string): Promise<unknown> {
 
 describe('signToken', () => {
   it('writes an HS256 JWT with the claims given, which verifyToken gives back', async () => {
-    const claims: TokenClaims = { sub: 'ada', iat: nowSeconds(), exp: nowSeconds() + 86_400, uid: UID, ver: 0 };
+    const claims: TokenClaims = {
+      sub: 'ada',
+      iat: nowSeconds(),
+      exp: nowSeconds() + 86_400,
+      uid: UID,
+      ver: 0,
+      sid: SID,
+    };
     const token = await signToken(claims, KEY);
     const [header, payload, signature] = token.split('.');
     expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toEqual(HS256);
@@ -45,14 +53,22 @@ describe('verifyToken', () => {
     expect(await verifyToken(forge({ alg: 'HS256' }, claims), KEY)).toEqual(claims);
   });
 
-  it('gives back sub, iat, exp, uid and ver alone', async () => {
-    const claims = { ...valid(), uid: UID, ver: 1_733_000_000_123_456, role: 'owner', nbf: nowSeconds() - 10 };
+  it('gives back sub, iat, exp, uid, ver and sid alone', async () => {
+    const claims = {
+      ...valid(),
+      uid: UID,
+      ver: 1_733_000_000_123_456,
+      sid: SID,
+      role: 'owner',
+      nbf: nowSeconds() - 10,
+    };
     expect(await verifyToken(forge(HS256, claims), KEY)).toEqual({
       sub: 'ada',
       iat: claims.iat,
       exp: claims.exp,
       uid: UID,
       ver: 1_733_000_000_123_456,
+      sid: SID,
     });
   });
 
@@ -165,6 +181,9 @@ describe('verifyToken', () => {
     ['a ver that is not an integer', '"ver" is not an integer', () => forge(HS256, { ...valid(), ver: 0.5 })],
     ['a ver that is a string', '"ver" is not an integer', () => forge(HS256, { ...valid(), ver: '0' })],
     ['a ver past 2^53', '"ver" is not an integer', () => forge(HS256, { ...valid(), ver: 2 ** 53 })],
+    ['a sid that is not a string', '"sid" is not a UUID', () => forge(HS256, { ...valid(), sid: 7 })],
+    ['a sid that is not a UUID', '"sid" is not a UUID', () => forge(HS256, { ...valid(), sid: 'session-1' })],
+    ['a sid in capitals', '"sid" is not a UUID', () => forge(HS256, { ...valid(), sid: SID.toUpperCase() })],
     ['claims that are not an object', 'JWT Claims Set must be a top-level JSON object', () => forge(HS256, '["ada"]')],
     ['claims that are not JSON', 'JWT Claims Set must be a top-level JSON object', () => forge(HS256, '{"sub":"ada",')],
   ])('refuses %s (%s)', async (_label, reason, token) => {
@@ -263,6 +282,7 @@ describe('verifyToken', () => {
             exp: mostly(fc.integer({ min: nowSeconds() + 3600 })),
             uid: mostly(fc.uuid()),
             ver: mostly(fc.nat()),
+            sid: mostly(fc.uuid().map((uuid) => uuid.toLowerCase())),
           },
           { requiredKeys: ['sub', 'iat', 'exp'] },
         ),

@@ -15,6 +15,11 @@ export interface TokenClaims {
    * since the epoch, 0 when never set). A password change or disabling changes it, which ends the token.
    */
   ver?: number;
+  /**
+   * The session the token belongs to (a dashed UUID, the `sid` of OpenID Connect's session claims): accepted only
+   * while the session exists. Tokens of earlier releases, and Argilla's own, have none.
+   */
+  sid?: string;
 }
 
 export class InvalidTokenError extends Error {
@@ -29,20 +34,22 @@ export function signingKey(secret: string): KeyObject {
   return createSecretKey(secret, 'utf8');
 }
 
-/** Signs `{sub, exp, iat}` (and `uid`, `ver` when given) with HS256. */
+/** Signs `{sub, exp, iat}` (and `uid`, `ver`, `sid` when given) with HS256. */
 export function signToken(claims: TokenClaims, key: KeyObject): Promise<string> {
   return new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key);
 }
 
 // jose decodes base64url leniently: it skips characters outside the alphabet, and ignores the unused bits of
 // the last character, so several spellings of one signature would pass. Only the canonical one does here.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)$/;
 
 /**
  * Verifies an HS256 token (RFC 8725) with jose: HS256 and nothing else (no `none`, no other algorithm, no key from
  * the token); no `crit`, a `typ` of `JWT` when there is one; the signature in its canonical base64url spelling;
  * `sub` a string, `iat` and `exp` finite numbers, `exp` in the future (no clock tolerance); `uid`, when present,
- * a string, and `ver` an integer.
+ * a string, `ver` an integer, and `sid` a UUID.
  */
 export async function verifyToken(token: string, key: KeyObject): Promise<TokenClaims> {
   const signature = COMPACT.exec(token)?.[1];
@@ -66,9 +73,13 @@ export async function verifyToken(token: string, key: KeyObject): Promise<TokenC
   if (!isFiniteNumber(iat) || !isFiniteNumber(exp)) throw new InvalidTokenError('"iat" or "exp" is not finite');
   if ('uid' in claims && typeof claims.uid !== 'string') throw new InvalidTokenError('"uid" is not a string');
   if ('ver' in claims && !Number.isSafeInteger(claims.ver)) throw new InvalidTokenError('"ver" is not an integer');
+  if ('sid' in claims && !(typeof claims.sid === 'string' && UUID.test(claims.sid))) {
+    throw new InvalidTokenError('"sid" is not a UUID');
+  }
   const result: TokenClaims = { sub, iat, exp };
   if (typeof claims.uid === 'string') result.uid = claims.uid;
   if (typeof claims.ver === 'number') result.ver = claims.ver;
+  if (typeof claims.sid === 'string') result.sid = claims.sid;
   return result;
 }
 

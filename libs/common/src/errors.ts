@@ -13,7 +13,7 @@ export abstract class DomainError extends Error {
   }
 }
 
-export type EntityType = 'User' | 'Workspace' | 'PersonalAccessToken';
+export type EntityType = 'User' | 'Workspace' | 'PersonalAccessToken' | 'UserSession';
 
 export class EntityNotFoundError extends DomainError {
   readonly status = 404;

@@ -77,11 +77,12 @@ describe("this project's chain", () => {
       '8ef49c590498 create data_version, bumped by triggers on users, workspaces and memberships',
       '654435fa1803 create oauth_identities and oauth_memberships tables',
       'c2a47e91b0d3 create personal_access_tokens table',
+      '4e8b1d6f2a97 create user_sessions table',
     ]);
     expect([real.resolve('1.7'), real.resolve('1.8'), real.head]).toEqual([
       '1769ee58fbb4',
       'ae5522b4c674',
-      'c2a47e91b0d3',
+      '4e8b1d6f2a97',
     ]);
   });
 

@@ -18,3 +18,6 @@ export * from './access-token-response';
 export * from './create-access-token.dto';
 export * from './personal-access-tokens.repository';
 export * from './personal-access-tokens.service';
+export * from './user-session-response';
+export * from './user-sessions.repository';
+export * from './user-sessions.service';

@@ -4,6 +4,8 @@ import { LinkedIdentitiesService } from './linked-identities.service';
 import { PasswordHasher } from './password-hasher';
 import { PersonalAccessTokensRepository } from './personal-access-tokens.repository';
 import { PersonalAccessTokensService } from './personal-access-tokens.service';
+import { UserSessionsRepository } from './user-sessions.repository';
+import { UserSessionsService } from './user-sessions.service';
 import { UsersExporter } from './users-exporter.service';
 import { UsersImporter } from './users-importer.service';
 import { UsersRepository } from './users.repository';
@@ -19,6 +21,8 @@ const PROVIDERS = [
   LinkedIdentitiesService,
   PersonalAccessTokensRepository,
   PersonalAccessTokensService,
+  UserSessionsRepository,
+  UserSessionsService,
 ];
 
 /** Users and their credentials (needs DatabaseModule). */

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { EntityAlreadyExistsError, EntityNotFoundError, LastAdminError, now, SelfDisableError } from '@argilla/common';
-import { Database, hasAdminRights, isUniqueViolation, PersonalAccessToken, User, UserRole } from '@argilla/database';
+import {
+  Database,
+  hasAdminRights,
+  isUniqueViolation,
+  PersonalAccessToken,
+  User,
+  UserRole,
+  UserSession,
+} from '@argilla/database';
 import { generateApiKey } from './api-key';
 import { findOrCreateWorkspaces } from './find-or-create-workspaces';
 import { PasswordHasher } from './password-hasher';
@@ -161,8 +169,11 @@ export class UsersService {
       // Disabling ends every token issued before it, so that enabling the user again does not revive them.
       if (changes.disabled === true) values.tokensValidAfter = at;
       await this.repository.update(id, values, manager);
-      // …and its personal access tokens, in the same transaction.
-      if (changes.disabled === true) await manager.delete(PersonalAccessToken, { userId: id });
+      // …and its personal access tokens and sessions, in the same transaction.
+      if (changes.disabled === true) {
+        await manager.delete(PersonalAccessToken, { userId: id });
+        await manager.delete(UserSession, { userId: id });
+      }
     });
     return this.getById(id);
   }
@@ -176,7 +187,7 @@ export class UsersService {
 
   /**
    * Sets a new password and ends every token issued before (`tokens_valid_after`) and every personal access token
-   * of the user, in one transaction. The API key stays, unless `rotateApiKey`: then a new one replaces it in the
+   * and session of the user, in one transaction. The API key stays, unless `rotateApiKey`: then a new one replaces it in the
    * same update.
    */
   async changePassword(id: string, password: string, options: { rotateApiKey?: boolean } = {}): Promise<User> {
@@ -191,6 +202,7 @@ export class UsersService {
     const found = await this.database.transaction(async (manager) => {
       if (!(await this.repository.update(id, values, manager))) return false;
       await manager.delete(PersonalAccessToken, { userId: id });
+      await manager.delete(UserSession, { userId: id });
       return true;
     });
     if (!found) throw new EntityNotFoundError(id, 'User');

@@ -45,8 +45,10 @@ export class AuthGuard implements CanActivate {
     } else {
       const bearer = BEARER.exec(request.headers.authorization ?? '');
       if (!bearer) throw new UnauthorizedError();
-      principal = await this.auth.authenticateBearer(bearer[1]);
+      const { sessionId, ...withWorkspaces } = await this.auth.authenticateBearer(bearer[1]);
+      principal = withWorkspaces;
       request.authenticatedBy = 'token';
+      request.sessionId = sessionId;
     }
     request.principal = principal;
     request.user = principal.user;

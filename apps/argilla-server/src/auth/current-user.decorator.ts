@@ -10,6 +10,8 @@ export interface AuthenticatedRequest extends Request {
   principal?: UserWithWorkspaces;
   /** How the caller proved who it is: its API key or a personal access token (`X-Argilla-Api-Key`), or a bearer JWT. */
   authenticatedBy?: AuthenticatedBy;
+  /** The session of a bearer JWT (none for an API key, a personal access token or a JWT of an earlier release). */
+  sessionId?: string;
 }
 
 export type { AuthenticatedBy };
@@ -40,4 +42,10 @@ export const CurrentAuthentication = createParamDecorator(
     if (!by) throw new Error('CurrentAuthentication used on a route the authentication guard did not authenticate');
     return by;
   },
+);
+
+/** The session the request is made with, if any (a bearer JWT from a login). */
+export const CurrentSession = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): string | undefined =>
+    context.switchToHttp().getRequest<AuthenticatedRequest>().sessionId,
 );

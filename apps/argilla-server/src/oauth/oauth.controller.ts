@@ -99,7 +99,12 @@ export class OAuthController {
 }
 
 function originOf(request: Request): RequestOrigin {
-  return { protocol: request.protocol, host: request.get('host') ?? 'localhost' };
+  return {
+    protocol: request.protocol,
+    host: request.get('host') ?? 'localhost',
+    client: request.ip,
+    userAgent: request.get('user-agent'),
+  };
 }
 
 /** One cookie's value from a `Cookie` header (RFC 6265 syntax; values are base64url, never quoted or encoded). */

@@ -1,4 +1,4 @@
-import { Body, Controller, Header, HttpCode, Ip, Post } from '@nestjs/common';
+import { Body, Controller, Header, Headers, HttpCode, Ip, Post } from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
@@ -29,7 +29,12 @@ export class SecurityController {
   @HttpCode(200)
   @Access('public')
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Log in with username and password; returns a bearer JWT' })
+  @ApiOperation({
+    summary: 'Log in with username and password; returns a bearer JWT',
+    description:
+      'Each login is a session, which the JWT names: `POST /api/v1/me/logout` ends it, and ' +
+      "`GET /api/v1/me/sessions` lists the caller's sessions.",
+  })
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiBody({ type: TokenRequestDto })
   @ApiOkResponse({ type: AccessTokenDto })
@@ -40,9 +45,13 @@ export class SecurityController {
   })
   @ApiValidationError()
   @ApiServiceUnavailableResponse({ description: 'The database cannot be reached', type: ErrorEnvelopeDto })
-  async login(@Body() form: TokenRequestDto, @Ip() client: string): Promise<AccessToken> {
+  async login(
+    @Body() form: TokenRequestDto,
+    @Ip() client: string,
+    @Headers('user-agent') userAgent: string | undefined,
+  ): Promise<AccessToken> {
     try {
-      const token = await this.auth.login(form.username, form.password, client ?? 'unknown');
+      const token = await this.auth.login(form.username, form.password, client ?? 'unknown', { userAgent });
       this.metrics.login('success');
       return token;
     } catch (error) {

@@ -66,3 +66,36 @@ export class AccessTokensV1Dto {
   @ApiProperty({ type: [AccessTokenDto] }) items: AccessTokenDto[];
   @ApiProperty({ description: 'How many there are in all' }) total: number;
 }
+
+export class UserSessionDto {
+  @ApiProperty({ format: 'uuid', description: "The `sid` claim of the session's bearer JWT" }) id: string;
+  @ApiProperty(TIMESTAMP) created_at: string;
+  @ApiProperty({
+    ...TIMESTAMP,
+    description: 'The last request made with it, to the minute (written at most once a minute)',
+  })
+  last_seen_at: string;
+  @ApiProperty({ ...TIMESTAMP, description: "Its JWT's expiry" }) expires_at: string;
+  @ApiProperty({ example: '203.0.113.7', nullable: true, type: String, description: "The client's address at sign-in" })
+  client: string | null;
+  @ApiProperty({
+    example: 'Mozilla/5.0',
+    nullable: true,
+    type: String,
+    description: 'At sign-in, cut to 512 characters',
+  })
+  user_agent: string | null;
+  @ApiProperty({
+    example: null,
+    nullable: true,
+    type: String,
+    description: 'The single sign-on provider signed in through; null for a password login',
+  })
+  provider: string | null;
+  @ApiProperty({ description: 'Whether the request asking is made with this session' }) current: boolean;
+}
+
+export class UserSessionsV1Dto {
+  @ApiProperty({ type: [UserSessionDto] }) items: UserSessionDto[];
+  @ApiProperty({ description: 'How many there are in all' }) total: number;
+}

@@ -18,6 +18,9 @@ export interface RequestOrigin {
   readonly protocol: string;
   /** `host[:port]`. */
   readonly host: string;
+  /** The client's address and `User-Agent`, kept with the session a sign-in starts. */
+  readonly client?: string;
+  readonly userAgent?: string;
 }
 
 export interface AuthorizationRedirect {
@@ -144,7 +147,7 @@ export class OAuthService {
     }
     if (!claims) throw new UnauthorizedError();
     const user = await this.accounts.signIn(provider, claims, this.oauth().allowedWorkspaces);
-    return this.auth.issueToken(user);
+    return this.auth.issueToken(user, { client: origin.client, userAgent: origin.userAgent, provider: provider.name });
   }
 
   /** The provider's name as configured; 404 when single sign-on is off or no provider has it. */

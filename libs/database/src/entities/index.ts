@@ -6,6 +6,7 @@ import { DataVersion } from './data-version.entity';
 import { OAuthIdentity } from './oauth-identity.entity';
 import { OAuthMembership } from './oauth-membership.entity';
 import { PersonalAccessToken } from './personal-access-token.entity';
+import { UserSession } from './user-session.entity';
 
 export { ADMIN_ROLES, hasAdminRights, User, USER_ROLES } from './user.entity';
 export type { UserRole } from './user.entity';
@@ -17,6 +18,7 @@ export { OAuthIdentity } from './oauth-identity.entity';
 export { OAuthMembership } from './oauth-membership.entity';
 export { PersonalAccessToken, TOKEN_SCOPES } from './personal-access-token.entity';
 export type { TokenScope } from './personal-access-token.entity';
+export { UserSession } from './user-session.entity';
 
 export const ENTITIES = [
   User,
@@ -27,4 +29,5 @@ export const ENTITIES = [
   OAuthIdentity,
   OAuthMembership,
   PersonalAccessToken,
+  UserSession,
 ];

@@ -11,6 +11,7 @@ import { AddUsersDisabledAndTokensValidAfter } from './d5fda6c60caa-add-users-di
 import { CreateDataVersion } from './8ef49c590498-create-data-version';
 import { CreateOAuthTables } from './654435fa1803-create-oauth-tables';
 import { CreatePersonalAccessTokensTable } from './c2a47e91b0d3-create-personal-access-tokens-table';
+import { CreateUserSessionsTable } from './4e8b1d6f2a97-create-user-sessions-table';
 import { Revision } from './revision';
 
 export type { Revision, DowngradeContext } from './revision';
@@ -35,6 +36,7 @@ export const REVISIONS: readonly Revision[] = [
   new CreateDataVersion(),
   new CreateOAuthTables(),
   new CreatePersonalAccessTokensTable(),
+  new CreateUserSessionsTable(),
 ];
 
 /**
@@ -49,6 +51,7 @@ export const TAGS: Readonly<Record<string, string>> = {
   'users-3': '8ef49c590498',
   'users-4': '654435fa1803',
   'users-5': 'c2a47e91b0d3',
+  'users-6': '4e8b1d6f2a97',
 };
 
 /**
