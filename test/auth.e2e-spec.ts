@@ -342,6 +342,22 @@ describe.each(engines())('authentication (%s)', (engine) => {
       await api(app).get('/api/me').set('Authorization', `Bearer ${fresh}`).expect(200);
     });
 
+    it('issues a usable token when the clock has stepped back since the user was created', async () => {
+      const { user } = await seedUser(app, {
+        username: 'clock-back',
+        password: 'clock-back-pass',
+        apiKey: 'cb.apikey',
+      });
+      jest.useFakeTimers({ doNotFake: NOT_THE_CLOCK, now: user.insertedAt.getTime() - 5_000 });
+      try {
+        const token = (await login('clock-back', 'clock-back-pass').expect(200)).body.access_token as string;
+        expect(decode(token).claims.iat).toBe(Math.floor(user.insertedAt.getTime() / 1000));
+        await api(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
     it('refuses the token of a login that was verifying the old password while an admin reset it', async () => {
       const { user } = await seedUser(app, { username: 'racer', password: 'racer-old', apiKey: 'racer.apikey' });
       const hasher = app.get(PasswordHasher);

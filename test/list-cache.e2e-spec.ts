@@ -34,7 +34,7 @@ describe.each(engines())('versioned lists across replicas (%s)', (engine) => {
   });
 
   /** What the list is, computed afresh from the database. */
-  const fresh = async () => (await replicaB.get(UsersRepository).list()).map(toUserResponse);
+  const fresh = async () => (await replicaB.get(UsersRepository).list()).map((user) => toUserResponse(user));
   const listOnA = async () => {
     const response = await api(replicaA).get('/api/users').set(ADMIN).expect(200);
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
@@ -74,7 +74,7 @@ describe.each(engines())('versioned lists across replicas (%s)', (engine) => {
   it('answers fresh workspaces, members and admin workspaces after each change made elsewhere', async () => {
     const service = () => replicaB.get(WorkspacesService);
     const freshWorkspaces = async () => (await service().list()).map(toWorkspaceResponse);
-    const freshMembers = async (id: string) => (await service().members(id)).map(toUserResponse);
+    const freshMembers = async (id: string) => (await service().members(id)).map((user) => toUserResponse(user));
     const onA = async (path: string) => {
       const response = await api(replicaA).get(path).set(ADMIN).expect(200);
       expect(response.headers['content-type']).toBe('application/json; charset=utf-8');

@@ -240,7 +240,7 @@ describe.each(engines())('personal access tokens (%s)', (engine) => {
       const { secret, id } = await create(byKey('ann.apikey'), { name: 'client', scope: 'full' });
       const me = await api(app).get('/api/me').set(byKey(secret));
       expect(me.status).toBe(200);
-      expect(me.body).toMatchObject({ username: 'ann', workspaces: ['team'], api_key: 'ann.apikey' });
+      expect(me.body).toMatchObject({ username: 'ann', workspaces: ['team'], api_key: null });
       await api(app).get('/api/me').set(byKey(secret)).set('Authorization', `Bearer ${secret}`).expect(200);
       // The user's own rights, never more.
       const users = await api(app).get('/api/users').set(byKey(secret));
@@ -256,6 +256,56 @@ describe.each(engines())('personal access tokens (%s)', (engine) => {
       // The legacy API key is untouched.
       await api(app).get('/api/me').set(byKey('ann.apikey')).expect(200);
       await api(app).delete(`/api/v1/me/tokens/${id}`).set(byKey('ann.apikey')).expect(200);
+    });
+
+    it('never shows an API key to a request made with a token: a token cannot turn itself into a lasting key', async () => {
+      const { user: kim } = await seedUser(app, { username: 'kim', role: 'admin', workspaces: ['kims'] });
+      const read = await create(byKey('kim.apikey'), { name: 'kim-read', scope: 'read' });
+      const full = await create(byKey('kim.apikey'), { name: 'kim-full', scope: 'full' });
+      const [team] = await dataSource.getRepository(Workspace).findBy({ name: 'kims' });
+      const keysIn = (body: unknown): unknown[] =>
+        (Array.isArray(body) ? body : [body]).map((user) => (user as { api_key?: unknown }).api_key);
+      for (const { secret } of [read, full]) {
+        expect(keysIn((await api(app).get('/api/me').set(byKey(secret)).expect(200)).body)).toEqual([null]);
+        const users = (await api(app).get('/api/users').set(byKey(secret)).expect(200)).body as unknown[];
+        expect(new Set(keysIn(users))).toEqual(new Set([null]));
+        const members = await api(app).get(`/api/workspaces/${team.id}/users`).set(byKey(secret)).expect(200);
+        expect(keysIn(members.body)).toEqual([null]);
+      }
+      // Writes with a full token: the users they answer with carry no key either.
+      const created = await api(app)
+        .post('/api/users')
+        .set(byKey(full.secret))
+        .send({ first_name: 'Lea', username: 'lea-by-token', password: 'lea-password' })
+        .expect(200);
+      expect(created.body.api_key).toBeNull();
+      const added = await api(app)
+        .post(`/api/workspaces/${team.id}/users/${created.body.id}`)
+        .set(byKey(full.secret))
+        .expect(200);
+      expect(added.body.api_key).toBeNull();
+      const removed = await api(app)
+        .delete(`/api/workspaces/${team.id}/users/${created.body.id}`)
+        .set(byKey(full.secret))
+        .expect(200);
+      expect(removed.body.api_key).toBeNull();
+      const deleted = await api(app).delete(`/api/users/${created.body.id}`).set(byKey(full.secret)).expect(200);
+      expect(deleted.body.api_key).toBeNull();
+      // The API key and a login's JWT still see keys, as Argilla's clients expect.
+      const byApiKey = (await api(app).get('/api/users').set(byKey('kim.apikey')).expect(200)).body as unknown[];
+      expect(keysIn(byApiKey)).toContain('kim.apikey');
+      const jwt = (
+        await api(app)
+          .post('/api/security/token')
+          .type('form')
+          .send({ username: 'kim', password: 'password-1234' })
+          .expect(200)
+      ).body.access_token as string;
+      const me = await api(app).get('/api/me').set('Authorization', `Bearer ${jwt}`).expect(200);
+      expect(me.body.api_key).toBe('kim.apikey');
+      // Kim goes, with its tokens: the suite's later tests count the tokens left.
+      await api(app).delete(`/api/users/${kim.id}`).set(byKey('admin.apikey')).expect(200);
+      expect((await rows()).filter((row) => row.userId === kim.id)).toEqual([]);
     });
 
     it('writes last_used_at at most once a minute', async () => {

@@ -136,8 +136,13 @@ export class AuthService {
    * the caller: a password change or disabling since then ends it. 401 when the user was deleted meanwhile.
    */
   async issueToken(user: User, origin: SessionOrigin): Promise<AccessToken> {
-    // Never earlier than the user's last password change or disabling: such a token would be refused.
-    const iat = Math.max(Math.floor(Date.now() / 1000), tokensValidFrom(user.tokensValidAfter));
+    // Never earlier than the user's creation, last password change or disabling (should the clock have stepped
+    // back since): such a token would be refused.
+    const iat = Math.max(
+      Math.floor(Date.now() / 1000),
+      Math.floor(user.insertedAt.getTime() / 1000),
+      tokensValidFrom(user.tokensValidAfter),
+    );
     const exp = iat + this.settings.auth.tokenExpirationMinutes * 60;
     const session = await this.sessions.start(user.id, new Date(exp * 1000), origin);
     if (!session) throw new UnauthorizedError();

@@ -728,8 +728,11 @@ export interface components {
             role?: "admin" | "annotator" | "owner";
         };
         UserResponseDto: {
-            /** @example argilla.apikey */
-            api_key: string;
+            /**
+             * @description null in answers to a request made with a personal access token, which does not see API keys
+             * @example argilla.apikey
+             */
+            api_key: string | null;
             /** @example Ada */
             first_name: string;
             /** @example Ada Lovelace */

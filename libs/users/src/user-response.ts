@@ -7,7 +7,10 @@ export interface UserWithWorkspaces {
   workspaces: string[];
 }
 
-/** Argilla 1.8's User shape. `last_name` is omitted when null. */
+/**
+ * Argilla 1.8's User shape. `last_name` is omitted when null. `api_key` is null in answers to a request made with a
+ * personal access token: a token must not be a way to read the lasting key it is meant to stand in for.
+ */
 export interface UserResponse {
   id: string;
   first_name: string;
@@ -16,12 +19,23 @@ export interface UserResponse {
   username: string;
   role: string;
   workspaces: string[];
-  api_key: string;
+  api_key: string | null;
   inserted_at: string;
   updated_at: string;
 }
 
-export function toUserResponse({ user, workspaces }: UserWithWorkspaces): UserResponse {
+/** Whether answers to a request show API keys: not to one made with a personal access token. */
+export interface ResponseAudience {
+  apiKeys: boolean;
+}
+
+export const SHOW_API_KEYS: ResponseAudience = { apiKeys: true };
+export const HIDE_API_KEYS: ResponseAudience = { apiKeys: false };
+
+export function toUserResponse(
+  { user, workspaces }: UserWithWorkspaces,
+  audience: ResponseAudience = SHOW_API_KEYS,
+): UserResponse {
   return {
     id: user.id,
     first_name: user.firstName,
@@ -30,7 +44,7 @@ export function toUserResponse({ user, workspaces }: UserWithWorkspaces): UserRe
     username: user.username,
     role: user.role,
     workspaces,
-    api_key: user.apiKey,
+    api_key: audience.apiKeys ? user.apiKey : null,
     inserted_at: formatTimestamp(user.insertedAt),
     updated_at: formatTimestamp(user.updatedAt),
   };

@@ -14,7 +14,7 @@ import {
 import { generateApiKey } from './api-key';
 import { findOrCreateWorkspaces } from './find-or-create-workspaces';
 import { PasswordHasher } from './password-hasher';
-import { toUserResponse, UserWithWorkspaces } from './user-response';
+import { HIDE_API_KEYS, ResponseAudience, SHOW_API_KEYS, toUserResponse, UserWithWorkspaces } from './user-response';
 import { UsersRepository } from './users.repository';
 
 /** What `update` may change; undefined leaves a field as it is, a null last name removes it. */
@@ -53,23 +53,25 @@ export type LastAdminRule = 'refuse' | 'allow';
 @Injectable()
 export class UsersService {
   private readonly listBody: () => Promise<Buffer>;
+  private readonly listBodyWithoutKeys: () => Promise<Buffer>;
 
   constructor(
     private readonly database: Database,
     private readonly repository: UsersRepository,
     private readonly passwords: PasswordHasher,
   ) {
-    this.listBody = database.versioned(async () =>
-      Buffer.from(JSON.stringify((await this.repository.list()).map(toUserResponse))),
-    );
+    const body = (audience: ResponseAudience) => async () =>
+      Buffer.from(JSON.stringify((await this.repository.list()).map((user) => toUserResponse(user, audience))));
+    this.listBody = database.versioned(body(SHOW_API_KEYS));
+    this.listBodyWithoutKeys = database.versioned(body(HIDE_API_KEYS));
   }
 
   /**
    * `GET /api/users`'s body, serialised: built again only when users, workspaces or memberships changed since
-   * (on any replica), else one indexed read of the data version.
+   * (on any replica), else one indexed read of the data version. Without API keys for a personal access token.
    */
-  listResponseBody(): Promise<Buffer> {
-    return this.listBody();
+  listResponseBody(audience: ResponseAudience = SHOW_API_KEYS): Promise<Buffer> {
+    return audience.apiKeys ? this.listBody() : this.listBodyWithoutKeys();
   }
 
   /** The user, or 404. */

@@ -11,7 +11,15 @@ import {
   Workspace,
   WorkspaceUser,
 } from '@argilla/database';
-import { toUserResponse, UsersRepository, UsersService, UserWithWorkspaces } from '@argilla/users';
+import {
+  HIDE_API_KEYS,
+  ResponseAudience,
+  SHOW_API_KEYS,
+  toUserResponse,
+  UsersRepository,
+  UsersService,
+  UserWithWorkspaces,
+} from '@argilla/users';
 import { toWorkspaceResponse } from './workspace-response';
 
 /** How many workspaces' member lists are kept serialised at a time (each rebuilt when the data changes). */
@@ -24,6 +32,7 @@ export class WorkspacesService {
   private readonly listBody: () => Promise<Buffer>;
   private readonly cachedNames: () => Promise<string[]>;
   private readonly membersBody: (workspaceId: string) => Promise<Buffer>;
+  private readonly membersBodyWithoutKeys: (workspaceId: string) => Promise<Buffer>;
 
   constructor(
     private readonly database: Database,
@@ -43,10 +52,10 @@ export class WorkspacesService {
       Buffer.from(JSON.stringify((await this.list()).map(toWorkspaceResponse))),
     );
     this.cachedNames = database.versioned(async () => (await this.names([])).map((row) => row.name));
-    this.membersBody = database.versionedByKey(
-      async (workspaceId: string) => Buffer.from(JSON.stringify((await this.members(workspaceId)).map(toUserResponse))),
-      MEMBER_LISTS_KEPT,
-    );
+    const membersBody = (audience: ResponseAudience) => async (workspaceId: string) =>
+      Buffer.from(JSON.stringify((await this.members(workspaceId)).map((user) => toUserResponse(user, audience))));
+    this.membersBody = database.versionedByKey(membersBody(SHOW_API_KEYS), MEMBER_LISTS_KEPT);
+    this.membersBodyWithoutKeys = database.versionedByKey(membersBody(HIDE_API_KEYS), MEMBER_LISTS_KEPT);
   }
 
   /**
@@ -57,9 +66,12 @@ export class WorkspacesService {
     return this.listBody();
   }
 
-  /** `GET /api/workspaces/{id}/users`'s body, serialised once per data version; 404 for an unknown workspace. */
-  membersResponseBody(workspaceId: string): Promise<Buffer> {
-    return this.membersBody(workspaceId);
+  /**
+   * `GET /api/workspaces/{id}/users`'s body, serialised once per data version; 404 for an unknown workspace. Without
+   * API keys for a personal access token.
+   */
+  membersResponseBody(workspaceId: string, audience: ResponseAudience = SHOW_API_KEYS): Promise<Buffer> {
+    return audience.apiKeys ? this.membersBody(workspaceId) : this.membersBodyWithoutKeys(workspaceId);
   }
 
   /** Every workspace, oldest first (one prepared query; no entity hydration for what is only listed). */

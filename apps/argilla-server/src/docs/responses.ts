@@ -16,7 +16,13 @@ export class UserResponseDto {
   @ApiProperty({ example: 'ada' }) username: string;
   @ApiProperty({ enum: USER_ROLES, description: ROLE_DESCRIPTION }) role: string;
   @ApiProperty({ type: [String], example: ['ada', 'team'], description: 'Workspace names' }) workspaces: string[];
-  @ApiProperty({ example: 'argilla.apikey' }) api_key: string;
+  @ApiProperty({
+    example: 'argilla.apikey',
+    nullable: true,
+    type: String,
+    description: 'null in answers to a request made with a personal access token, which does not see API keys',
+  })
+  api_key: string | null;
   @ApiProperty(TIMESTAMP) inserted_at: string;
   @ApiProperty(TIMESTAMP) updated_at: string;
 }

@@ -3,10 +3,18 @@ import type { Response } from 'express';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isAdmin, requireAdmin } from '@argilla/auth';
 import { User } from '@argilla/database';
-import { CreateUserDto, toUserResponse, UserResponse, UsersService, UserWithWorkspaces } from '@argilla/users';
+import {
+  CreateUserDto,
+  ResponseAudience,
+  toUserResponse,
+  UserResponse,
+  UsersService,
+  UserWithWorkspaces,
+} from '@argilla/users';
 import { WorkspacesService } from '@argilla/workspaces';
 import { Access } from '../auth/access.decorator';
 import { CurrentPrincipal, CurrentUser } from '../auth/current-user.decorator';
+import { Audience } from '../auth/response-audience.decorator';
 import { ApiConflict, ApiIdRoute, ApiValidationError } from '../docs/error-responses';
 import { UserResponseDto } from '../docs/responses';
 import { UuidPipe } from '../validation/uuid.pipe';
@@ -23,22 +31,29 @@ export class UsersController {
   @Access('user')
   @ApiOperation({ summary: 'The caller; an admin or owner sees every workspace, an annotator its own' })
   @ApiOkResponse({ type: UserResponseDto })
-  async me(@CurrentPrincipal() principal: UserWithWorkspaces): Promise<UserResponse> {
+  async me(
+    @CurrentPrincipal() principal: UserWithWorkspaces,
+    @Audience() audience: ResponseAudience,
+  ): Promise<UserResponse> {
     if (isAdmin(principal.user)) {
-      return toUserResponse({ user: principal.user, workspaces: await this.workspaces.listNames() });
+      return toUserResponse({ user: principal.user, workspaces: await this.workspaces.listNames() }, audience);
     }
-    return toUserResponse(principal);
+    return toUserResponse(principal, audience);
   }
 
   @Get('users')
   @Access('admin')
   @ApiOperation({ summary: 'Every user, oldest first' })
   @ApiOkResponse({ type: [UserResponseDto] })
-  async list(@CurrentUser() caller: User, @Res() response: Response): Promise<void> {
+  async list(
+    @CurrentUser() caller: User,
+    @Audience() audience: ResponseAudience,
+    @Res() response: Response,
+  ): Promise<void> {
     requireAdmin(caller);
     // Serialised once per data version (see UsersService.listResponseBody), sent as it is.
     response.setHeader('Content-Type', 'application/json; charset=utf-8');
-    response.send(await this.users.listResponseBody());
+    response.send(await this.users.listResponseBody(audience));
   }
 
   @Post('users')
@@ -48,7 +63,11 @@ export class UsersController {
   @ApiOkResponse({ type: UserResponseDto })
   @ApiValidationError()
   @ApiConflict('A user with this username')
-  async create(@CurrentUser() caller: User, @Body() body: CreateUserDto): Promise<UserResponse> {
+  async create(
+    @CurrentUser() caller: User,
+    @Audience() audience: ResponseAudience,
+    @Body() body: CreateUserDto,
+  ): Promise<UserResponse> {
     requireAdmin(caller);
     const created = await this.users.create({
       firstName: body.first_name,
@@ -57,7 +76,7 @@ export class UsersController {
       role: body.role,
       password: body.password,
     });
-    return toUserResponse(created);
+    return toUserResponse(created, audience);
   }
 
   @Delete('users/:user_id')
@@ -65,8 +84,12 @@ export class UsersController {
   @ApiOperation({ summary: 'Delete a user (its memberships go with it); returns it as it was' })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiIdRoute('User')
-  async delete(@CurrentUser() caller: User, @Param('user_id', UuidPipe) userId: string): Promise<UserResponse> {
+  async delete(
+    @CurrentUser() caller: User,
+    @Audience() audience: ResponseAudience,
+    @Param('user_id', UuidPipe) userId: string,
+  ): Promise<UserResponse> {
     requireAdmin(caller);
-    return toUserResponse(await this.users.delete(userId, { lastAdmin: 'allow' }));
+    return toUserResponse(await this.users.delete(userId, { lastAdmin: 'allow' }), audience);
   }
 }

@@ -11,10 +11,18 @@ import {
 import { isAdmin, requireAdmin } from '@argilla/auth';
 import { EntityNotFoundError, ForbiddenOperationError } from '@argilla/common';
 import { User } from '@argilla/database';
-import { PageQuery, toUserResponse, toUserV1Response, UserResponse, UserV1Response } from '@argilla/users';
+import {
+  PageQuery,
+  ResponseAudience,
+  toUserResponse,
+  toUserV1Response,
+  UserResponse,
+  UserV1Response,
+} from '@argilla/users';
 import { CreateWorkspaceDto, toWorkspaceResponse, WorkspaceResponse, WorkspacesService } from '@argilla/workspaces';
 import { Access } from '../auth/access.decorator';
 import { CurrentUser } from '../auth/current-user.decorator';
+import { Audience } from '../auth/response-audience.decorator';
 import { ApiConflict, ApiIdRoute, ApiValidationError } from '../docs/error-responses';
 import { ErrorEnvelopeDto, PlainErrorDto, UserResponseDto, WorkspaceResponseDto } from '../docs/responses';
 import { PlainHttpError } from '../errors/plain-http.error';
@@ -67,11 +75,12 @@ export class WorkspacesController {
   @ApiIdRoute('Workspace')
   async members(
     @CurrentUser() caller: User,
+    @Audience() audience: ResponseAudience,
     @Param('workspace_id', UuidPipe) workspaceId: string,
     @Res() response: Response,
   ): Promise<void> {
     requireAdmin(caller);
-    sendJson(response, await this.workspaces.membersResponseBody(workspaceId));
+    sendJson(response, await this.workspaces.membersResponseBody(workspaceId, audience));
   }
 
   @Post('workspaces/:workspace_id/users/:user_id')
@@ -82,9 +91,13 @@ export class WorkspacesController {
   @ApiIdRoute('Workspace', 'User')
   @ApiConflict('The membership')
   @ApiMembershipIds()
-  async addMember(@CurrentUser() caller: User, @Param(MEMBERSHIP_IDS) ids: MembershipIds): Promise<UserResponse> {
+  async addMember(
+    @CurrentUser() caller: User,
+    @Audience() audience: ResponseAudience,
+    @Param(MEMBERSHIP_IDS) ids: MembershipIds,
+  ): Promise<UserResponse> {
     requireAdmin(caller);
-    return toUserResponse(await this.workspaces.addMember(ids.workspace_id, ids.user_id));
+    return toUserResponse(await this.workspaces.addMember(ids.workspace_id, ids.user_id), audience);
   }
 
   @Delete('workspaces/:workspace_id/users/:user_id')
@@ -93,9 +106,13 @@ export class WorkspacesController {
   @ApiOkResponse({ type: UserResponseDto })
   @ApiIdRoute('Workspace', 'Membership')
   @ApiMembershipIds()
-  async removeMember(@CurrentUser() caller: User, @Param(MEMBERSHIP_IDS) ids: MembershipIds): Promise<UserResponse> {
+  async removeMember(
+    @CurrentUser() caller: User,
+    @Audience() audience: ResponseAudience,
+    @Param(MEMBERSHIP_IDS) ids: MembershipIds,
+  ): Promise<UserResponse> {
     requireAdmin(caller);
-    return toUserResponse(await this.workspaces.removeMember(ids.workspace_id, ids.user_id));
+    return toUserResponse(await this.workspaces.removeMember(ids.workspace_id, ids.user_id), audience);
   }
 
   @Delete('v1/workspaces/:workspace_id')
