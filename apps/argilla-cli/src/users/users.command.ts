@@ -9,6 +9,7 @@ import { ListUsersCommand } from './list-users.command';
 import { MigrateUsersCommand } from './migrate-users.command';
 import { ResetPasswordCommand } from './reset-password.command';
 import { RotateApiKeyCommand } from './rotate-api-key.command';
+import { EndSessionsCommand, ListSessionsCommand } from './sessions.command';
 import { CreateTokenCommand, ListTokensCommand, RevokeTokenCommand } from './tokens.command';
 import { UpdateUserCommand } from './update-user.command';
 
@@ -29,13 +30,15 @@ export const USER_SUBCOMMANDS = [
   ListTokensCommand,
   CreateTokenCommand,
   RevokeTokenCommand,
+  ListSessionsCommand,
+  EndSessionsCommand,
 ];
 
 @Command({
   name: 'users',
   description:
     'Manage users: create, create_default, migrate, list, update, delete, reset-password, rotate-api-key, ' +
-    'disable, enable, export, identities, unlink, tokens, create-token, revoke-token',
+    'disable, enable, export, identities, unlink, tokens, create-token, revoke-token, sessions, end-sessions',
   subCommands: USER_SUBCOMMANDS,
 })
 export class UsersCommand extends CommandRunner {
