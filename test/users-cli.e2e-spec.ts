@@ -329,7 +329,7 @@ describe('argilla-cli users help', () => {
   it('lists the users commands', async () => {
     const root = await runCli(['--help'], db.env);
     expect(root.stdout.replace(/\s+/g, ' ')).toContain(
-      ' users Manage users: create, create_default, migrate, list, update, delete, reset-password, rotate-api-key, disable, enable, export, identities, unlink, tokens, create-token, revoke-token ',
+      ' users Manage users: create, create_default, migrate, list, update, delete, reset-password, rotate-api-key, disable, enable, export, identities, unlink, tokens, create-token, revoke-token, sessions, end-sessions ',
     );
     expect(root.stdout.replace(/\s+/g, ' ')).toContain(
       ' workspaces Manage workspaces: list, create, delete, add-user, remove-user ',
@@ -354,6 +354,8 @@ describe('argilla-cli users help', () => {
       'tokens [options] <username>',
       'create-token [options] <username>',
       'revoke-token <username> <token>',
+      'sessions [options] <username>',
+      'end-sessions <username>',
     ]) {
       expect(users.stdout).toContain(`\n  ${usage} `);
     }
