@@ -46,7 +46,7 @@ export class SessionsController {
     @CurrentAuthentication() authenticatedBy: AuthenticatedBy,
     @CurrentSession() sessionId: string | undefined,
   ): Promise<UserSessionResponse> {
-    return toUserSessionResponse(await this.auth.logout(caller, authenticatedBy, sessionId));
+    return toUserSessionResponse(await this.auth.logout(caller, authenticatedBy, sessionId), sessionId);
   }
 
   @Get('me/sessions')
