@@ -1,7 +1,9 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createHmac } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { User, Workspace } from '@argilla/database';
-import { PasswordHasher, PersonalAccessTokensService } from '@argilla/users';
+import { AuthService } from '@argilla/auth';
+import { PersonalAccessToken, User, UserSession, Workspace } from '@argilla/database';
+import { PasswordHasher, PersonalAccessTokensService, UserSessionsService } from '@argilla/users';
 import { WorkspacesService } from '@argilla/workspaces';
 import {
   api,
@@ -13,6 +15,7 @@ import {
   notFound,
   openApiSuite,
   seedUser,
+  TEST_SECRET,
   UNAUTHORIZED,
 } from './support/api';
 import { registeredRoutes } from './support/routes';
@@ -29,6 +32,24 @@ const CREDENTIALS: Record<Caller, Record<string, string>> = {
   annotatorMember: { 'X-Argilla-Api-Key': 'member.apikey' },
   admin: { 'X-Argilla-Api-Key': 'admin.apikey' },
   owner: { 'X-Argilla-Api-Key': 'owner.apikey' },
+};
+
+/**
+ * How the callers other than the anonymous one authenticate on a table (the anonymous caller sends nothing):
+ * - `apiKey`: its API key, in `X-Argilla-Api-Key` (CREDENTIALS);
+ * - `jwt`: the bearer JWT of a login of its own, made for the row (a session of its own, which the JWT names);
+ * - `jwtWithoutSession`: a bearer JWT that names no session (`sid`), as an earlier release issued;
+ * - `accessToken` / `readAccessToken`: a personal access token of its own, of scope `full` / `read`, made for the
+ *   row, in `X-Argilla-Api-Key`.
+ */
+type Credential = 'apiKey' | 'jwt' | 'jwtWithoutSession' | 'accessToken' | 'readAccessToken';
+
+const CREDENTIAL_TITLES: Record<Credential, string> = {
+  apiKey: '',
+  jwt: ' with a login JWT',
+  jwtWithoutSession: ' with a JWT without session',
+  accessToken: ' with a personal access token',
+  readAccessToken: ' with a read personal access token',
 };
 
 /** Each caller's username (its key is `<username>.apikey`, its password `password-1234`). */
@@ -68,11 +89,14 @@ const __ = null;
  * - `request`: method and concrete path. Placeholders are resolved when the row runs, so that each row has its own
  *   targets: `{team}` the target workspace, `{user}` a fresh annotator in no workspace, `{member}` a fresh annotator
  *   in `{team}`, `{workspace}` a fresh empty workspace, `{missing}` a well-formed id no row has, `{token}` a fresh
- *   personal access token of the caller (of the admin for the anonymous caller), `{usertoken}` one of `{user}`. The route it tests is
- *   the one registered route whose pattern the path matches.
+ *   personal access token of the caller (of the admin for the anonymous caller), `{usertoken}` one of `{user}`,
+ *   `{session}` a fresh session of the caller (of the admin for the anonymous caller), `{signedin}` a fresh
+ *   annotator in no workspace with one session, `{usersession}` that session. The route it tests is the one
+ *   registered route whose pattern the path matches.
  * - one status per caller, in the order of CALLERS;
  * - `answer`: the exact body of every status other than 200, 201, 401 and 403 on the line (those two always get their
- *   envelope; a 200's body is the business of the route's own suite).
+ *   envelope; a 200's body is the business of the route's own suite); placeholders in its strings are resolved as in
+ *   the path.
  */
 type Line = [
   request: string,
@@ -106,6 +130,19 @@ const NO_WORKSPACE = notFound(MISSING_ID, 'Workspace');
 const NO_TOKEN = envelope('EntityNotFoundError', { name: MISSING_ID, type: 'PersonalAccessToken' });
 const BAD_TOKEN_ID = invalid(uuidError('token_id'));
 const EMPTY_TOKEN_BODY = invalid({ loc: ['body', 'name'], msg: 'field required', type: 'value_error.missing' });
+const NO_SESSION = envelope('EntityNotFoundError', { name: MISSING_ID, type: 'UserSession' });
+const NOT_OWN_SESSION = envelope('EntityNotFoundError', { name: '{usersession}', type: 'UserSession' });
+const BAD_SESSION_ID = invalid(uuidError('session_id'));
+const NO_SESSION_TO_END = envelope('BadRequestError', {
+  detail:
+    'This request has no session to end: it was made with an API key or a personal access token, not with the ' +
+    'bearer token of a login (revoke a personal access token with DELETE /api/v1/me/tokens/{token_id})',
+});
+const SESSIONLESS_JWT = envelope('BadRequestError', {
+  detail:
+    'This bearer token has no session (it was issued by an earlier release): it cannot be ended alone; it ends ' +
+    'when it expires, or when the password changes',
+});
 
 // Every registered route × every caller, then the probes of the order of checks (authentication, validation,
 // permission, lookup): unknown and malformed ids never tell a caller without the right anything. An owner (Argilla
@@ -186,7 +223,58 @@ const TABLE: Line[] = [
   ['DELETE /api/v1/users/{user}/tokens/{usertoken}',       null,             401,  403,  403,  200,  200],
   ['DELETE /api/v1/users/{user}/tokens/{missing}',         null,             401,  403,  403,  404,  404,  NO_TOKEN],
   ['DELETE /api/v1/users/{missing}/tokens/{missing}',      null,             401,  403,  403,  404,  404,  NO_USER],
+  // Beyond Argilla: sessions, one per login. An API key has none to end; the tables below log in.
+  ['POST /api/v1/me/logout',                               null,             401,  400,  400,  400,  400,  NO_SESSION_TO_END],
+  ['GET /api/v1/me/sessions',                              null,             401,  200,  200,  200,  200],
+  ['DELETE /api/v1/me/sessions/{session}',                 null,             401,  200,  200,  200,  200],
+  ['DELETE /api/v1/me/sessions/{missing}',                 null,             401,  404,  404,  404,  404,  NO_SESSION],
+  // Someone else's session is unknown to the caller, admins included.
+  ['DELETE /api/v1/me/sessions/{usersession}',             null,             401,  404,  404,  404,  404,  NOT_OWN_SESSION],
+  ['DELETE /api/v1/me/sessions/not-a-uuid',                null,             401,  422,  422,  422,  422,  BAD_SESSION_ID],
+  ['GET /api/v1/users/{signedin}/sessions',                null,             401,  403,  403,  200,  200],
+  ['GET /api/v1/users/{missing}/sessions',                 null,             401,  403,  403,  404,  404,  NO_USER],
+  ['GET /api/v1/users/not-a-uuid/sessions',                null,             401,  422,  422,  422,  422,  BAD_USER_ID],
+  ['DELETE /api/v1/users/{signedin}/sessions',             null,             401,  403,  403,  200,  200],
+  ['DELETE /api/v1/users/{missing}/sessions',              null,             401,  403,  403,  404,  404,  NO_USER],
+  ['DELETE /api/v1/users/not-a-uuid/sessions',             null,             401,  422,  422,  422,  422,  BAD_USER_ID],
 ];
+
+// The same callers with other credentials, on the routes that tell them apart (the anonymous caller has none).
+// prettier-ignore
+const JWT_TABLE: Line[] = [
+  // request                                               body              anon  outsd member admin owner  answer
+  ['POST /api/v1/me/logout',                               null,             __,   200,  200,  200,  200],
+  ['GET /api/v1/me/sessions',                              null,             __,   200,  200,  200,  200],
+  ['DELETE /api/v1/me/sessions/{session}',                 null,             __,   200,  200,  200,  200],
+  ['DELETE /api/v1/me/sessions/{usersession}',             null,             __,   404,  404,  404,  404,  NOT_OWN_SESSION],
+  ['GET /api/v1/users/{signedin}/sessions',                null,             __,   403,  403,  200,  200],
+  ['DELETE /api/v1/users/{signedin}/sessions',             null,             __,   403,  403,  200,  200],
+];
+// prettier-ignore
+const JWT_WITHOUT_SESSION_TABLE: Line[] = [
+  ['POST /api/v1/me/logout',                               null,             __,   400,  400,  400,  400,  SESSIONLESS_JWT],
+  ['GET /api/v1/me/sessions',                              null,             __,   200,  200,  200,  200],
+];
+// prettier-ignore
+const ACCESS_TOKEN_TABLE: Line[] = [
+  ['POST /api/v1/me/logout',                               null,             __,   400,  400,  400,  400,  NO_SESSION_TO_END],
+  ['GET /api/v1/me/sessions',                              null,             __,   200,  200,  200,  200],
+];
+// A read token may not write: refused before anything else.
+// prettier-ignore
+const READ_ACCESS_TOKEN_TABLE: Line[] = [
+  ['POST /api/v1/me/logout',                               null,             __,   403,  403,  403,  403],
+  ['GET /api/v1/me/sessions',                              null,             __,   200,  200,  200,  200],
+  ['DELETE /api/v1/me/sessions/{session}',                 null,             __,   403,  403,  403,  403],
+];
+
+const TABLES: Record<Credential, Line[]> = {
+  apiKey: TABLE,
+  jwt: JWT_TABLE,
+  jwtWithoutSession: JWT_WITHOUT_SESSION_TABLE,
+  accessToken: ACCESS_TOKEN_TABLE,
+  readAccessToken: READ_ACCESS_TOKEN_TABLE,
+};
 
 interface Row {
   method: string;
@@ -194,22 +282,26 @@ interface Row {
   path: string;
   body: BodyKind | null;
   caller: Caller;
+  credential: Credential;
   status: number;
   answer?: unknown;
 }
 
-/** The table, one row for each asserted cell. */
-const ROWS: Row[] = TABLE.flatMap(([request, body, ...cells]) => {
-  const [method, path] = request.split(' ');
-  const answer = cells[CALLERS.length];
-  return CALLERS.flatMap((caller, column): Row[] => {
-    const status = cells[column] as Cell;
-    return status === null ? [] : [{ method, path, body, caller, status, answer }];
-  });
-});
+/** The tables, one row for each asserted cell. */
+const ROWS: Row[] = (Object.entries(TABLES) as [Credential, Line[]][]).flatMap(([credential, table]) =>
+  table.flatMap(([request, body, ...cells]) => {
+    const [method, path] = request.split(' ');
+    const answer = cells[CALLERS.length];
+    return CALLERS.flatMap((caller, column): Row[] => {
+      const status = cells[column] as Cell;
+      return status === null ? [] : [{ method, path, body, caller, credential, status, answer }];
+    });
+  }),
+);
 
-/** The routes whose success changes the users, workspaces or memberships. */
+/** The routes whose success changes the users, workspaces, memberships, tokens or sessions. */
 const STATE_CHANGING = new Set([
+  'POST /api/security/token',
   'POST /api/users',
   'DELETE /api/users/:user_id',
   'POST /api/workspaces',
@@ -225,6 +317,9 @@ const STATE_CHANGING = new Set([
   'POST /api/v1/me/tokens',
   'DELETE /api/v1/me/tokens/:token_id',
   'DELETE /api/v1/users/:user_id/tokens/:token_id',
+  'POST /api/v1/me/logout',
+  'DELETE /api/v1/me/sessions/:session_id',
+  'DELETE /api/v1/users/:user_id/sessions',
 ]);
 
 /** The registered routes (`METHOD /pattern`) whose pattern matches the row's path (`:name` is one segment). */
@@ -237,7 +332,16 @@ function routesOf(row: { method: string; path: string }, registered: readonly st
 }
 
 const rowTitle = (row: Row): string =>
-  `${row.method} ${row.path}${row.body ? ` (${row.body} body)` : ''} as ${row.caller} → ${row.status}`;
+  `${row.method} ${row.path}${row.body ? ` (${row.body} body)` : ''} as ${row.caller}` +
+  `${row.caller === 'anonymous' ? '' : CREDENTIAL_TITLES[row.credential]} → ${row.status}`;
+
+/** A bearer JWT signed with the suite's secret, naming no session (as an earlier release issued them). */
+function jwtWithoutSession(username: string): string {
+  const iat = Math.floor(Date.now() / 1000);
+  const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
+  const input = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ sub: username, iat, exp: iat + 3600 })}`;
+  return `${input}.${createHmac('sha256', TEST_SECRET).update(input).digest('base64url')}`;
+}
 
 describe.each(engines())('authorization matrix (%s)', (engine) => {
   let suite: ApiSuite;
@@ -261,6 +365,38 @@ describe.each(engines())('authorization matrix (%s)', (engine) => {
   afterAll(async () => {
     await suite?.close();
   });
+
+  /** The rows a request may change: the shared snapshot, and the sessions. */
+  const state = async () => ({
+    ...((await snapshot(dataSource)) as object),
+    sessions: await dataSource.getRepository(UserSession).find({ order: { id: 'ASC' } }),
+  });
+
+  const userNamed = (username: string) => dataSource.getRepository(User).findOneByOrFail({ username });
+  const startSession = async (userId: string) =>
+    (await app.get(UserSessionsService).start(userId, new Date(Date.now() + 3_600_000), {}))!.id;
+
+  /** The headers a row's caller authenticates with; what they need (a login, a token) is made for the row. */
+  async function credentialsOf(row: Row, index: number): Promise<Record<string, string>> {
+    if (row.caller === 'anonymous' || row.credential === 'apiKey') return CREDENTIALS[row.caller];
+    const user = await userNamed(USERNAMES[row.caller]);
+    switch (row.credential) {
+      case 'jwt':
+        return { Authorization: `Bearer ${(await app.get(AuthService).issueToken(user, {})).access_token}` };
+      case 'jwtWithoutSession':
+        return { Authorization: `Bearer ${jwtWithoutSession(user.username)}` };
+      case 'accessToken':
+      case 'readAccessToken': {
+        const { token, secret } = await app.get(PersonalAccessTokensService).create(user.id, {
+          name: `credential-token-${index}`,
+          scope: row.credential === 'accessToken' ? 'full' : 'read',
+        });
+        // Used just now: the row's request does not write its `last_used_at`.
+        await dataSource.getRepository(PersonalAccessToken).update({ id: token.id }, { lastUsedAt: new Date() });
+        return { 'X-Argilla-Api-Key': secret };
+      }
+    }
+  }
 
   it('covers every registered route, for every caller, and only registered routes', () => {
     const matches = ROWS.map((row) => ({ row, routes: routesOf(row, registered) }));
@@ -304,13 +440,24 @@ describe.each(engines())('authorization matrix (%s)', (engine) => {
         await app.get(PersonalAccessTokensService).create(ids.user, { name: `target-token-${index}` })
       ).token.id;
     }
-    const path = row.path.replace(/\{([a-z]+)\}/g, (_match, name: string) => ids[name]);
+    if (row.path.includes('{session}')) {
+      ids.session = await startSession(
+        (await userNamed(row.caller === 'anonymous' ? 'admin' : USERNAMES[row.caller])).id,
+      );
+    }
+    if (row.path.includes('{signedin}') || row.path.includes('{usersession}')) {
+      ids.signedin = (await seedUser(app, { username: `target-signed-in-${index}` })).user.id;
+      ids.usersession = await startSession(ids.signedin);
+    }
+    const resolve = (text: string) => text.replace(/\{([a-z]+)\}/g, (match, name: string) => ids[name] ?? match);
+    const path = resolve(row.path);
     const [route] = routesOf(row, registered);
+    const credentials = await credentialsOf(row, index);
 
-    const before = await snapshot(dataSource);
+    const before = await state();
     let request = api(app)
       [row.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](path)
-      .set(CREDENTIALS[row.caller]);
+      .set(credentials);
     switch (row.body) {
       case 'newUser':
         request = request.send({ first_name: 'New', username: `new-user-${index}`, password: 'password-1234' });
@@ -349,10 +496,10 @@ describe.each(engines())('authorization matrix (%s)', (engine) => {
     } else if (row.status === 403) {
       expect(response.body).toEqual(FORBIDDEN);
     } else if (row.status >= 300) {
-      expect(response.body).toEqual(row.answer);
+      expect(response.body).toEqual(JSON.parse(resolve(JSON.stringify(row.answer))));
     }
 
-    const after = await snapshot(dataSource);
+    const after = await state();
     if (row.status < 300 && STATE_CHANGING.has(route)) expect(after).not.toEqual(before);
     else expect(after).toEqual(before);
     // A caller that replaced its own key or password gets them back, for the rows after this one.
