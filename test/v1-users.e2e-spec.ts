@@ -659,6 +659,21 @@ describe.each(engines())('v1 user list: paging and filters (%s)', (engine) => {
     expect(await error({ offset: -1 })).toEqual([
       { loc: ['query', 'offset'], msg: 'value is not a valid integer', type: 'type_error.integer' },
     ]);
+    // Past the largest exact integer, an offset is refused; the databases would fail on it (a 500 before).
+    const tooFar = await api(app).get('/api/v1/users?offset=9223372036854775808').set(ADMIN).expect(422);
+    expect(tooFar.body.detail.params.errors).toEqual([
+      {
+        loc: ['query', 'offset'],
+        msg: 'ensure this value is less than or equal to 9007199254740991',
+        type: 'value_error.number.not_le',
+        ctx: { limit_value: 9007199254740991 },
+      },
+    ]);
+    for (const path of ['/api/v1/users', '/api/v1/me/tokens', '/api/v1/me/sessions']) {
+      const farthest = await api(app).get(`${path}?offset=9007199254740991`).set(ADMIN).expect(200);
+      expect(farthest.body.items).toEqual([]);
+      await api(app).get(`${path}?offset=99999999999999999999`).set(ADMIN).expect(422);
+    }
     // An unknown role and a repeated parameter go through supertest: the types allow neither.
     const raw = async (query: string) =>
       (await api(app).get(`/api/v1/users${query}`).set(ADMIN).expect(422)).body.detail.params.errors;

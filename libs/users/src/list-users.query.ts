@@ -34,7 +34,8 @@ export class PageQuery {
   @ToInteger()
   limit: number = PAGE_SIZE_DEFAULT;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 })
+  @Max(Number.MAX_SAFE_INTEGER, integerMessages.max(Number.MAX_SAFE_INTEGER))
   @Min(0, integerMessages.min(0))
   @IsInt(integerMessages.int)
   @ToInteger()
