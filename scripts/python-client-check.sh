@@ -4,9 +4,9 @@
 # HTTP API as the default user, runs scripts/python-client-check.py with the client's source on PYTHONPATH, and
 # stops the server whatever happens. Exits non-zero on any mismatch.
 #
-#   ARGILLA_SOURCE=/path/to/argilla-v1.8.0 scripts/python-client-check.sh
+#   PYTHON_CLIENT_SOURCE=/path/to/argilla-v1.8.0 scripts/python-client-check.sh
 #
-# ARGILLA_SOURCE: a copy of the Argilla repository at v1.8.0 (the folder holding `src/argilla`).
+# PYTHON_CLIENT_SOURCE: a copy of the Argilla repository at v1.8.0 (the folder holding `src/argilla`).
 # PYTHON: the interpreter (default /usr/bin/python3, where Debian's python3-httpx, python3-pydantic, ... install).
 # ARGILLA_DATABASE_URL: optional, a PostgreSQL database to run the check on as well, after SQLite. It must be empty
 #   and expendable: the check migrates it, the server creates the default user there, and the check leaves its
@@ -18,15 +18,15 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 SERVER="$ROOT/dist/apps/argilla-server/main.js"
 CLI="$ROOT/dist/apps/argilla-cli/main.js"
 
-if [[ -z "${ARGILLA_SOURCE:-}" || ! -f "${ARGILLA_SOURCE}/src/argilla/__init__.py" ]]; then
-  echo "ARGILLA_SOURCE must name a copy of the Argilla v1.8.0 repository (with src/argilla/__init__.py)" >&2
+if [[ -z "${PYTHON_CLIENT_SOURCE:-}" || ! -f "${PYTHON_CLIENT_SOURCE}/src/argilla/__init__.py" ]]; then
+  echo "PYTHON_CLIENT_SOURCE must name a copy of the Argilla v1.8.0 repository (with src/argilla/__init__.py)" >&2
   exit 2
 fi
 # The server, the CLI and the client all read ARGILLA_* variables: none of the caller's may reach them (the database
 # URL is kept for the PostgreSQL run alone).
 POSTGRESQL_URL=${ARGILLA_DATABASE_URL:-}
 while read -r name; do
-  [[ "$name" == ARGILLA_SOURCE ]] || unset "$name"
+  [[ "$name" == PYTHON_CLIENT_SOURCE ]] || unset "$name"
 done < <(compgen -e | grep -E '^(ARGILLA_|DEFAULT_USER_)')
 
 for tool in node curl jq "$PYTHON"; do
@@ -104,7 +104,7 @@ run_check() {
   env ARGILLA_API_URL="$base" CHECK_API_KEY="$key" \
     CHECK_TOKEN_FULL="$(jq -r .secret <<< "$full")" CHECK_TOKEN_READ="$(jq -r .secret <<< "$read")" \
     CHECK_TOKEN_REVOKED="$(jq -r .secret <<< "$revoked")" CHECK_WORKSPACE="pat-check-$port" \
-    PYTHONPATH="$ARGILLA_SOURCE/src" "$PYTHON" "$ROOT/scripts/python-client-check.py" || status=$?
+    PYTHONPATH="$PYTHON_CLIENT_SOURCE/src" "$PYTHON" "$ROOT/scripts/python-client-check.py" || status=$?
 
   # What the server logged at warn and above (the default user's known credentials are expected).
   grep -v "still accepts the default password" "$log" | sed 's/^/  server: /' || true

@@ -141,7 +141,7 @@ const NO_SESSION_TO_END = envelope('BadRequestError', {
 const SESSIONLESS_JWT = envelope('BadRequestError', {
   detail:
     'This bearer token has no session (it was issued by an earlier release): it cannot be ended alone; it ends ' +
-    'when it expires, or when the password changes',
+    'when it expires, when the password changes, or when the user is disabled or deleted',
 });
 
 // Every registered route × every caller, then the probes of the order of checks (authentication, validation,

@@ -252,8 +252,16 @@ function durationSeconds(duration: string): number {
 }
 
 const isSettingName = (name: string): boolean => /^(ARGILLA_|DEFAULT_USER_)/.test(name);
+/** Variables the Argilla Python client reads (docs/python-clients.md names them): the client's, not the server's. */
+const CLIENT_VARIABLES = ['ARGILLA_API_KEY', 'ARGILLA_API_URL', 'ARGILLA_WORKSPACE'];
+
 const notSettings = (names: string[]): string[] =>
-  names.filter((name) => isSettingName(name) && !(SETTING_VARIABLES as readonly string[]).includes(name));
+  names.filter(
+    (name) =>
+      isSettingName(name) &&
+      !(SETTING_VARIABLES as readonly string[]).includes(name) &&
+      !CLIENT_VARIABLES.includes(name),
+  );
 
 // ------------------------------------------------------------------------------------------------------------
 

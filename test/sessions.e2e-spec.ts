@@ -50,7 +50,7 @@ const NOT_A_SESSION_REQUEST =
   'bearer token of a login (revoke a personal access token with DELETE /api/v1/me/tokens/{token_id})';
 const SESSIONLESS_TOKEN =
   'This bearer token has no session (it was issued by an earlier release): it cannot be ended alone; it ends ' +
-  'when it expires, or when the password changes';
+  'when it expires, when the password changes, or when the user is disabled or deleted';
 
 /** The claims of a JWT, unverified. */
 function claimsOf(token: string): Record<string, unknown> {

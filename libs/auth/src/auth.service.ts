@@ -203,7 +203,7 @@ export class AuthService {
     if (sessionId === undefined) {
       throw new BadRequestError(
         'This bearer token has no session (it was issued by an earlier release): it cannot be ended alone; it ' +
-          'ends when it expires, or when the password changes',
+          'ends when it expires, when the password changes, or when the user is disabled or deleted',
       );
     }
     return this.sessions.end(user.id, sessionId);
