@@ -39,12 +39,10 @@ export class MigrateUsersCommand extends CommandRunner {
     try {
       const file = await parseUsersFile(text);
       if (process.stdout.isTTY) {
-        await this.importWithProgressBar(file, path);
+        await this.importWithProgressBar(file);
       } else {
-        await this.importer.import(
-          file,
-          (user) => this.output.line(`Migrating User with username ${pyRepr(user.username)}`),
-          path,
+        await this.importer.import(file, (user) =>
+          this.output.line(`Migrating User with username ${pyRepr(user.username)}`),
         );
       }
     } catch (error) {
@@ -57,7 +55,7 @@ export class MigrateUsersCommand extends CommandRunner {
   }
 
   /** At a terminal: one bar instead of a line per user. Loaded only here, so other commands start faster. */
-  private async importWithProgressBar(file: UsersFile, path: string): Promise<void> {
+  private async importWithProgressBar(file: UsersFile): Promise<void> {
     const { SingleBar, Presets } = await import('cli-progress');
     const bar = new SingleBar(
       { format: 'Migrating users [{bar}] {value}/{total} {username}', hideCursor: true },
@@ -65,7 +63,7 @@ export class MigrateUsersCommand extends CommandRunner {
     );
     bar.start(file.users.length, 0, { username: '' });
     try {
-      await this.importer.import(file, (user, index) => bar.update(index + 1, { username: user.username }), path);
+      await this.importer.import(file, (user, index) => bar.update(index + 1, { username: user.username }));
     } finally {
       bar.stop();
     }

@@ -7,7 +7,6 @@ import { OAuthIdentity } from './oauth-identity.entity';
 import { OAuthMembership } from './oauth-membership.entity';
 import { PersonalAccessToken } from './personal-access-token.entity';
 import { UserSession } from './user-session.entity';
-import { AuditEvent } from './audit-event.entity';
 
 export { ADMIN_ROLES, hasAdminRights, User, USER_ROLES } from './user.entity';
 export type { UserRole } from './user.entity';
@@ -20,8 +19,6 @@ export { OAuthMembership } from './oauth-membership.entity';
 export { PersonalAccessToken, TOKEN_SCOPES } from './personal-access-token.entity';
 export type { TokenScope } from './personal-access-token.entity';
 export { UserSession } from './user-session.entity';
-export { AuditEvent, AUDIT_ACTOR_TYPES } from './audit-event.entity';
-export type { AuditActorType } from './audit-event.entity';
 
 export const ENTITIES = [
   User,
@@ -33,5 +30,4 @@ export const ENTITIES = [
   OAuthMembership,
   PersonalAccessToken,
   UserSession,
-  AuditEvent,
 ];
