@@ -142,7 +142,7 @@ async function measureArgon2(): Promise<number[]> {
 // HTTP scenarios: each round runs every scenario once (after its own warm-up), so that drift over the run spreads
 // over all of them alike.
 
-type MetricId = 'L1' | 'L2' | 'S1' | 'S2' | 'S3' | 'S4' | 'S5' | 'S5-S1' | 'S5b' | 'S5b-info';
+type MetricId = 'L1' | 'L2' | 'S1' | 'S2' | 'S3' | 'S4' | 'S5' | 'S5-S1' | 'S5b' | 'S5b-info' | 'S5c';
 
 interface HttpScenario {
   id: MetricId;
@@ -241,7 +241,44 @@ function buildScenarios(
         return { S5b: logins, 'S5b-info': info };
       },
     },
+    {
+      id: 'S5c',
+      run: async (seconds) => {
+        // Each request creates a user of its own (a password to hash, a row, its audit event where there is one);
+        // they are deleted afterwards, so that the other scenarios meet the same database in every round.
+        const prefix = `bench-created-${++createdRuns}-`;
+        const creations: LoadRequest[] = Array.from({ length: 20_000 }, (_, i) => ({
+          method: 'POST',
+          path: '/api/users',
+          headers: { 'content-type': 'application/json', 'x-argilla-api-key': DEFAULT_API_KEY },
+          body: JSON.stringify({ first_name: 'Bench', username: `${prefix}${i}`, password: PASSWORD_1234 }),
+        }));
+        const created = await runLoad(
+          { baseUrl: server.baseUrl, requests: creations, connections: LOGIN_CONNECTIONS },
+          seconds,
+        );
+        await deleteUsersStartingWith(server.baseUrl, prefix);
+        return { S5c: created };
+      },
+    },
   ];
+}
+
+let createdRuns = 0;
+
+/** Deletes, through the API, every user whose username starts with `prefix`. */
+async function deleteUsersStartingWith(baseUrl: string, prefix: string): Promise<void> {
+  const headers = { 'x-argilla-api-key': DEFAULT_API_KEY };
+  for (;;) {
+    const page = (await (
+      await fetch(`${baseUrl}/api/v1/users?q=${encodeURIComponent(prefix)}&limit=500`, { headers })
+    ).json()) as { items: { id: string }[] };
+    if (page.items.length === 0) return;
+    for (const user of page.items) {
+      const response = await fetch(`${baseUrl}/api/users/${user.id}`, { method: 'DELETE', headers });
+      if (response.status !== 200) throw new Error(`Deleting a created user answered ${response.status}`);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -349,6 +386,14 @@ function buildReport(m: Measurements): { rows: Row[]; notes: string[] } {
     '',
     'logins/s',
   );
+  httpRow(
+    'S5c',
+    `S5c \`POST /api/users\`, a new user each (${LOGIN_CONNECTIONS} connections)`,
+    `— (${formatPercent(rates('S5c').median / loginTarget)} of cores ÷ hash time)`,
+    undefined,
+    '',
+    'users/s',
+  );
   const infoMedian = summarize((m.http.get('S5b-info') ?? []).map((r) => r.p50)).median;
   httpRow(
     'S5b-info',
@@ -441,6 +486,8 @@ function renderReport(m: Measurements, rows: Row[], notes: string[]): string {
       `the padding of failed logins) for user \`${BCRYPT_USER}\`, imported with a \`$2b$${BCRYPT_ROUNDS}$\` ` +
       `bcrypt hash as Argilla 1.8 writes them (verified in worker threads), while \`GET /api/_info\` runs at ` +
       `${STORM_S1_RATE} req/s on ${STORM_S1_CONNECTIONS} connections.`,
+    `- S5c: ${LOGIN_CONNECTIONS} connections of \`POST /api/users\` by the default admin, each creating a user ` +
+      'with a password (argon2id), deleted after each run.',
     '- S6/S7: wall time of the `argilla-cli users migrate` process on a fresh, migrated database each run; ' +
       `S8: ${CLI_COLD_START_RUNS} runs, with the CLI's compile cache filled (as after its first command, or in the ` +
       'Docker image), and as many without it; S9: VmRSS of the server process.',
@@ -562,7 +609,7 @@ async function main(): Promise<void> {
         if (!http.has(id)) http.set(id, []);
         http.get(id)!.push(result);
         const failed = result.failures > 0 ? `, ${result.failures} failed (${result.failureDetail})` : '';
-        const unit = id === 'S5' || id === 'S5b' ? 'logins/s' : 'req/s';
+        const unit = id === 'S5' || id === 'S5b' ? 'logins/s' : id === 'S5c' ? 'users/s' : 'req/s';
         console.log(
           `  [${round}/${options.runs}] ${id.padEnd(5)} ${formatRate(result.rps, unit).padStart(16)}  p99 ${formatMs(result.p99)}${failed}`,
         );
