@@ -9,6 +9,7 @@ import { engines, Engine, TestDatabase } from './support/test-database';
 
 /** What `database migrate --revision 1.8` prints from head, step by step. */
 const DOWNGRADE_TO_1_8 = [
+  'Running downgrade 9c3e5a7b1d24 -> 4e8b1d6f2a97, create audit_events table',
   'Running downgrade 4e8b1d6f2a97 -> c2a47e91b0d3, create user_sessions table',
   'Running downgrade c2a47e91b0d3 -> 654435fa1803, create personal_access_tokens table',
   'Running downgrade 654435fa1803 -> 8ef49c590498, create oauth_identities and oauth_memberships tables',
@@ -18,7 +19,7 @@ const DOWNGRADE_TO_1_8 = [
   "Database now at revision 'ae5522b4c674'.",
 ];
 
-const HEAD = '4e8b1d6f2a97';
+const HEAD = '9c3e5a7b1d24';
 const ADMIN = { 'X-Argilla-Api-Key': 'argilla.apikey' };
 const DATASET_TABLES = ['datasets', 'fields', 'questions', 'records', 'responses'];
 
@@ -148,7 +149,8 @@ describe.each(engines())('a database written by Argilla 1.8 (%s)', (engine) => {
         'Running upgrade 8ef49c590498 -> 654435fa1803, create oauth_identities and oauth_memberships tables',
         'Running upgrade 654435fa1803 -> c2a47e91b0d3, create personal_access_tokens table',
         'Running upgrade c2a47e91b0d3 -> 4e8b1d6f2a97, create user_sessions table',
-        "Database now at revision '4e8b1d6f2a97' (head).",
+        'Running upgrade 4e8b1d6f2a97 -> 9c3e5a7b1d24, create audit_events table',
+        "Database now at revision '9c3e5a7b1d24' (head).",
         '',
       ].join('\n'),
       stderr: '',

@@ -374,7 +374,13 @@ describe.each(engines())('authorization matrix (%s)', (engine) => {
 
   const userNamed = (username: string) => dataSource.getRepository(User).findOneByOrFail({ username });
   const startSession = async (userId: string) =>
-    (await app.get(UserSessionsService).start(userId, new Date(Date.now() + 3_600_000), {}))!.id;
+    (await app
+      .get(UserSessionsService)
+      .start(
+        await dataSource.getRepository(User).findOneByOrFail({ id: userId }),
+        new Date(Date.now() + 3_600_000),
+        {},
+      ))!.id;
 
   /** The headers a row's caller authenticates with; what they need (a login, a token) is made for the row. */
   async function credentialsOf(row: Row, index: number): Promise<Record<string, string>> {

@@ -11,6 +11,7 @@ import { REFUSED_SECURITY_SETTINGS } from './support/refused-settings';
 const TABLES_1_7 = ['users', 'workspaces', 'workspaces_users'];
 const TABLES_1_8 = ['datasets', 'fields', 'questions', 'records', 'responses', ...TABLES_1_7].sort();
 const ALL_TABLES = [
+  'audit_events',
   'data_version',
   'login_attempts',
   'oauth_identities',
@@ -34,8 +35,9 @@ const UPGRADE_LINES = [
   'Running upgrade 8ef49c590498 -> 654435fa1803, create oauth_identities and oauth_memberships tables',
   'Running upgrade 654435fa1803 -> c2a47e91b0d3, create personal_access_tokens table',
   'Running upgrade c2a47e91b0d3 -> 4e8b1d6f2a97, create user_sessions table',
+  'Running upgrade 4e8b1d6f2a97 -> 9c3e5a7b1d24, create audit_events table',
 ];
-const HEAD = '4e8b1d6f2a97';
+const HEAD = '9c3e5a7b1d24';
 
 describe.each(engines())('argilla-cli database (%s)', (engine) => {
   let db: TestDatabase;
@@ -101,7 +103,8 @@ describe.each(engines())('argilla-cli database (%s)', (engine) => {
 
     const down = await runCli(['database', 'migrate', '--revision', '74694870197c'], db.env);
     expect(down.code).toBe(0);
-    expect(down.stdout.split('\n').slice(0, 13)).toEqual([
+    expect(down.stdout.split('\n').slice(0, 14)).toEqual([
+      'Running downgrade 9c3e5a7b1d24 -> 4e8b1d6f2a97, create audit_events table',
       'Running downgrade 4e8b1d6f2a97 -> c2a47e91b0d3, create user_sessions table',
       'Running downgrade c2a47e91b0d3 -> 654435fa1803, create personal_access_tokens table',
       'Running downgrade 654435fa1803 -> 8ef49c590498, create oauth_identities and oauth_memberships tables',
@@ -142,9 +145,9 @@ describe.each(engines())('argilla-cli database (%s)', (engine) => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      "Error: Unknown revision 'nope'. Known: head, base, tag 1.7, tag 1.8, tag users-1, tag users-2, tag users-3, tag users-4, tag users-5, tag users-6, " +
+      "Error: Unknown revision 'nope'. Known: head, base, tag 1.7, tag 1.8, tag users-1, tag users-2, tag users-3, tag users-4, tag users-5, tag users-6, tag users-7, " +
         '74694870197c, 82a5a88a3fa5, 1769ee58fbb4, b9099dc08489, 3a8e2f9b5dea, 8be56284dac0, e402e9d9245e, ' +
-        'ae5522b4c674, f543ed19759f, d5fda6c60caa, 8ef49c590498, 654435fa1803, c2a47e91b0d3, 4e8b1d6f2a97.\n',
+        'ae5522b4c674, f543ed19759f, d5fda6c60caa, 8ef49c590498, 654435fa1803, c2a47e91b0d3, 4e8b1d6f2a97, 9c3e5a7b1d24.\n',
     );
     const ds = await connect();
     expect(await listTables(ds)).toEqual(['users', 'workspaces']);
@@ -184,10 +187,12 @@ describe.each(engines())('argilla-cli database (%s)', (engine) => {
         "• users-4 (revision: '654435fa1803')",
         "• users-5 (revision: 'c2a47e91b0d3')",
         "• users-6 (revision: '4e8b1d6f2a97')",
+        "• users-7 (revision: '9c3e5a7b1d24')",
         '',
         'Revisions',
         '---------',
-        'c2a47e91b0d3 -> 4e8b1d6f2a97 (head), create user_sessions table',
+        '4e8b1d6f2a97 -> 9c3e5a7b1d24 (head), create audit_events table',
+        'c2a47e91b0d3 -> 4e8b1d6f2a97, create user_sessions table',
         '654435fa1803 -> c2a47e91b0d3, create personal_access_tokens table',
         '8ef49c590498 -> 654435fa1803, create oauth_identities and oauth_memberships tables',
         'd5fda6c60caa -> 8ef49c590498, create data_version, bumped by triggers on users, workspaces and memberships',

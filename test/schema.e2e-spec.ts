@@ -6,6 +6,7 @@ import { databaseFrom, schemaOf } from './support/fixtures';
 import { engines, listTables, TestDatabase } from './support/test-database';
 
 const ALL_TABLES = [
+  'audit_events',
   'data_version',
   'datasets',
   'fields',
@@ -90,6 +91,11 @@ describe.each(engines())('schema (%s)', (engine) => {
   it('has the indexes and constraints of the contract, by name', async () => {
     const indexes = await listIndexes(dataSource);
     const expected = [
+      { table: 'audit_events', name: 'ix_audit_events_action' },
+      { table: 'audit_events', name: 'ix_audit_events_actor_name' },
+      { table: 'audit_events', name: 'ix_audit_events_bucket' },
+      { table: 'audit_events', name: 'ix_audit_events_target_id' },
+      { table: 'audit_events', name: 'ix_audit_events_time' },
       { table: 'datasets', name: 'ix_datasets_name' },
       { table: 'datasets', name: 'ix_datasets_status' },
       { table: 'datasets', name: 'ix_datasets_workspace_id' },
@@ -117,6 +123,7 @@ describe.each(engines())('schema (%s)', (engine) => {
     if (engine === 'postgres') {
       // PostgreSQL lists primary keys and unique constraints as indexes too.
       expected.push(
+        { table: 'audit_events', name: 'audit_events_pkey' },
         { table: 'data_version', name: 'data_version_pkey' },
         { table: 'datasets', name: 'dataset_name_workspace_id_uq' },
         { table: 'datasets', name: 'datasets_pkey' },

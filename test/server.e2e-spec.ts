@@ -141,7 +141,7 @@ describe('server process', () => {
     const server = await spawnServer(db.env, await freePort());
     expect(await server.exited).toBe(1);
     expect(server.output()).toContain(
-      "The database schema is at no revision (empty database), but this version needs '4e8b1d6f2a97' (head). " +
+      "The database schema is at no revision (empty database), but this version needs '9c3e5a7b1d24' (head). " +
         "Run 'argilla-cli database migrate' first.",
     );
 

@@ -78,11 +78,12 @@ describe("this project's chain", () => {
       '654435fa1803 create oauth_identities and oauth_memberships tables',
       'c2a47e91b0d3 create personal_access_tokens table',
       '4e8b1d6f2a97 create user_sessions table',
+      '9c3e5a7b1d24 create audit_events table',
     ]);
     expect([real.resolve('1.7'), real.resolve('1.8'), real.head]).toEqual([
       '1769ee58fbb4',
       'ae5522b4c674',
-      '4e8b1d6f2a97',
+      '9c3e5a7b1d24',
     ]);
   });
 
