@@ -89,7 +89,7 @@ describe.each(engines())('argilla-cli users sessions and end-sessions (%s)', (en
     const expires = new Date(Date.now() + 3_600_000);
     await app
       .get(UserSessionsService)
-      .start(ann.id, expires, { client: '203.0.113.7', userAgent: 'Keycloak\tbrowser', provider: 'keycloak' });
+      .start(ann, expires, { client: '203.0.113.7', userAgent: 'Keycloak\tbrowser', provider: 'keycloak' });
 
     const rows = await sessionsOf(ann);
     expect(rows.map((row) => [row.client, row.userAgent, row.provider])).toEqual([

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, Settings } from '@argilla/config';
-import { DatabaseModule } from '@argilla/database';
+import { AuditModule, DatabaseModule } from '@argilla/database';
 import { UsersModule } from '@argilla/users';
 import { WorkspacesModule } from '@argilla/workspaces';
 import { CliOutput } from './cli-output';
@@ -17,7 +17,7 @@ export class CliModule {
   static forRoot(settings: Settings): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot(settings), DatabaseModule, UsersModule, WorkspacesModule],
+      imports: [ConfigModule.forRoot(settings), DatabaseModule, AuditModule, UsersModule, WorkspacesModule],
       providers: [
         CliOutput,
         Prompt,

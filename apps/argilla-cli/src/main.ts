@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import type { Command, CommanderError } from 'commander';
 import { CommandFactory, CommandRunnerService } from 'nest-commander';
+import { userInfo } from 'node:os';
 import { InvalidSettingsError, loadSettings, SERVER_VERSION } from '@argilla/config';
+import { runWithAuditOrigin } from '@argilla/database';
 import { UsageError } from './cli-errors';
 import { CliModule } from './cli.module';
 
@@ -68,9 +70,21 @@ async function main(): Promise<void> {
       // Root options only before the command, so that `database migrate --version 1.7` reaches migrate.
       .enablePositionalOptions();
     overrideExits(runner.commander);
-    await CommandFactory.runApplication(app);
+    // Every event the command records names the operating-system user who ran it.
+    await runWithAuditOrigin({ actor: { type: 'cli', name: operatingSystemUser() } }, () =>
+      CommandFactory.runApplication(app),
+    );
   } finally {
     await app.close();
+  }
+}
+
+/** The operating-system user running the CLI (a container may have no name for its uid: then `uid <n>`). */
+function operatingSystemUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER || process.env.LOGNAME || `uid ${process.getuid?.() ?? 'unknown'}`;
   }
 }
 

@@ -4,11 +4,11 @@ import helmet from 'helmet';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AuthService } from '@argilla/auth';
 import { Settings } from '@argilla/config';
-import { assertSchemaAtHead, Database } from '@argilla/database';
+import { assertSchemaAtHead, Database, runWithAuditOrigin } from '@argilla/database';
 import { DefaultUserService } from '@argilla/users';
 import { createLoggers } from './observability/logger';
 import { MetricsService } from './observability/metrics.service';
-import { requestLog } from './observability/request-log.middleware';
+import { REQUEST_ID_HEADER, requestLog } from './observability/request-log.middleware';
 import { ServerModule } from './server.module';
 import { setUpSwagger } from './swagger';
 
@@ -49,6 +49,13 @@ export async function createServerApp(
       app.set('trust proxy', typeof trustedProxies === 'number' ? trustedProxies : [...trustedProxies]);
     }
     app.use(requestLog(settings.operations.metricsEnabled ? app.get(MetricsService) : undefined, loggers?.request));
+    // Every event the request records names its client and id (and its user, once authenticated: AuthGuard).
+    app.use((request: Request, response: Response, next: NextFunction) =>
+      runWithAuditOrigin(
+        { client: request.ip, requestId: String(response.getHeader(REQUEST_ID_HEADER) ?? '') || undefined },
+        next,
+      ),
+    );
     // Not strict: `null`, `42` or `"text"` are JSON too, and get the validation error their shape deserves.
     app.useBodyParser('json', { limit: BODY_LIMIT, strict: false });
     app.useBodyParser('urlencoded', { extended: false, limit: BODY_LIMIT });

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from '@argilla/auth';
 import { ConfigModule, Settings } from '@argilla/config';
-import { DatabaseModule } from '@argilla/database';
+import { AuditModule, DatabaseModule } from '@argilla/database';
 import { UsersModule } from '@argilla/users';
 import { WorkspacesModule } from '@argilla/workspaces';
 import { AuthGuard } from './auth/auth.guard';
@@ -28,7 +28,7 @@ export class ServerModule {
   static forRoot(settings: Settings): DynamicModule {
     return {
       module: ServerModule,
-      imports: [ConfigModule.forRoot(settings), DatabaseModule, UsersModule, WorkspacesModule, AuthModule],
+      imports: [ConfigModule.forRoot(settings), DatabaseModule, AuditModule, UsersModule, WorkspacesModule, AuthModule],
       controllers: [
         StatusController,
         SecurityController,

@@ -1,4 +1,4 @@
-import { KeyObject } from 'node:crypto';
+import { createHash, KeyObject } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   BadRequestError,
@@ -8,7 +8,7 @@ import {
   ValidationError,
 } from '@argilla/common';
 import { SETTINGS, Settings } from '@argilla/config';
-import { User, UserSession } from '@argilla/database';
+import { AuditLog, User, UserSession } from '@argilla/database';
 import {
   AccessTokenPrincipal,
   CreatedAccessToken,
@@ -23,7 +23,7 @@ import {
 } from '@argilla/users';
 import { FailedLoginTiming } from './failed-login-timing';
 import { resolveJwtSecret } from './jwt-secret';
-import { LoginThrottle } from './login-throttle.service';
+import { LoginThrottle, TooManyLoginAttemptsError } from './login-throttle.service';
 import { InvalidTokenError, signingKey, signToken, TokenVerifier } from './jwt';
 
 export interface AccessToken {
@@ -73,6 +73,7 @@ export class AuthService {
     private readonly timing: FailedLoginTiming,
     private readonly accessTokens: PersonalAccessTokensService,
     private readonly sessions: UserSessionsService,
+    private readonly audit: AuditLog,
   ) {}
 
   /** Resolved on first use (the CLI never needs it); the server calls it at start so the warning shows then. */
@@ -108,26 +109,60 @@ export class AuthService {
   ): Promise<AccessToken> {
     const started = this.timing.start();
     let user: User | null = null;
-    const verified = await this.throttle.check(username, client, async () => {
-      user = await this.userRows.findByUsername(username);
-      if (!user) {
-        await this.passwords.verifyDummy(password);
-        return false;
-      }
-      // The disabled flag is looked at after the password check, so that neither the answer's time nor the
-      // counters tell that the password was right.
-      return (await this.passwords.verify(user.passwordHash, password)) && !user.disabled;
-    });
+    let verified: boolean;
+    try {
+      verified = await this.throttle.check(username, client, async () => {
+        user = await this.userRows.findByUsername(username);
+        if (!user) {
+          await this.passwords.verifyDummy(password);
+          return false;
+        }
+        // The disabled flag is looked at after the password check, so that neither the answer's time nor the
+        // counters tell that the password was right.
+        return (await this.passwords.verify(user.passwordHash, password)) && !user.disabled;
+      });
+    } catch (error) {
+      if (error instanceof TooManyLoginAttemptsError) await this.recordLockedOut(username, client);
+      throw error;
+    }
     const found = user as User | null;
     if (!verified || found === null) {
-      // Every failure takes as long as one of the costliest kind of hash in use (FailedLoginTiming).
-      await this.timing.padFailure(started, found?.passwordHash);
+      // Every failure takes as long as one of the costliest kind of hash in use (FailedLoginTiming); the event is
+      // written meanwhile.
+      await Promise.all([
+        this.timing.padFailure(started, found?.passwordHash),
+        this.recordFailed(username, found, client),
+      ]);
       throw new UnauthorizedError();
     }
     if (this.passwords.needsRehash(found.passwordHash)) {
       await this.users.updatePasswordHash(found.id, await this.passwords.hash(password));
     }
     return this.issueToken(found, { ...origin, client });
+  }
+
+  /**
+   * A failed login, counted in one event per username, client and minute (so that guesses cannot fill the table).
+   */
+  private recordFailed(username: string, user: User | null, client: string): Promise<void> {
+    return this.audit.recordRepeated(bucketOf('login.failed', username, client), {
+      action: 'login.failed',
+      actor: { type: 'user', name: username },
+      target: { type: 'user', id: user?.id ?? null, name: username },
+      details: { known_user: user !== null },
+    });
+  }
+
+  /**
+   * A login refused by the throttle (429), counted in one event per client and minute whatever the usernames tried:
+   * the first one tried names its target.
+   */
+  private recordLockedOut(username: string, client: string): Promise<void> {
+    return this.audit.recordRepeated(bucketOf('login.locked_out', '', client), {
+      action: 'login.locked_out',
+      actor: { type: 'user', name: username },
+      target: { type: 'user', name: username },
+    });
   }
 
   /**
@@ -144,7 +179,7 @@ export class AuthService {
       tokensValidFrom(user.tokensValidAfter),
     );
     const exp = iat + this.settings.auth.tokenExpirationMinutes * 60;
-    const session = await this.sessions.start(user.id, new Date(exp * 1000), origin);
+    const session = await this.sessions.start(user, new Date(exp * 1000), origin);
     if (!session) throw new UnauthorizedError();
     const claims = { sub: user.username, iat, exp, uid: user.id, ver: tokenVersion(user.tokensValidAfter) };
     return {
@@ -312,4 +347,12 @@ export function tokensValidFrom(changedAt: Date | null): number {
 export function tokenVersion(changedAt: Date | null): number {
   if (changedAt === null) return 0;
   return changedAt instanceof Timestamp ? changedAt.epochMicroseconds : changedAt.getTime() * 1000;
+}
+
+/** The key of a repeated event's row: the action, the username, the client and the minute, hashed to a fixed size. */
+function bucketOf(action: string, username: string, client: string): string {
+  const minute = Math.floor(Date.now() / 60_000);
+  return createHash('sha256')
+    .update(JSON.stringify([action, username, client, minute]))
+    .digest('hex');
 }

@@ -7,3 +7,6 @@ export * from './database-unavailable';
 export * from './constraint-violations';
 export * from './bulk-insert';
 export * from './storage';
+export * from './audit/audit-context';
+export * from './audit/audit-log';
+export * from './audit/audit.module';

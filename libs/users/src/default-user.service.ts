@@ -28,15 +28,18 @@ export class DefaultUserService {
     if (await this.repository.findByUsername(DEFAULT_USERNAME)) return false;
     try {
       // The names Argilla 1.8 gives it: an empty first name and no last name.
-      await this.users.create({
-        firstName: '',
-        lastName: null,
-        username: DEFAULT_USERNAME,
-        role: 'admin',
-        password,
-        apiKey,
-        workspaces: [DEFAULT_WORKSPACE],
-      });
+      await this.users.create(
+        {
+          firstName: '',
+          lastName: null,
+          username: DEFAULT_USERNAME,
+          role: 'admin',
+          password,
+          apiKey,
+          workspaces: [DEFAULT_WORKSPACE],
+        },
+        { auditAction: 'user.default_created' },
+      );
       return true;
     } catch (error) {
       // Another process created it (or took the key) meanwhile.

@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { ValidationError } from '@argilla/common';
 import { loadSettings } from '@argilla/config';
-import { Database, PersonalAccessToken } from '@argilla/database';
+import { AuditLog, Database, PersonalAccessToken } from '@argilla/database';
 import { PersonalAccessTokensRepository } from './personal-access-tokens.repository';
 import { PersonalAccessTokensService } from './personal-access-tokens.service';
 
@@ -18,7 +18,8 @@ function serviceWith(maxDays: string): { service: PersonalAccessTokensService; i
     transaction: <T>(work: (manager: EntityManager) => Promise<T>) => work({} as EntityManager),
   } as unknown as Database;
   const settings = loadSettings({ ARGILLA_ACCESS_TOKEN_MAX_DAYS: maxDays, ARGILLA_HOME_PATH: '/nonexistent' });
-  return { service: new PersonalAccessTokensService(settings, database, repository), inserted };
+  const audit = { record: async () => undefined } as unknown as AuditLog;
+  return { service: new PersonalAccessTokensService(settings, database, repository, audit), inserted };
 }
 
 describe('PersonalAccessTokensService expiry', () => {

@@ -9,7 +9,7 @@ import {
   ValidationError,
 } from '@argilla/common';
 import { SETTINGS, Settings } from '@argilla/config';
-import { Database, isUniqueViolation, PersonalAccessToken, TokenScope } from '@argilla/database';
+import { AuditLog, Database, isUniqueViolation, PersonalAccessToken, TokenScope } from '@argilla/database';
 import {
   generateAccessTokenSecret,
   hashAccessTokenSecret,
@@ -59,6 +59,7 @@ export class PersonalAccessTokensService {
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly database: Database,
     private readonly repository: PersonalAccessTokensRepository,
+    private readonly audit: AuditLog,
   ) {}
 
   /**
@@ -86,6 +87,11 @@ export class PersonalAccessTokensService {
           throw new EntityAlreadyExistsError(input.name, 'PersonalAccessToken');
         }
         await this.repository.insert(token, manager);
+        await this.audit.record(manager, {
+          action: 'token.created',
+          target: tokenTarget(token),
+          details: { user_id: userId, scope: token.scope, expires_at: token.expiresAt?.toISOString() ?? null },
+        });
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new EntityAlreadyExistsError(input.name, 'PersonalAccessToken');
@@ -146,6 +152,11 @@ export class PersonalAccessTokensService {
       const token = await this.repository.findOne(userId, tokenId, manager);
       if (!token) throw new EntityNotFoundError(tokenId, 'PersonalAccessToken');
       await this.repository.delete(token.id, manager);
+      await this.audit.record(manager, {
+        action: 'token.revoked',
+        target: tokenTarget(token),
+        details: { user_id: userId },
+      });
       return token;
     });
   }
@@ -158,6 +169,11 @@ export class PersonalAccessTokensService {
         byName ?? (UUID.test(nameOrId) ? await this.repository.findOne(userId, nameOrId.toLowerCase(), manager) : null);
       if (!token) throw new EntityNotFoundError(nameOrId, 'PersonalAccessToken');
       await this.repository.delete(token.id, manager);
+      await this.audit.record(manager, {
+        action: 'token.revoked',
+        target: tokenTarget(token),
+        details: { user_id: userId },
+      });
       return token;
     });
   }
@@ -201,3 +217,8 @@ function isAfter(a: Date, b: Date): boolean {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A token as an audit event's target (its name; never its secret). */
+function tokenTarget(token: PersonalAccessToken): { type: string; id: string; name: string } {
+  return { type: 'personal_access_token', id: token.id, name: token.name };
+}

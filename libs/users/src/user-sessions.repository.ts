@@ -61,10 +61,6 @@ export class UserSessionsRepository {
     await this.touch([toStoredTimestamp(at), toStoredId(sessionId), toStoredTimestamp(cutoff)]);
   }
 
-  async insert(session: UserSession): Promise<void> {
-    await (await this.manager()).insert(UserSession, session);
-  }
-
   /** Deletes the user's sessions but the `keep` most recent; how many. */
   async trimOfUser(userId: string, keep: number): Promise<number> {
     return (await this.trim([toStoredId(userId), keep])).length;

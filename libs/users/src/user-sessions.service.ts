@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityNotFoundError } from '@argilla/common';
-import { Database, isForeignKeyViolation, UserSession } from '@argilla/database';
+import { AuditLog, Database, isForeignKeyViolation, User, UserSession } from '@argilla/database';
 import { UserSessionsRepository, UserWithSession } from './user-sessions.repository';
 
 /** `last_seen_at` is written at most this often per session: not a write per request. */
@@ -30,13 +30,16 @@ export class UserSessionsService {
   constructor(
     private readonly database: Database,
     private readonly repository: UserSessionsRepository,
+    private readonly audit: AuditLog,
   ) {}
 
   /**
    * A new session of the user, lasting until `expiresAt` (its JWT's expiry); the user's oldest sessions past
-   * MAX_SESSIONS_PER_USER end. Null when the user no longer exists (deleted meanwhile).
+   * MAX_SESSIONS_PER_USER end. Null when the user no longer exists (deleted meanwhile). The sign-in is recorded
+   * (`login.succeeded`) in the transaction that writes the session.
    */
-  async start(userId: string, expiresAt: Date, origin: SessionOrigin): Promise<UserSession | null> {
+  async start(user: User, expiresAt: Date, origin: SessionOrigin): Promise<UserSession | null> {
+    const userId = user.id;
     // The wall clock, to the millisecond: a session's times order nothing that the shared microsecond clock (`now`)
     // must keep in order.
     const at = new Date();
@@ -51,7 +54,15 @@ export class UserSessionsService {
       provider: origin.provider ?? null,
     });
     try {
-      await this.repository.insert(session);
+      await this.database.transaction(async (manager) => {
+        await manager.insert(UserSession, session);
+        await this.audit.record(manager, {
+          action: 'login.succeeded',
+          actor: { type: 'user', id: user.id, name: user.username },
+          target: { type: 'user', id: user.id, name: user.username },
+          details: { session_id: session.id, provider: session.provider, user_agent: session.userAgent },
+        });
+      });
     } catch (error) {
       if (isForeignKeyViolation(error)) return null;
       throw error;

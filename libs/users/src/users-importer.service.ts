@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { now } from '@argilla/common';
-import { bulkInsert, Database, OAuthIdentity } from '@argilla/database';
+import { AuditLog, bulkInsert, Database, OAuthIdentity } from '@argilla/database';
 import { chunks, findOrCreateWorkspaces } from './find-or-create-workspaces';
 import { ImportedUser, UsersFile, UsersFileError } from './users-file.parser';
 import { UsersRepository } from './users.repository';
@@ -50,6 +50,7 @@ export class UsersImporter {
   constructor(
     private readonly database: Database,
     private readonly repository: UsersRepository,
+    private readonly audit: AuditLog,
   ) {}
 
   /**
@@ -58,15 +59,19 @@ export class UsersImporter {
    * plan every request's lookup on the statistics of the tables before the import (with 100,000 users imported
    * into an empty database, `GET /api/me` ran ten times slower).
    */
-  async import(file: UsersFile, onUser?: (user: ImportedUser, index: number) => void): Promise<void> {
-    await this.write(file, onUser);
+  async import(file: UsersFile, onUser?: (user: ImportedUser, index: number) => void, source?: string): Promise<void> {
+    await this.write(file, onUser, source);
     if (this.database.engine === 'postgres' && file.users.length > 0) {
       const dataSource = await this.database.dataSource();
       await dataSource.query(`ANALYZE ${ANALYSED_TABLES.join(', ')}`);
     }
   }
 
-  private async write(file: UsersFile, onUser?: (user: ImportedUser, index: number) => void): Promise<void> {
+  private async write(
+    file: UsersFile,
+    onUser: ((user: ImportedUser, index: number) => void) | undefined,
+    source: string | undefined,
+  ): Promise<void> {
     const { users } = file;
     await this.database.transaction(async (manager) => {
       await this.assertNotInDatabase(manager, users);
@@ -134,6 +139,12 @@ export class UsersImporter {
             .map((granted) => [membershipId, granted.provider, at]),
         ),
       );
+      // One event for the whole file: its name and the count, not its content.
+      await this.audit.record(manager, {
+        action: 'users.imported',
+        target: { type: 'users_file', name: source ?? null },
+        details: { count: users.length },
+      });
     });
   }
 

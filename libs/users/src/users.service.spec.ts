@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { EntityAlreadyExistsError, EntityNotFoundError, LastAdminError, SelfDisableError } from '@argilla/common';
-import { ADMIN_ROLES, Database, User, UserRole } from '@argilla/database';
+import { ADMIN_ROLES, AuditLog, Database, User, UserRole } from '@argilla/database';
 import { PasswordHasher } from './password-hasher';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
@@ -59,16 +59,47 @@ const fakeDatabase = {
 
 const fakePasswords = { hash: async (password: string) => `hashed:${password}` } as unknown as PasswordHasher;
 
+/** The events recorded, in order (the rules decide which; test/audit.e2e-spec.ts checks the rows). */
+class FakeAuditLog {
+  readonly events: { action: string; details?: unknown }[] = [];
+  async record(_manager: unknown, event: { action: string; details?: unknown }): Promise<void> {
+    this.events.push({ action: event.action, details: event.details });
+  }
+}
+
 describe('UsersService rules', () => {
   let repository: FakeUsersRepository;
   let service: UsersService;
+  let audit: FakeAuditLog;
 
   beforeEach(() => {
     repository = new FakeUsersRepository();
-    service = new UsersService(fakeDatabase, repository as unknown as UsersRepository, fakePasswords);
+    audit = new FakeAuditLog();
+    service = new UsersService(
+      fakeDatabase,
+      repository as unknown as UsersRepository,
+      fakePasswords,
+      audit as unknown as AuditLog,
+    );
   });
 
   describe('update', () => {
+    it('records one event per kind of change that changes something, and none for a change to the same value', async () => {
+      repository.add('boss', 'admin');
+      repository.add('ann', 'annotator');
+      await service.update('ann', { firstName: 'Ann', role: 'admin', disabled: false });
+      await service.update('ann', { role: 'admin' });
+      await service.update('ann', { disabled: true, actorId: 'boss' });
+      await service.update('ann', { disabled: false, lastName: 'Lee' });
+      expect(audit.events).toEqual([
+        { action: 'user.updated', details: { first_name: 'Ann' } },
+        { action: 'user.role_changed', details: { from: 'annotator', to: 'admin' } },
+        { action: 'user.disabled', details: undefined },
+        { action: 'user.updated', details: { last_name: 'Lee' } },
+        { action: 'user.enabled', details: undefined },
+      ]);
+    });
+
     it('refuses to demote or disable the last enabled admin, changing nothing', async () => {
       repository.add('boss', 'admin');
       repository.add('ann', 'annotator');

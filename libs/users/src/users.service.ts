@@ -3,9 +3,13 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { EntityAlreadyExistsError, EntityNotFoundError, LastAdminError, now, SelfDisableError } from '@argilla/common';
 import {
+  AuditLog,
+  AuditTarget,
+  currentAuditOrigin,
   Database,
   hasAdminRights,
   isUniqueViolation,
+  NewAuditEvent,
   PersonalAccessToken,
   User,
   UserRole,
@@ -59,6 +63,7 @@ export class UsersService {
     private readonly database: Database,
     private readonly repository: UsersRepository,
     private readonly passwords: PasswordHasher,
+    private readonly audit: AuditLog,
   ) {
     const body = (audience: ResponseAudience) => async () =>
       Buffer.from(JSON.stringify((await this.repository.list()).map((user) => toUserResponse(user, audience))));
@@ -85,12 +90,20 @@ export class UsersService {
    * Creates the user and joins it to its workspaces (creating the missing ones), all in one transaction.
    * A taken username or API key is a 409, also when two requests race for it.
    */
-  async create(input: NewUser): Promise<UserWithWorkspaces> {
+  async create(input: NewUser, options: { auditAction?: string } = {}): Promise<UserWithWorkspaces> {
     const passwordHash = input.passwordHash ?? (await this.passwords.hash(input.password ?? ''));
     const apiKey = input.apiKey ?? generateApiKey();
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.database.transaction((manager) => this.insertUser(manager, input, passwordHash, apiKey));
+        return await this.database.transaction(async (manager) => {
+          const created = await this.insertUser(manager, input, passwordHash, apiKey);
+          await this.audit.record(manager, {
+            action: options.auditAction ?? 'user.created',
+            target: userTarget(created.user),
+            details: { role: created.user.role, workspaces: created.workspaces },
+          });
+          return created;
+        });
       } catch (error) {
         if (!isUniqueViolation(error) || attempt === 3) throw error;
         // Lost a race with a concurrent creation: a 409 if the username or key is now taken; otherwise it was
@@ -143,6 +156,11 @@ export class UsersService {
       if (!user) throw new EntityNotFoundError(id, 'User');
       if (options.lastAdmin === 'refuse') await this.assertNotLastAdmin(manager, user);
       await this.repository.delete(id, manager);
+      await this.audit.record(manager, {
+        action: 'user.deleted',
+        target: userTarget(user),
+        details: { role: user.role },
+      });
     });
     return view;
   }
@@ -176,6 +194,7 @@ export class UsersService {
         await manager.delete(PersonalAccessToken, { userId: id });
         await manager.delete(UserSession, { userId: id });
       }
+      for (const event of updateEvents(user, changes)) await this.audit.record(manager, event);
     });
     return this.getById(id);
   }
@@ -183,7 +202,13 @@ export class UsersService {
   /** Replaces the user's API key with a new random one: the old key is refused from the next request on. */
   async rotateApiKey(id: string): Promise<User> {
     const values = { apiKey: generateApiKey(), updatedAt: now() };
-    await this.updateOrNotFound(id, values);
+    const found = await this.database.transaction(async (manager) => {
+      const user = await this.repository.findById(id, manager);
+      if (!user || !(await this.repository.update(id, values, manager))) return false;
+      await this.audit.record(manager, { action: 'user.api_key_rotated', target: userTarget(user) });
+      return true;
+    });
+    if (!found) throw new EntityNotFoundError(id, 'User');
     return this.getById(id);
   }
 
@@ -202,9 +227,19 @@ export class UsersService {
       ...(options.rotateApiKey ? { apiKey: generateApiKey() } : {}),
     };
     const found = await this.database.transaction(async (manager) => {
-      if (!(await this.repository.update(id, values, manager))) return false;
+      const user = await this.repository.findById(id, manager);
+      if (!user || !(await this.repository.update(id, values, manager))) return false;
       await manager.delete(PersonalAccessToken, { userId: id });
       await manager.delete(UserSession, { userId: id });
+      // Changed by the user itself, or reset by someone else (an admin, the CLI).
+      const own = currentAuditOrigin()?.actor?.id === id;
+      await this.audit.record(manager, {
+        action: own ? 'user.password_changed' : 'user.password_reset',
+        target: userTarget(user),
+      });
+      if (options.rotateApiKey) {
+        await this.audit.record(manager, { action: 'user.api_key_rotated', target: userTarget(user) });
+      }
       return true;
     });
     if (!found) throw new EntityNotFoundError(id, 'User');
@@ -216,11 +251,6 @@ export class UsersService {
     await this.database.transaction((manager) =>
       this.repository.update(id, { passwordHash, updatedAt: now() }, manager),
     );
-  }
-
-  private async updateOrNotFound(id: string, values: Partial<User>): Promise<void> {
-    const found = await this.database.transaction((manager) => this.repository.update(id, values, manager));
-    if (!found) throw new EntityNotFoundError(id, 'User');
   }
 
   /**
@@ -240,4 +270,29 @@ export class UsersService {
       throw new EntityAlreadyExistsError(username, 'User', 'api_key');
     }
   }
+}
+
+/** A user as an audit event's target. */
+export function userTarget(user: User): AuditTarget {
+  return { type: 'user', id: user.id, name: user.username };
+}
+
+/**
+ * The events of an update, one per kind of change that changes something: names (`user.updated`, with the new
+ * values), role (`user.role_changed`, from and to), and the disabled flag (`user.disabled` / `user.enabled`).
+ */
+function updateEvents(user: User, changes: UserChanges): NewAuditEvent[] {
+  const events: NewAuditEvent[] = [];
+  const target = userTarget(user);
+  const names: Record<string, unknown> = {};
+  if (changes.firstName !== undefined && changes.firstName !== user.firstName) names.first_name = changes.firstName;
+  if (changes.lastName !== undefined && changes.lastName !== user.lastName) names.last_name = changes.lastName;
+  if (Object.keys(names).length > 0) events.push({ action: 'user.updated', target, details: names });
+  if (changes.role !== undefined && changes.role !== user.role) {
+    events.push({ action: 'user.role_changed', target, details: { from: user.role, to: changes.role } });
+  }
+  if (changes.disabled !== undefined && changes.disabled !== user.disabled) {
+    events.push({ action: changes.disabled ? 'user.disabled' : 'user.enabled', target });
+  }
+  return events;
 }

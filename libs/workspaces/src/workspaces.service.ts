@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityAlreadyExistsError, EntityNotFoundError, now, parseTimestamp } from '@argilla/common';
 import {
+  AuditLog,
+  AuditTarget,
   Database,
   isForeignKeyViolation,
   fromStoredId,
@@ -38,6 +40,7 @@ export class WorkspacesService {
     private readonly database: Database,
     private readonly users: UsersService,
     private readonly userRows: UsersRepository,
+    private readonly audit: AuditLog,
   ) {
     // Workspaces created together share a time: the name keeps their order stable.
     this.names = database.prepared<{ name: string }>(
@@ -134,6 +137,7 @@ export class WorkspacesService {
         const at = now();
         const workspace = manager.create(Workspace, { id: randomUUID(), name, insertedAt: at, updatedAt: at });
         await manager.insert(Workspace, workspace);
+        await this.audit.record(manager, { action: 'workspace.created', target: workspaceTarget(workspace) });
         return workspace;
       });
     } catch (error) {
@@ -144,8 +148,13 @@ export class WorkspacesService {
   /** Deletes the workspace (its memberships go with it) and returns it as it was; 404 when unknown. */
   async delete(id: string): Promise<Workspace> {
     const workspace = await this.getById(id);
-    const result = await this.database.transaction((manager) => manager.delete(Workspace, { id }));
-    if (!result.affected) throw new EntityNotFoundError(id, 'Workspace');
+    const deleted = await this.database.transaction(async (manager) => {
+      const result = await manager.delete(Workspace, { id });
+      if (!result.affected) return false;
+      await this.audit.record(manager, { action: 'workspace.deleted', target: workspaceTarget(workspace) });
+      return true;
+    });
+    if (!deleted) throw new EntityNotFoundError(id, 'Workspace');
     return workspace;
   }
 
@@ -182,7 +191,7 @@ export class WorkspacesService {
 
   /** Adds the user to the workspace: 404 for an unknown workspace or user, 409 when it is already a member. */
   async addMember(workspaceId: string, userId: string): Promise<UserWithWorkspaces> {
-    await this.getById(workspaceId);
+    const workspace = await this.getById(workspaceId);
     const user = await this.users.getById(userId);
     const conflict = new EntityAlreadyExistsError(userId, 'User', 'membership');
     try {
@@ -190,6 +199,11 @@ export class WorkspacesService {
         if (await manager.existsBy(WorkspaceUser, { workspaceId, userId })) throw conflict;
         const at = now();
         await manager.insert(WorkspaceUser, { id: randomUUID(), workspaceId, userId, insertedAt: at, updatedAt: at });
+        await this.audit.record(manager, {
+          action: 'workspace.member_added',
+          target: workspaceTarget(workspace),
+          details: { user_id: user.id, username: user.username },
+        });
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw conflict;
@@ -205,8 +219,26 @@ export class WorkspacesService {
    * an unknown user or a user that is not a member are all 404 `{"name": <user id>, "type": "User"}`.
    */
   async removeMember(workspaceId: string, userId: string): Promise<UserWithWorkspaces> {
-    const result = await this.database.transaction((manager) => manager.delete(WorkspaceUser, { workspaceId, userId }));
-    if (!result.affected) throw new EntityNotFoundError(userId, 'User');
-    return this.userRows.withWorkspaces(await this.users.getById(userId));
+    const removed = await this.database.transaction(async (manager) => {
+      const result = await manager.delete(WorkspaceUser, { workspaceId, userId });
+      if (!result.affected) return null;
+      const [workspace, user] = await Promise.all([
+        manager.findOneBy(Workspace, { id: workspaceId }),
+        manager.findOneBy(User, { id: userId }),
+      ]);
+      await this.audit.record(manager, {
+        action: 'workspace.member_removed',
+        target: { type: 'workspace', id: workspaceId, name: workspace?.name ?? null },
+        details: { user_id: userId, username: user?.username ?? null },
+      });
+      return user;
+    });
+    if (!removed) throw new EntityNotFoundError(userId, 'User');
+    return this.userRows.withWorkspaces(removed);
   }
+}
+
+/** A workspace as an audit event's target. */
+function workspaceTarget(workspace: Workspace): AuditTarget {
+  return { type: 'workspace', id: workspace.id, name: workspace.name };
 }

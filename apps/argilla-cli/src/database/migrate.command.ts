@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandRunner, Option, SubCommand } from 'nest-commander';
 import { SETTINGS, Settings } from '@argilla/config';
-import { Database, describeStep } from '@argilla/database';
+import { AuditLog, Database, describeStep, REVISIONS } from '@argilla/database';
 import { CliOutput } from '../cli-output';
 
 interface MigrateOptions {
@@ -18,12 +18,14 @@ export class MigrateCommand extends CommandRunner {
     private readonly database: Database,
     private readonly output: CliOutput,
     @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly audit: AuditLog,
   ) {
     super();
   }
 
   async run(_args: string[], options: MigrateOptions): Promise<void> {
     const runner = await this.database.migrations();
+    const before = await runner.current();
     const steps = await runner.migrate(options.revision ?? 'head', (step) => this.output.line(describeStep(step)), {
       force: options.force === true,
       onForcedLosses: (losses) => this.output.line(`Going ahead (--force), losing ${losses.join('; ')}.`),
@@ -32,6 +34,15 @@ export class MigrateCommand extends CommandRunner {
     const current = await runner.current();
     const at = current === null ? 'base (empty)' : `revision '${current}'${current === runner.head ? ' (head)' : ''}`;
     this.output.line(steps.length === 0 ? `Database already at ${at}: nothing to do.` : `Database now at ${at}.`);
+    if (steps.length > 0 && hasAuditLog(current)) {
+      await this.database.transaction((manager) =>
+        this.audit.record(manager, {
+          action: 'database.migrated',
+          target: { type: 'database', name: this.database.engine },
+          details: { from: before, to: current, steps: steps.length },
+        }),
+      );
+    }
   }
 
   @Option({
@@ -57,4 +68,10 @@ export class MigrateCommand extends CommandRunner {
   parseVersion(value: string): string {
     return value;
   }
+}
+
+/** Whether the schema at `revision` has the audit log (`audit_events`, revision 9c3e5a7b1d24 and later). */
+function hasAuditLog(revision: string | null): boolean {
+  const index = REVISIONS.findIndex((step) => step.id === revision);
+  return index >= 0 && index >= REVISIONS.findIndex((step) => step.id === '9c3e5a7b1d24');
 }

@@ -39,10 +39,12 @@ export class MigrateUsersCommand extends CommandRunner {
     try {
       const file = await parseUsersFile(text);
       if (process.stdout.isTTY) {
-        await this.importWithProgressBar(file);
+        await this.importWithProgressBar(file, path);
       } else {
-        await this.importer.import(file, (user) =>
-          this.output.line(`Migrating User with username ${pyRepr(user.username)}`),
+        await this.importer.import(
+          file,
+          (user) => this.output.line(`Migrating User with username ${pyRepr(user.username)}`),
+          path,
         );
       }
     } catch (error) {
@@ -55,7 +57,7 @@ export class MigrateUsersCommand extends CommandRunner {
   }
 
   /** At a terminal: one bar instead of a line per user. Loaded only here, so other commands start faster. */
-  private async importWithProgressBar(file: UsersFile): Promise<void> {
+  private async importWithProgressBar(file: UsersFile, path: string): Promise<void> {
     const { SingleBar, Presets } = await import('cli-progress');
     const bar = new SingleBar(
       { format: 'Migrating users [{bar}] {value}/{total} {username}', hideCursor: true },
@@ -63,7 +65,7 @@ export class MigrateUsersCommand extends CommandRunner {
     );
     bar.start(file.users.length, 0, { username: '' });
     try {
-      await this.importer.import(file, (user, index) => bar.update(index + 1, { username: user.username }));
+      await this.importer.import(file, (user, index) => bar.update(index + 1, { username: user.username }), path);
     } finally {
       bar.stop();
     }

@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthService } from '@argilla/auth';
 import { ForbiddenOperationError, UnauthorizedError } from '@argilla/common';
+import { currentAuditOrigin } from '@argilla/database';
 import { isAccessTokenSecret } from '@argilla/users';
 import { ACCESS_METADATA, AccessLevel } from './access.decorator';
 import { AuthenticatedRequest } from './current-user.decorator';
@@ -52,6 +53,8 @@ export class AuthGuard implements CanActivate {
     }
     request.principal = principal;
     request.user = principal.user;
+    const origin = currentAuditOrigin();
+    if (origin) origin.actor = { type: 'user', id: principal.user.id, name: principal.user.username };
     return true;
   }
 }

@@ -7,6 +7,7 @@ import { OAuthIdentity } from './oauth-identity.entity';
 import { OAuthMembership } from './oauth-membership.entity';
 import { PersonalAccessToken } from './personal-access-token.entity';
 import { UserSession } from './user-session.entity';
+import { AuditEvent } from './audit-event.entity';
 
 export { ADMIN_ROLES, hasAdminRights, User, USER_ROLES } from './user.entity';
 export type { UserRole } from './user.entity';
@@ -19,6 +20,8 @@ export { OAuthMembership } from './oauth-membership.entity';
 export { PersonalAccessToken, TOKEN_SCOPES } from './personal-access-token.entity';
 export type { TokenScope } from './personal-access-token.entity';
 export { UserSession } from './user-session.entity';
+export { AuditEvent, AUDIT_ACTOR_TYPES } from './audit-event.entity';
+export type { AuditActorType } from './audit-event.entity';
 
 export const ENTITIES = [
   User,
@@ -30,4 +33,5 @@ export const ENTITIES = [
   OAuthMembership,
   PersonalAccessToken,
   UserSession,
+  AuditEvent,
 ];

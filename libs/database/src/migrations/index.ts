@@ -12,6 +12,7 @@ import { CreateDataVersion } from './8ef49c590498-create-data-version';
 import { CreateOAuthTables } from './654435fa1803-create-oauth-tables';
 import { CreatePersonalAccessTokensTable } from './c2a47e91b0d3-create-personal-access-tokens-table';
 import { CreateUserSessionsTable } from './4e8b1d6f2a97-create-user-sessions-table';
+import { CreateAuditEventsTable } from './9c3e5a7b1d24-create-audit-events-table';
 import { Revision } from './revision';
 
 export type { Revision, DowngradeContext } from './revision';
@@ -37,6 +38,7 @@ export const REVISIONS: readonly Revision[] = [
   new CreateOAuthTables(),
   new CreatePersonalAccessTokensTable(),
   new CreateUserSessionsTable(),
+  new CreateAuditEventsTable(),
 ];
 
 /**
@@ -52,6 +54,7 @@ export const TAGS: Readonly<Record<string, string>> = {
   'users-4': '654435fa1803',
   'users-5': 'c2a47e91b0d3',
   'users-6': '4e8b1d6f2a97',
+  'users-7': '9c3e5a7b1d24',
 };
 
 /**
