@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { formatTimestamp, now } from '@argilla/common';
 import { MigrationRunner, User, UserSession } from '@argilla/database';
 import { MAX_SESSIONS_PER_USER } from '@argilla/users';
-import { ExpiredCredentialsPurge } from '../apps/argilla-server/src/security/expired-credentials-purge';
+import { HourlySweep } from '../apps/argilla-server/src/security/hourly-sweep';
 import {
   api,
   ApiSuite,
@@ -428,12 +428,12 @@ describe.each(engines())('sessions (%s)', (engine) => {
       await dataSource
         .getRepository(UserSession)
         .update({ id: sidOf(expired) }, { expiresAt: new Date(Date.now() - 1_000) });
-      await app.get(ExpiredCredentialsPurge).purge();
+      await app.get(HourlySweep).sweep();
       expect((await sessionRows(mo)).map((row) => row.id)).toEqual([sidOf(live)]);
       expect((await api(app).get('/api/me').set(bearer(expired))).status).toBe(401);
       await later(86_400_000 + 1_000, async () => {
         expect((await api(app).get('/api/me').set(bearer(live))).status).toBe(401);
-        await app.get(ExpiredCredentialsPurge).purge();
+        await app.get(HourlySweep).sweep();
       });
       expect(await sessionRows(mo)).toEqual([]);
     });

@@ -4,7 +4,7 @@ import type { Config } from '@jest/types';
 import { DataSource } from 'typeorm';
 import { formatTimestamp, now } from '@argilla/common';
 import { DowngradeRefusedError, MigrationRunner, PersonalAccessToken, User, Workspace } from '@argilla/database';
-import { ExpiredCredentialsPurge } from '../apps/argilla-server/src/security/expired-credentials-purge';
+import { HourlySweep } from '../apps/argilla-server/src/security/hourly-sweep';
 import {
   api,
   ApiSuite,
@@ -376,7 +376,7 @@ describe.each(engines())('personal access tokens (%s)', (engine) => {
         const response = await api(app).get('/api/me').set(byKey(met.secret));
         expect([response.status, response.body]).toEqual([401, UNAUTHORIZED]);
         expect((await rowsOf(ann)).map((row) => row.name)).toEqual(['unseen', 'kept']);
-        await app.get(ExpiredCredentialsPurge).purge();
+        await app.get(HourlySweep).sweep();
         expect((await rowsOf(ann)).map((row) => row.name)).toEqual(['kept']);
         await api(app).get('/api/me').set(byKey(kept.secret)).expect(200);
       });

@@ -3,6 +3,7 @@ import { ConfigModule, Settings } from '@argilla/config';
 import { AuditModule, DatabaseModule } from '@argilla/database';
 import { UsersModule } from '@argilla/users';
 import { WorkspacesModule } from '@argilla/workspaces';
+import { AuditCommand, AuditListCommand } from './audit/audit.command';
 import { CliOutput } from './cli-output';
 import { DatabaseCommand } from './database/database.command';
 import { MigrateCommand } from './database/migrate.command';
@@ -29,6 +30,8 @@ export class CliModule {
         ...USER_SUBCOMMANDS,
         WorkspacesCommand,
         ...WORKSPACE_SUBCOMMANDS,
+        AuditCommand,
+        AuditListCommand,
       ],
     };
   }

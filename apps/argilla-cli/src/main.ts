@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     const runner = app.get(CommandRunnerService) as unknown as { commander: Command };
     runner.commander
       .name('argilla-cli')
-      .description('Manage an Argilla users server: database, users, workspaces')
+      .description('Manage an Argilla users server: database, users, workspaces, audit')
       // Root options only before the command, so that `database migrate --version 1.7` reaches migrate.
       .enablePositionalOptions();
     overrideExits(runner.commander);

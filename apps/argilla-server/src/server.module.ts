@@ -11,7 +11,7 @@ import { MetricsController } from './observability/metrics.controller';
 import { OAuthCallbackController } from './oauth/oauth-callback.controller';
 import { OAuthController } from './oauth/oauth.controller';
 import { MetricsService } from './observability/metrics.service';
-import { ExpiredCredentialsPurge } from './security/expired-credentials-purge';
+import { HourlySweep } from './security/hourly-sweep';
 import { LoginCountersPurge } from './security/login-counters-purge';
 import { SecurityController } from './security/security.controller';
 import { StatusController } from './status/status.controller';
@@ -20,6 +20,7 @@ import { UsersController } from './users/users.controller';
 import { RequestValidationPipe } from './validation/request-validation.pipe';
 import { AccessTokensController } from './v1/access-tokens.controller';
 import { SessionsController } from './v1/sessions.controller';
+import { AuditController } from './v1/audit.controller';
 import { UsersV1Controller } from './v1/users-v1.controller';
 import { WorkspacesController } from './workspaces/workspaces.controller';
 
@@ -37,6 +38,7 @@ export class ServerModule {
         UsersV1Controller,
         AccessTokensController,
         SessionsController,
+        AuditController,
         OAuthController,
         OAuthCallbackController,
         ...(settings.operations.metricsEnabled ? [MetricsController] : []),
@@ -45,7 +47,7 @@ export class ServerModule {
         StatusService,
         MetricsService,
         LoginCountersPurge,
-        ExpiredCredentialsPurge,
+        HourlySweep,
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_PIPE, useClass: RequestValidationPipe },

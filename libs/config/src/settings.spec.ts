@@ -40,6 +40,7 @@ describe('loadSettings', () => {
         trustedProxies: undefined,
         passwordHash: 'argon2id',
         accessTokenMaxDays: 365,
+        auditRetentionDays: 180,
       },
       defaultUser: { enabled: true, password: '1234', apiKey: 'argilla.apikey' },
       operations: {
@@ -140,6 +141,10 @@ describe('loadSettings', () => {
     [
       { ARGILLA_ACCESS_TOKEN_MAX_DAYS: '36501' },
       "ARGILLA_ACCESS_TOKEN_MAX_DAYS must be an integer from 0 to 36500 (got '36501')",
+    ],
+    [
+      { ARGILLA_AUDIT_RETENTION_DAYS: 'forever' },
+      "ARGILLA_AUDIT_RETENTION_DAYS must be an integer from 0 to 36500 (got 'forever')",
     ],
     [{ ARGILLA_LOG_FORMAT: 'xml' }, "ARGILLA_LOG_FORMAT must be one of json, text (got 'xml')"],
     [{ ARGILLA_LOG_LEVEL: 'verbose' }, "ARGILLA_LOG_LEVEL must be one of error, warn, info, debug (got 'verbose')"],
@@ -345,6 +350,8 @@ describe('loadSettings', () => {
     expect(loadSettings({ ARGILLA_PASSWORD_HASH: 'argon2id' }).auth.passwordHash).toBe('argon2id');
     expect(loadSettings({ ARGILLA_ACCESS_TOKEN_MAX_DAYS: '0' }).auth.accessTokenMaxDays).toBe(0);
     expect(loadSettings({ ARGILLA_ACCESS_TOKEN_MAX_DAYS: '30' }).auth.accessTokenMaxDays).toBe(30);
+    expect(loadSettings({ ARGILLA_AUDIT_RETENTION_DAYS: '0' }).auth.auditRetentionDays).toBe(0);
+    expect(loadSettings({ ARGILLA_AUDIT_RETENTION_DAYS: '30' }).auth.auditRetentionDays).toBe(30);
   });
 
   it('documents every variable in .env.example', () => {

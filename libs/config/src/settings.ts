@@ -52,6 +52,8 @@ export interface Settings {
      * it, one asked for longer is refused. 0: no maximum (a token without an expiry never expires).
      */
     readonly accessTokenMaxDays: number;
+    /** How long audit events are kept, in days; older ones are deleted by the hourly sweep. 0: kept for ever. */
+    readonly auditRetentionDays: number;
   };
   readonly defaultUser: {
     readonly enabled: boolean;
@@ -124,6 +126,7 @@ export const SETTING_VARIABLES = [
   'ARGILLA_PASSWORD_HASH',
   'ARGILLA_AUTH_OAUTH_CFG',
   'ARGILLA_ACCESS_TOKEN_MAX_DAYS',
+  'ARGILLA_AUDIT_RETENTION_DAYS',
   'DEFAULT_USER_ENABLED',
   'DEFAULT_USER_PASSWORD',
   'DEFAULT_USER_API_KEY',
@@ -249,6 +252,7 @@ export function loadSettings(env: Env = process.env): Settings {
       ),
       passwordHash: oneOf('ARGILLA_PASSWORD_HASH', PASSWORD_HASHES, 'argon2id'),
       accessTokenMaxDays: integer('ARGILLA_ACCESS_TOKEN_MAX_DAYS', 365, 0, 36_500),
+      auditRetentionDays: integer('ARGILLA_AUDIT_RETENTION_DAYS', 180, 0, 36_500),
     },
     defaultUser: {
       enabled: boolean('DEFAULT_USER_ENABLED', true),

@@ -21,3 +21,4 @@ export * from './personal-access-tokens.service';
 export * from './user-session-response';
 export * from './user-sessions.repository';
 export * from './user-sessions.service';
+export * from './audit-query';

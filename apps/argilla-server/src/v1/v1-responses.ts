@@ -99,3 +99,37 @@ export class UserSessionsV1Dto {
   @ApiProperty({ type: [UserSessionDto] }) items: UserSessionDto[];
   @ApiProperty({ description: 'How many there are in all' }) total: number;
 }
+
+class AuditActorDto {
+  @ApiProperty({ enum: ['user', 'cli', 'system'] }) type: string;
+  @ApiPropertyOptional({ format: 'uuid', description: "A user's id" }) id?: string;
+  @ApiProperty({ example: 'argilla', description: 'A username, the operating-system user of a CLI run, or `system`' })
+  name: string;
+}
+
+class AuditTargetDto {
+  @ApiProperty({ example: 'user' }) type: string;
+  @ApiPropertyOptional() id?: string;
+  @ApiPropertyOptional({ example: 'ann' }) name?: string;
+}
+
+export class AuditEventDto {
+  @ApiProperty({ example: 42 }) id: number;
+  @ApiProperty(TIMESTAMP) time: string;
+  @ApiProperty({ type: AuditActorDto }) actor: AuditActorDto;
+  @ApiProperty({ example: 'user.created' }) action: string;
+  @ApiProperty({ type: AuditTargetDto }) target: AuditTargetDto;
+  @ApiPropertyOptional({ example: '203.0.113.7', description: "The client's address, over HTTP" }) client?: string;
+  @ApiPropertyOptional({ description: 'The X-Request-Id of the request, over HTTP' }) request_id?: string;
+  @ApiProperty({
+    type: Object,
+    example: { role: 'annotator', workspaces: ['team'] },
+    description: 'What changed (never a password, hash, key or token); `count` for repeated failed logins',
+  })
+  details: Record<string, unknown>;
+}
+
+export class AuditEventsV1Dto {
+  @ApiProperty({ type: [AuditEventDto] }) items: AuditEventDto[];
+  @ApiProperty({ description: 'How many there are in all' }) total: number;
+}
