@@ -304,6 +304,7 @@ describe.each(engines())('a database written by Argilla 1.8 (%s)', (engine) => {
     ]);
   });
 
+  // Hashes with bcrypt at cost 12 for each user, twice: slow on a loaded machine.
   it('goes there and back: users created and changed here (bcrypt hashes) all log in with bcrypt once handed back, and the schema is Argilla 1.8’s', async () => {
     const env = { ...db.env, ARGILLA_PASSWORD_HASH: 'bcrypt' };
     const passwords: Record<string, string> = { argilla: '1234', ann: 'annpassword1', carl: 'carlpassword1' };
@@ -393,7 +394,7 @@ describe.each(engines())('a database written by Argilla 1.8 (%s)', (engine) => {
       { username: 'carl', first_name: 'Carlos' },
       { username: 'nora', first_name: 'Nora' },
     ]);
-  });
+  }, 180_000);
 
   it('refuses to drop the rows of Argilla’s dataset tables going below 1.8, unless forced', async () => {
     const refused = await runCli(['database', 'migrate', '--revision', '1.7'], db.env);

@@ -108,6 +108,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log, newest first, filtered by actor, action, target and time
+         * @description Every change to users, workspaces, memberships, passwords, API keys and tokens, the imports, the logins (failed ones counted per username, client and minute) and the migrations. Kept for `ARGILLA_AUDIT_RETENTION_DAYS` (180 by default).
+         */
+        get: operations["AuditController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -617,6 +637,62 @@ export interface components {
              * @default false
              */
             rotate_api_key?: boolean;
+        };
+        AuditActorDto: {
+            /**
+             * Format: uuid
+             * @description A user's id
+             */
+            id?: string;
+            /**
+             * @description A username, the operating-system user of a CLI run, or `system`
+             * @example argilla
+             */
+            name: string;
+            /** @enum {string} */
+            type: "user" | "cli" | "system";
+        };
+        AuditEventDto: {
+            /** @example user.created */
+            action: string;
+            actor: components["schemas"]["AuditActorDto"];
+            /**
+             * @description The client's address, over HTTP
+             * @example 203.0.113.7
+             */
+            client?: string;
+            /**
+             * @description What changed (never a password, hash, key or token); `count` for repeated failed logins
+             * @example {
+             *       "role": "annotator",
+             *       "workspaces": [
+             *         "team"
+             *       ]
+             *     }
+             */
+            details: Record<string, never>;
+            /** @example 42 */
+            id: number;
+            /** @description The X-Request-Id of the request, over HTTP */
+            request_id?: string;
+            target: components["schemas"]["AuditTargetDto"];
+            /**
+             * @description Naive UTC, microseconds
+             * @example 2023-03-16T11:11:59.871000
+             */
+            time: string;
+        };
+        AuditEventsV1Dto: {
+            items: components["schemas"]["AuditEventDto"][];
+            /** @description How many there are in all */
+            total: number;
+        };
+        AuditTargetDto: {
+            id?: string;
+            /** @example ann */
+            name?: string;
+            /** @example user */
+            type: string;
         };
         ChangePasswordDto: {
             /** Format: password */
@@ -1249,6 +1325,80 @@ export interface operations {
             };
             /** @description User not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Invalid request (each failing field listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The database cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    AuditController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                /** @description The actor's name (a username, an operating-system user, `system`) or user id */
+                actor?: string;
+                /** @description An action, such as `user.created` */
+                action?: string;
+                /** @description A target type: `user`, `workspace`, `personal_access_token`, … */
+                target_type?: string;
+                /** @description A target's id */
+                target_id?: string;
+                /** @description Events at or after this time: ISO 8601 with seconds; without a zone, UTC (as every time this API shows) */
+                since?: string;
+                /** @description Events before this time: ISO 8601 with seconds; without a zone, UTC (as every time this API shows) */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventsV1Dto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /**
+             * @description The caller is not an admin
+             *
+             *     The caller is neither an admin nor an owner
+             */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   EntityAlreadyExistsError,
   EntityNotFoundError,
+  formatTimestamp,
   now,
   parseTimestamp,
   Timestamp,
@@ -90,7 +91,11 @@ export class PersonalAccessTokensService {
         await this.audit.record(manager, {
           action: 'token.created',
           target: tokenTarget(token),
-          details: { user_id: userId, scope: token.scope, expires_at: token.expiresAt?.toISOString() ?? null },
+          details: {
+            user_id: userId,
+            scope: token.scope,
+            expires_at: token.expiresAt === null ? null : formatTimestamp(token.expiresAt),
+          },
         });
       });
     } catch (error) {

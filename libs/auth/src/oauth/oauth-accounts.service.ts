@@ -4,6 +4,7 @@ import { EntityManager, In } from 'typeorm';
 import { LastAdminError, now, UnauthorizedError } from '@argilla/common';
 import type { OAuthProviderSettings } from '@argilla/config';
 import {
+  AuditLog,
   Database,
   hasAdminRights,
   isUniqueViolation,
@@ -37,6 +38,7 @@ export class OAuthAccountsService {
     private readonly database: Database,
     private readonly users: UsersService,
     private readonly usersRepository: UsersRepository,
+    private readonly audit: AuditLog,
   ) {}
 
   /** The user to issue a token to; 401 when this identity may not sign in (disabled, or an unlinked username). */
@@ -172,6 +174,22 @@ export class OAuthAccountsService {
         (membership) => marks.get(membership.id) === provider.name && !wantedIds.has(membership.workspaceId),
       );
       if (removed.length > 0) await manager.delete(WorkspaceUser, { id: In(removed.map((m) => toStoredId(m.id))) });
+      const names =
+        removed.length > 0
+          ? new Map(
+              (await manager.findBy(Workspace, { id: In(removed.map((m) => toStoredId(m.workspaceId))) })).map((w) => [
+                w.id,
+                w.name,
+              ]),
+            )
+          : new Map<string, string>();
+      for (const membership of removed) {
+        await this.audit.record(manager, {
+          action: 'workspace.member_removed',
+          target: { type: 'workspace', id: membership.workspaceId, name: names.get(membership.workspaceId) ?? null },
+          details: { user_id: user.id, username: user.username, provider: provider.name },
+        });
+      }
       const joined = new Set(memberships.map((membership) => membership.workspaceId));
       for (const workspace of workspaces) {
         if (joined.has(workspace.id)) continue;
@@ -185,6 +203,11 @@ export class OAuthAccountsService {
           updatedAt: at,
         });
         await manager.insert(OAuthMembership, { membershipId: id, provider: provider.name, createdAt: at });
+        await this.audit.record(manager, {
+          action: 'workspace.member_added',
+          target: { type: 'workspace', id: workspace.id, name: workspace.name },
+          details: { user_id: user.id, username: user.username, provider: provider.name },
+        });
       }
     });
   }

@@ -59,8 +59,17 @@ export class AuditLog {
     );
   }
 
+  /**
+   * Writes the event in the caller's transaction. On a database below the revision that adds the log, the change
+   * fails with it (rolled back, so nothing is written unrecorded), saying to migrate first.
+   */
   async record(manager: EntityManager, event: NewAuditEvent): Promise<void> {
-    await manager.insert(AuditEvent, this.row(event, null));
+    try {
+      await manager.insert(AuditEvent, this.row(event, null));
+    } catch (error) {
+      if (isMissingTable(error)) throw new AuditLogMissingError();
+      throw error;
+    }
   }
 
   /**
@@ -149,4 +158,22 @@ function withoutSecrets(value: unknown): unknown {
       .filter(([key]) => !SECRET_KEYS.test(key))
       .map(([key, inner]) => [key, withoutSecrets(inner)]),
   );
+}
+
+/** A write that must be recorded, on a database without the audit log. */
+export class AuditLogMissingError extends Error {
+  constructor() {
+    super(
+      "The database has no audit log (its schema is at an earlier revision): run 'argilla-cli database migrate' " +
+        'first. Nothing was changed.',
+    );
+    this.name = 'AuditLogMissingError';
+  }
+}
+
+/** PostgreSQL 42P01 (undefined table), or SQLite's "no such table", for audit_events. */
+function isMissingTable(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (code === '42P01') return true;
+  return typeof message === 'string' && message.includes('no such table: audit_events');
 }
