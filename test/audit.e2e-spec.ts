@@ -465,6 +465,27 @@ describe.each(engines())('audit log (%s)', (engine) => {
       ]);
     });
 
+    it("a client's own X-Request-Id is the event's request_id; an unacceptable one is replaced", async () => {
+      const given = await api(app)
+        .post('/api/workspaces')
+        .set(byKey(ADMIN_KEY))
+        .set('X-Request-Id', 'trace-0123456789')
+        .send({ name: 'traced' })
+        .expect(200);
+      expect(given.headers['x-request-id']).toBe('trace-0123456789');
+      const replaced = await api(app)
+        .delete(`/api/v1/workspaces/${given.body.id}`)
+        .set(byKey(ADMIN_KEY))
+        .set('X-Request-Id', 'not acceptable')
+        .expect(200);
+      expect(replaced.headers['x-request-id']).not.toBe('not acceptable');
+      const traced = { type: 'workspace', id: given.body.id, name: 'traced' };
+      await expectEvents([
+        { ...over(given), request_id: 'trace-0123456789', action: 'workspace.created', target: traced, details: {} },
+        { ...over(replaced), action: 'workspace.deleted', target: traced, details: {} },
+      ]);
+    });
+
     it('a login: login.succeeded naming the session, in its transaction', async () => {
       const pam = await newUser('pam');
       const response = await login('pam', pam.password).expect(200);
@@ -673,6 +694,11 @@ describe.each(engines())('audit log (%s)', (engine) => {
           details: { count: 2 },
         },
       ]);
+      // The same file again: refused (the usernames are taken), nothing imported, nothing recorded.
+      await markNow();
+      const again = await runCli(['users', 'migrate', '--file', path], suite.db.env);
+      expect(again.code).not.toBe(0);
+      await expectEvents([]);
     });
 
     it('users create_default: user.default_created', async () => {
@@ -785,33 +811,35 @@ describe.each(engines())('audit log (%s)', (engine) => {
       expect(await query({ action: 'no.such.action' })).toEqual({ items: [], total: 0 });
     });
 
-    it('filters by time: since (at or after) and until (before), without a zone (UTC) and with one', async () => {
-      // A time between two events a few milliseconds apart, so that a millisecond bound splits them alike.
+    it('filters by time: since (at or after) and until (before), to the microsecond, without a zone (UTC) and with one', async () => {
+      /** `time` (as the API shows it) moved by `micros`, written without a zone, in UTC (Z) or at +02:00/-05:00. */
+      const shifted = (time: string, micros: number, zone: '' | 'Z' | '+02:00' | '-05:00') => {
+        const total = Date.parse(`${time.slice(0, 19)}Z`) * 1000 + Number(time.slice(20, 26)) + micros;
+        const seconds = Math.floor(total / 1_000_000) * 1000;
+        const fraction = String(total - seconds * 1000).padStart(6, '0');
+        const offset = { '': 0, Z: 0, '+02:00': 2, '-05:00': -5 }[zone] * 3_600_000;
+        return `${new Date(seconds + offset).toISOString().slice(0, 19)}.${fraction}${zone}`;
+      };
       const times = [...new Set(all.map((event) => event.time))].sort();
-      const index = times.findIndex(
-        (time, i) => i > times.length / 3 && i > 0 && Date.parse(`${time}Z`) - Date.parse(`${times[i - 1]}Z`) >= 2,
+      const boundary = times[Math.floor(times.length / 2)];
+      for (const zone of ['', 'Z', '+02:00', '-05:00'] as const) {
+        await expectFiltered({ since: shifted(boundary, 0, zone) }, (event) => event.time >= boundary);
+        await expectFiltered({ since: shifted(boundary, 1, zone) }, (event) => event.time > boundary);
+        await expectFiltered({ until: shifted(boundary, 0, zone) }, (event) => event.time < boundary);
+        await expectFiltered({ until: shifted(boundary, 1, zone) }, (event) => event.time <= boundary);
+      }
+      // To the second, with and without a zone.
+      const second = boundary.slice(0, 19);
+      await expectFiltered({ since: second }, (event) => event.time >= second);
+      await expectFiltered(
+        { since: `${shifted(`${second}.000000`, 0, '-05:00').slice(0, 19)}-05:00` },
+        (event) => event.time >= second,
       );
-      expect(index).toBeGreaterThan(0);
-      const boundary = times[index];
-      const at = new Date(Date.parse(`${boundary.slice(0, 23)}Z`));
-      const plain = boundary.slice(0, 23);
-      const utc = `${plain}Z`;
-      const plus2 = `${new Date(at.getTime() + 2 * 3_600_000).toISOString().slice(0, 23)}+02:00`;
-      const minus5 = `${new Date(at.getTime() - 5 * 3_600_000).toISOString().slice(0, 19)}-05:00`;
-      const atOrAfter = (event: AuditEventResponse) => event.time >= boundary;
-      const before = (event: AuditEventResponse) => !atOrAfter(event);
-      await expectFiltered({ since: boundary }, atOrAfter);
-      await expectFiltered({ until: boundary }, before);
-      for (const since of [plain, utc, plus2]) await expectFiltered({ since }, atOrAfter);
-      for (const until of [plain, utc, plus2]) await expectFiltered({ until }, before);
-      // To the second, in another zone.
-      const second = `${boundary.slice(0, 19)}`;
-      await expectFiltered({ since: minus5 }, (event) => event.time >= second);
       const first = all[all.length - 1].time;
       const last = all[0].time;
       expect(await query({ since: first, until: last, limit: 500 })).toEqual({
         items: all.filter((event) => event.time >= first && event.time < last),
-        total: all.length - all.filter((event) => event.time >= last).length,
+        total: all.filter((event) => event.time >= first && event.time < last).length,
       });
     });
 
@@ -821,6 +849,12 @@ describe.each(engines())('audit log (%s)', (engine) => {
         { until: '2026-01-01' },
         { since: '2026-01-01 10:00:00' },
         { until: '2026-01-01T10:00:00+2' },
+        // The pattern, but no such time.
+        { since: '2026-13-45T00:00:00' },
+        { since: '2026-02-30T00:00:00' },
+        { until: '2026-01-01T25:00:00Z' },
+        { until: '2026-01-01T10:60:00.5+02:00' },
+        { since: '2026-01-01T10:00:00+25:00' },
         { limit: 0 },
         { limit: 501 },
         { limit: 'x' },
@@ -891,9 +925,12 @@ describe.each(engines())('audit log (%s)', (engine) => {
       expect({ code: none.code, stdout: none.stdout }).toEqual({ code: 0, stdout: 'No events.\n' });
       const past = await cli('--offset', String(all.length + 5));
       expect(past.stdout).toBe(`No events on this page (${all.length} in all).\n`);
-      const bad = await cli('--since', 'yesterday');
-      expect(bad.code).not.toBe(0);
-      expect(bad.stdout).toBe('');
+      for (const since of ['yesterday', '2026-02-30T00:00:00']) {
+        const bad = await cli('--since', since);
+        expect(bad.code).not.toBe(0);
+        expect(bad.stdout).toBe('');
+        expect(bad.stderr).toContain('invalid datetime format');
+      }
       // Reading records nothing.
       await expectEvents([]);
     });
