@@ -252,6 +252,13 @@ describe.each(engines())('single sign-on through OpenID Connect (%s)', (engine) 
       answer.body.role,
     ]).toEqual([200, 'ada-l', 'Ada', 'Lovelace', 'annotator']);
     expect(answer.body.workspaces).toEqual(['everyone']);
+    // Its creation is in the audit log, with the allowed workspaces it joined.
+    const created: { target_name: string; details: string }[] = await dataSource.query(
+      "SELECT target_name, details FROM audit_events WHERE action = 'user.created'",
+    );
+    expect(created.map((event) => [event.target_name, JSON.parse(event.details)])).toEqual([
+      ['ada-l', { role: 'annotator', workspaces: ['everyone'] }],
+    ]);
     expect(await identities()).toEqual([
       { provider: 'testidp', subject: 'sub-ada', username: 'ada-l', email: 'ada@example.com' },
     ]);
@@ -405,6 +412,25 @@ describe.each(engines())('single sign-on through OpenID Connect (%s)', (engine) 
       ['max'],
     );
     expect(marks).toEqual([{ name: 'annotators', provider: 'testidp' }]);
+    // Every membership change is in the audit log: the provider's with its name, the admin's without.
+    const changes: { action: string; target_name: string; details: string }[] = await dataSource.query(
+      "SELECT action, target_name, details FROM audit_events WHERE action LIKE 'workspace.member_%' ORDER BY id",
+    );
+    const ofMax = changes
+      .map((event) => ({ ...event, details: JSON.parse(event.details) as { username: string; provider?: string } }))
+      .filter((event) => event.details.username === 'max')
+      .map((event) => `${event.action} ${event.target_name} ${event.details.provider ?? 'by hand'}`);
+    expect([...ofMax.slice(0, 2)].sort()).toEqual([
+      'workspace.member_added annotators testidp',
+      'workspace.member_added reviewers testidp',
+    ]);
+    expect(ofMax.slice(2)).toEqual([
+      'workspace.member_added manual by hand',
+      'workspace.member_removed reviewers by hand',
+      'workspace.member_added reviewers by hand',
+      'workspace.member_removed annotators testidp',
+      'workspace.member_added annotators testidp',
+    ]);
   });
 
   // Read last, once every earlier answer's log line has long been written.
