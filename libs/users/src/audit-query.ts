@@ -97,8 +97,14 @@ function timeOf(text: string): Timestamp | null {
     at.getUTCSeconds() === second;
   if (!exists) return null;
   const offsetMs = (parts[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
-  return new Timestamp((at.getTime() - offsetMs) * 1000 + Number((parts[7] ?? '').padEnd(6, '0')));
+  const utc = at.getTime() - offsetMs;
+  // Years 1 to 9999 once in UTC, as both engines store a time (PostgreSQL refuses year 0 and year 10000).
+  if (utc < MIN_TIME || utc >= MAX_TIME) return null;
+  return new Timestamp(utc * 1000 + Number((parts[7] ?? '').padEnd(6, '0')));
 }
+
+const MIN_TIME = new Date('0001-01-01T00:00:00Z').getTime();
+const MAX_TIME = new Date('+010000-01-01T00:00:00Z').getTime();
 
 /** An audit event as the API shows it. */
 export interface AuditEventResponse {
