@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createHmac } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuthService } from '@argilla/auth';
-import { PersonalAccessToken, User, UserSession, Workspace } from '@argilla/database';
+import { AuditEvent, PersonalAccessToken, User, UserSession, Workspace } from '@argilla/database';
 import { PasswordHasher, PersonalAccessTokensService, UserSessionsService } from '@argilla/users';
 import { WorkspacesService } from '@argilla/workspaces';
 import {
@@ -138,6 +138,7 @@ const NO_SESSION_TO_END = envelope('BadRequestError', {
     'This request has no session to end: it was made with an API key or a personal access token, not with the ' +
     'bearer token of a login (revoke a personal access token with DELETE /api/v1/me/tokens/{token_id})',
 });
+const BAD_SINCE = invalid({ loc: ['query', 'since'], msg: 'invalid datetime format', type: 'value_error.datetime' });
 const SESSIONLESS_JWT = envelope('BadRequestError', {
   detail:
     'This bearer token has no session (it was issued by an earlier release): it cannot be ended alone; it ends ' +
@@ -237,12 +238,19 @@ const TABLE: Line[] = [
   ['DELETE /api/v1/users/{signedin}/sessions',             null,             401,  403,  403,  200,  200],
   ['DELETE /api/v1/users/{missing}/sessions',              null,             401,  403,  403,  404,  404,  NO_USER],
   ['DELETE /api/v1/users/not-a-uuid/sessions',             null,             401,  422,  422,  422,  422,  BAD_USER_ID],
+  // Beyond Argilla: the audit log, for admins. A malformed filter is refused before the role is looked at, as a
+  // malformed body is.
+  ['GET /api/v1/audit',                                    null,             401,  403,  403,  200,  200],
+  ['GET /api/v1/audit?action=user.created&target_type=user&target_id={user}&since=2020-01-01T00:00:00&limit=5',
+                                                           null,             401,  403,  403,  200,  200],
+  ['GET /api/v1/audit?since=yesterday',                    null,             401,  422,  422,  422,  422,  BAD_SINCE],
 ];
 
 // The same callers with other credentials, on the routes that tell them apart (the anonymous caller has none).
 // prettier-ignore
 const JWT_TABLE: Line[] = [
   // request                                               body              anon  outsd member admin owner  answer
+  ['GET /api/v1/audit',                                    null,             __,   403,  403,  200,  200],
   ['POST /api/v1/me/logout',                               null,             __,   200,  200,  200,  200],
   ['GET /api/v1/me/sessions',                              null,             __,   200,  200,  200,  200],
   ['DELETE /api/v1/me/sessions/{session}',                 null,             __,   200,  200,  200,  200],
@@ -263,6 +271,7 @@ const ACCESS_TOKEN_TABLE: Line[] = [
 // A read token may not write: refused before anything else.
 // prettier-ignore
 const READ_ACCESS_TOKEN_TABLE: Line[] = [
+  ['GET /api/v1/audit',                                    null,             __,   403,  403,  200,  200],
   ['POST /api/v1/me/logout',                               null,             __,   403,  403,  403,  403],
   ['GET /api/v1/me/sessions',                              null,             __,   200,  200,  200,  200],
   ['DELETE /api/v1/me/sessions/{session}',                 null,             __,   403,  403,  403,  403],
@@ -322,9 +331,20 @@ const STATE_CHANGING = new Set([
   'DELETE /api/v1/users/:user_id/sessions',
 ]);
 
+/**
+ * The state-changing routes whose success records no audit event: ending sessions is not an audited action (the
+ * session's start is: `login.succeeded`). Every other route of STATE_CHANGING records at least one event, by the
+ * caller, when it succeeds; no other request records any, except a failed login (`login.failed`).
+ */
+const UNAUDITED_WRITES = new Set([
+  'POST /api/v1/me/logout',
+  'DELETE /api/v1/me/sessions/:session_id',
+  'DELETE /api/v1/users/:user_id/sessions',
+]);
+
 /** The registered routes (`METHOD /pattern`) whose pattern matches the row's path (`:name` is one segment). */
 function routesOf(row: { method: string; path: string }, registered: readonly string[]): string[] {
-  const concrete = row.path.replace(/\{[a-z]+\}/g, MISSING_ID);
+  const concrete = row.path.split('?')[0].replace(/\{[a-z]+\}/g, MISSING_ID);
   return registered.filter((route) => {
     const [method, pattern] = route.split(' ');
     return method === row.method && new RegExp(`^${pattern.replace(/:[a-z_]+/g, '[^/]+')}$`).test(concrete);
@@ -366,11 +386,32 @@ describe.each(engines())('authorization matrix (%s)', (engine) => {
     await suite?.close();
   });
 
-  /** The rows a request may change: the shared snapshot, and the sessions. */
+  /**
+   * The rows a request may change: the shared snapshot, and the sessions. Not the audit log: every successful write
+   * adds to it (and a failed login too), which `auditWritten` checks apart.
+   */
   const state = async () => ({
     ...((await snapshot(dataSource)) as object),
     sessions: await dataSource.getRepository(UserSession).find({ order: { id: 'ASC' } }),
   });
+
+  /** The audit events, by id, as JSON text (a repeated event is updated in place: its count and time). */
+  const auditEvents = async () =>
+    new Map(
+      (await dataSource.getRepository(AuditEvent).find({ order: { id: 'ASC' } })).map(
+        (event) => [String(event.id), JSON.stringify(event)] as const,
+      ),
+    );
+  /** The events added or updated since `before`, and the ids of those gone. */
+  const auditWritten = async (before: Map<string, string>) => {
+    const after = await auditEvents();
+    return {
+      written: [...after]
+        .filter(([id, text]) => before.get(id) !== text)
+        .map(([, text]) => JSON.parse(text) as Record<string, unknown>),
+      gone: [...before.keys()].filter((id) => !after.has(id)),
+    };
+  };
 
   const userNamed = (username: string) => dataSource.getRepository(User).findOneByOrFail({ username });
   const startSession = async (userId: string) =>
@@ -461,6 +502,7 @@ describe.each(engines())('authorization matrix (%s)', (engine) => {
     const credentials = await credentialsOf(row, index);
 
     const before = await state();
+    const auditBefore = await auditEvents();
     let request = api(app)
       [row.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](path)
       .set(credentials);
@@ -508,6 +550,41 @@ describe.each(engines())('authorization matrix (%s)', (engine) => {
     const after = await state();
     if (row.status < 300 && STATE_CHANGING.has(route)) expect(after).not.toEqual(before);
     else expect(after).toEqual(before);
+
+    // The audit log: a refused request leaves no trace, but a failed login; a successful write records the caller.
+    const { written, gone } = await auditWritten(auditBefore);
+    expect(gone).toEqual([]);
+    const actions = written.map((event) => event.action);
+    if (row.body === 'wrongLogin') {
+      expect(written).toEqual([
+        expect.objectContaining({
+          action: 'login.failed',
+          actorType: 'user',
+          actorName: 'member',
+          targetName: 'member',
+          client: expect.any(String),
+          requestId: expect.any(String),
+        }),
+      ]);
+    } else if (row.status < 300 && STATE_CHANGING.has(route) && !UNAUDITED_WRITES.has(route)) {
+      expect(actions.length).toBeGreaterThan(0);
+      // A login's event names the user who logged in; any other, the caller.
+      const actor = row.body === 'login' ? 'member' : USERNAMES[row.caller as Exclude<Caller, 'anonymous'>];
+      const actorId = (await userNamed(actor)).id;
+      expect(written).toEqual(
+        written.map(() =>
+          expect.objectContaining({
+            actorType: 'user',
+            actorId,
+            actorName: actor,
+            client: expect.any(String),
+            requestId: expect.any(String),
+          }),
+        ),
+      );
+    } else {
+      expect(actions).toEqual([]);
+    }
     // A caller that replaced its own key or password gets them back, for the rows after this one.
     if (['POST /api/v1/me/api-key', 'PUT /api/v1/me/password'].includes(route) && row.status === 200) {
       const username = USERNAMES[row.caller as Exclude<Caller, 'anonymous'>];
