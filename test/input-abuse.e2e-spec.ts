@@ -4,7 +4,17 @@ import fc from 'fast-check';
 import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { User, Workspace } from '@argilla/database';
-import { api, ApiSuite, envelope, invalid, MISSING_ID, openApiSuite, seedUser, UNAUTHORIZED } from './support/api';
+import {
+  api,
+  ApiSuite,
+  envelope,
+  FORBIDDEN,
+  invalid,
+  MISSING_ID,
+  openApiSuite,
+  seedUser,
+  UNAUTHORIZED,
+} from './support/api';
 import { registeredRoutes } from './support/routes';
 import { engines, snapshot } from './support/test-database';
 
@@ -64,6 +74,7 @@ const ROUTES = [
   'GET /api/v1/oauth2/providers/:provider/authentication',
   'GET /api/v1/oauth2/providers/:provider/access-token',
   'GET /oauth/:provider/callback',
+  'GET /api/v1/audit',
 ] as const;
 
 /** `/api/v1/users/` plus an empty (or `.`) segment is the user list itself, which answers 200. */
@@ -167,6 +178,17 @@ const OTHER_KNOWN_FIELDS = [
   'expires_in_days',
   'expires_at',
 ];
+
+/**
+ * The routes that read a query string, and its parameters by kind: exact text filters (at most 255 characters),
+ * times (ISO 8601 with seconds), and the page's `limit` (1 to 500) and `offset` (0 and up).
+ */
+const QUERY_ROUTES: Partial<Record<Route, { text: string[]; times: string[] }>> = {
+  'GET /api/v1/audit': { text: ['actor', 'action', 'target_type', 'target_id'], times: ['since', 'until'] },
+};
+const QUERY_ROUTE_NAMES = Object.keys(QUERY_ROUTES) as Route[];
+const PAGE_PARAMS = ['limit', 'offset'];
+const FILTER_MAX_LENGTH = 255;
 
 /** What `UuidPipe` accepts: such strings are no abuse. */
 const UUID_LIKE = /^(?:urn:uuid:)?\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$/i;
@@ -277,6 +299,161 @@ const wrongTypes = (required: boolean) =>
     fc.integer({ min: 2, max: 30 }).map((depth) => JSON.parse('['.repeat(depth) + ']'.repeat(depth)) as unknown),
     ...(required ? [fc.constant(null)] : []),
   );
+
+/** Query values: any text (below the URL length a server reads), hostile strings, times, numbers. */
+const queryValues = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 64 }),
+  fc.string({ unit: 'grapheme', maxLength: 32 }),
+  fc.constantFrom(...HOSTILE_SEGMENTS, 'user.created', 'user', 'admin', 'system', '2024-01-01T00:00:00', '0', '500'),
+  fc.integer({ min: 200, max: 2_000 }).chain((length) => fc.string({ minLength: length, maxLength: length })),
+  fc.bigInt({ min: -(10n ** 25n), max: 10n ** 25n }).map(String),
+  fc.double().map(String),
+);
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+/** Two digits, often out of range (month 13, hour 99). */
+const twoDigits = fc.oneof(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 31 })).map((n) => pad(n, 2));
+
+/** Text of the time pattern (`YYYY-MM-DDTHH:MM:SS[.ffffff][Z|±HH:MM]`) with any digits: real times or not. */
+const patternTimes = fc
+  .tuple(
+    fc.oneof(fc.integer({ min: 0, max: 9_999 }), fc.constantFrom(0, 1, 1970, 9_999)).map((n) => pad(n, 4)),
+    twoDigits,
+    twoDigits,
+    twoDigits,
+    twoDigits,
+    twoDigits,
+    fc.option(
+      fc.integer({ min: 0, max: 999_999 }).map((n) => `.${String(n).slice(0, 6)}`),
+      { nil: '' },
+    ),
+    fc.oneof(
+      fc.constant(''),
+      fc.constant('Z'),
+      fc.tuple(fc.constantFrom('+', '-'), twoDigits, twoDigits).map(([sign, h, m]) => `${sign}${h}:${m}`),
+    ),
+  )
+  .map(
+    ([year, month, day, hour, minute, second, fraction, zone]) =>
+      `${year}-${month}-${day}T${hour}:${minute}:${second}${fraction}${zone}`,
+  );
+
+/** Query strings: known and unknown parameters, repeated or not, with any values. */
+const queryPairs = (names: string[]) =>
+  fc.array(
+    fc.tuple(
+      fc.oneof(fc.constantFrom(...names), fc.constantFrom(...OBJECT_INTERNAL_KEYS), fc.string({ maxLength: 12 })),
+      fc.oneof(queryValues, patternTimes),
+    ),
+    { maxLength: 8 },
+  );
+
+interface FieldError {
+  loc: (string | number)[];
+  msg: string;
+  type: string;
+  ctx?: Record<string, unknown>;
+}
+
+const STR_ERROR = { msg: 'str type expected', type: 'type_error.str' };
+const NUL_ERROR = { msg: 'string contains a NUL character', type: 'value_error.str.nul' };
+const TIME_ERROR = { msg: 'invalid datetime format', type: 'value_error.datetime' };
+const TIME_PATTERN = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)?$/;
+
+/** What a page parameter's value gets: null when it is valid. */
+function pageParamError(name: string, value: string | string[]): Omit<FieldError, 'loc'> | null {
+  if (typeof value !== 'string' || !/^\d+$/.test(value)) {
+    return { msg: 'value is not a valid integer', type: 'type_error.integer' };
+  }
+  const n = Number(value);
+  const [min, max] = name === 'limit' ? [1, 500] : [0, Number.MAX_SAFE_INTEGER];
+  if (n < min) {
+    return {
+      msg: `ensure this value is greater than or equal to ${min}`,
+      type: 'value_error.number.not_ge',
+      ctx: { limit_value: min },
+    };
+  }
+  if (n > max) {
+    return {
+      msg: `ensure this value is less than or equal to ${max}`,
+      type: 'value_error.number.not_le',
+      ctx: { limit_value: max },
+    };
+  }
+  return null;
+}
+
+/** A time of the pattern, in milliseconds (UTC without a zone); NaN when it is no real time. */
+const timeOf = (text: string): number => Date.parse(/(Z|[+-]\d\d:\d\d)$/.test(text) ? text : `${text}Z`);
+
+/**
+ * What a query string gets on a query route: the errors expected for sure (sorted by parameter), and the times
+ * that may be refused as no real time (a pattern's text whose date the server may read otherwise, e.g. 24:00:00).
+ */
+function queryOutcome(route: Route, query: URLSearchParams): { errors: FieldError[]; doubtfulTimes: string[] } {
+  const { text, times } = QUERY_ROUTES[route]!;
+  const errors: FieldError[] = [];
+  const doubtfulTimes: string[] = [];
+  for (const name of [...text, ...times, ...PAGE_PARAMS]) {
+    const values = query.getAll(name);
+    if (values.length === 0) continue;
+    const value = values.length === 1 ? values[0] : values;
+    const loc = ['query', name];
+    if (PAGE_PARAMS.includes(name)) {
+      const error = pageParamError(name, value);
+      if (error) errors.push({ loc, ...error });
+    } else if (typeof value !== 'string') {
+      errors.push({ loc, ...STR_ERROR });
+    } else if (value.includes('\u0000')) {
+      errors.push({ loc, ...NUL_ERROR });
+    } else if (text.includes(name) && value.length > FILTER_MAX_LENGTH) {
+      errors.push({
+        loc,
+        msg: `ensure this value has at most ${FILTER_MAX_LENGTH} characters`,
+        type: 'value_error.any_str.max_length',
+        ctx: { limit_value: FILTER_MAX_LENGTH },
+      });
+    } else if (times.includes(name)) {
+      const time = timeOf(value);
+      const real = time >= Date.parse('0001-01-01T00:00:00Z') && time < Date.parse('+010000-01-01T00:00:00Z');
+      if (!TIME_PATTERN.test(value) || Number.isNaN(time)) errors.push({ loc, ...TIME_ERROR });
+      else if (!real) errors.push({ loc, ...TIME_ERROR });
+      else if (!/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d/.test(value)) {
+        doubtfulTimes.push(name);
+      }
+    }
+  }
+  errors.sort((a, b) => String(a.loc[1]).localeCompare(String(b.loc[1])));
+  return { errors, doubtfulTimes };
+}
+
+interface AuditItem {
+  time: string;
+  actor: { id?: string; name: string };
+  action: string;
+  target: { type: string; id?: string };
+}
+
+/** The audit events a successful answer lists satisfy every filter of the query, and fit the page. */
+function expectAuditPage(body: { items: AuditItem[]; total: number }, query: URLSearchParams) {
+  const limit = query.has('limit') ? Number(query.get('limit')) : 50;
+  expect(body.items.length).toBeLessThanOrEqual(limit);
+  expect(body.total).toBeGreaterThanOrEqual(body.items.length);
+  const since = query.get('since');
+  const until = query.get('until');
+  const misfits = body.items.filter(
+    (item) =>
+      (query.has('actor') && item.actor.name !== query.get('actor') && item.actor.id !== query.get('actor')) ||
+      (query.has('action') && item.action !== query.get('action')) ||
+      (query.has('target_type') && item.target.type !== query.get('target_type')) ||
+      (query.has('target_id') && item.target.id !== query.get('target_id')) ||
+      // Compared to the millisecond (the event's microseconds and the bound's are cut alike).
+      (since !== null && Date.parse(`${item.time}Z`) < Math.floor(timeOf(since))) ||
+      (until !== null && Date.parse(`${item.time}Z`) > Math.floor(timeOf(until))),
+  );
+  expect(misfits).toEqual([]);
+}
 
 /** Path segments that are not UUIDs: random code points, graphemes, hostile strings. */
 const badIds = fc
@@ -581,6 +758,150 @@ describe.each(engines())('input abuse (%s)', (engine) => {
           status: 401,
           body: UNAUTHORIZED,
         });
+      }
+    });
+  });
+
+  describe('query strings', () => {
+    const MEMBER = { 'X-Argilla-Api-Key': 'member.apikey' };
+    const sendQuery = (route: Route, query: string) => send(route, `${pathOf(route)}?${query}`);
+
+    it.each(QUERY_ROUTE_NAMES)(
+      '%s: any query string gets a 200 whose items fit its filters, or a 422 on exactly the wrong parameters',
+      async (route) => {
+        const { text, times } = QUERY_ROUTES[route]!;
+        await check(queryPairs([...text, ...times, ...PAGE_PARAMS]), async (pairs) => {
+          const query = new URLSearchParams(pairs);
+          const response = await sendQuery(route, query.toString()).set(ADMIN);
+          expectSafeAnswer(response, route);
+          const { errors, doubtfulTimes } = queryOutcome(route, query);
+          if (response.status === 200) {
+            expect(errors).toEqual([]);
+            expectAuditPage(response.body as { items: AuditItem[]; total: number }, query);
+          } else {
+            const body = response.body as { detail: { params: { errors: FieldError[] } } };
+            body.detail.params.errors.sort((a, b) => String(a.loc[1]).localeCompare(String(b.loc[1])));
+            // A time whose fields are out of their usual range (24:00:00) may be read, or refused.
+            const refusedTimes = body.detail.params.errors.filter(
+              (error) => doubtfulTimes.includes(String(error.loc[1])) && error.type === TIME_ERROR.type,
+            );
+            const expected = [...errors, ...refusedTimes].sort((a, b) =>
+              String(a.loc[1]).localeCompare(String(b.loc[1])),
+            );
+            expect([response.status, body]).toEqual([422, invalid(...expected)]);
+          }
+        });
+      },
+    );
+
+    it.each(QUERY_ROUTE_NAMES)('%s: any query string without credentials is a 401', async (route) => {
+      const { text, times } = QUERY_ROUTES[route]!;
+      await check(queryPairs([...text, ...times, ...PAGE_PARAMS]), async (pairs) => {
+        const response = await sendQuery(route, new URLSearchParams(pairs).toString());
+        expectSafeAnswer(response, route);
+        expect([response.status, response.body]).toEqual([401, UNAUTHORIZED]);
+      });
+    });
+
+    it.each(QUERY_ROUTE_NAMES)(
+      '%s: any query string from an annotator is a 403, or the 422 of its wrong parameters',
+      async (route) => {
+        const { text, times } = QUERY_ROUTES[route]!;
+        await check(queryPairs([...text, ...times, ...PAGE_PARAMS]), async (pairs) => {
+          const query = new URLSearchParams(pairs);
+          const response = await sendQuery(route, query.toString()).set(MEMBER);
+          expectSafeAnswer(response, route);
+          expect([403, 422]).toContain(response.status);
+          if (queryOutcome(route, query).errors.length > 0) expect(response.status).toBe(422);
+          if (response.status === 403) expect(response.body).toEqual(FORBIDDEN);
+        });
+      },
+    );
+
+    it.each(QUERY_ROUTE_NAMES)('%s: times of the pattern, real or not, get a 200 or a 422 on them', async (route) => {
+      const { times } = QUERY_ROUTES[route]!;
+      await check(fc.tuple(fc.constantFrom(...times), patternTimes), async ([name, value]) => {
+        const query = new URLSearchParams([[name, value]]);
+        const response = await sendQuery(route, query.toString()).set(ADMIN);
+        expectSafeAnswer(response, route);
+        const { errors, doubtfulTimes } = queryOutcome(route, query);
+        if (errors.length > 0 || (doubtfulTimes.length > 0 && response.status !== 200)) {
+          expect([response.status, response.body]).toEqual([422, invalid({ loc: ['query', name], ...TIME_ERROR })]);
+        } else {
+          expect(response.status).toBe(200);
+          expectAuditPage(response.body as { items: AuditItem[]; total: number }, query);
+        }
+      });
+    });
+
+    const AUDIT = 'GET /api/v1/audit';
+    const timeError = (name: string) => invalid({ loc: ['query', name], ...TIME_ERROR });
+    it.each([
+      // Of the pattern, but no real time: refused as input, never a failure while reading the log.
+      ['since=2024-13-01T00:00:00', timeError('since')],
+      ['since=2024-01-01T99:00:00Z', timeError('since')],
+      ['until=2024-01-01T00:00:00%2B99:00', timeError('until')],
+      ['until=2024-01-00T00:00:00', timeError('until')],
+      // Years neither engine stores: year 0, and 9999 carried into 10000 by its offset.
+      ['since=0000-01-01T00:00:00', timeError('since')],
+      ['until=9999-12-31T23:59:59-05:00', timeError('until')],
+      ['since=yesterday', timeError('since')],
+      ['since=2024-01-01', timeError('since')],
+      ['since=%', timeError('since')],
+      ['since=2024-01-01T00:00:00%00', invalid({ loc: ['query', 'since'], ...NUL_ERROR })],
+      ['actor=a%00b', invalid({ loc: ['query', 'actor'], ...NUL_ERROR })],
+      ['actor=a&actor=b', invalid({ loc: ['query', 'actor'], ...STR_ERROR })],
+      ['since=2024-01-01T00:00:00&since=2025-01-01T00:00:00', invalid({ loc: ['query', 'since'], ...STR_ERROR })],
+      [
+        `target_id=${'x'.repeat(256)}`,
+        invalid({
+          loc: ['query', 'target_id'],
+          msg: 'ensure this value has at most 255 characters',
+          type: 'value_error.any_str.max_length',
+          ctx: { limit_value: 255 },
+        }),
+      ],
+      ['limit=0', invalid({ loc: ['query', 'limit'], ...pageParamError('limit', '0')! })],
+      ['limit=501', invalid({ loc: ['query', 'limit'], ...pageParamError('limit', '501')! })],
+      ['limit=-1', invalid({ loc: ['query', 'limit'], ...pageParamError('limit', '-1')! })],
+      ['limit=1e3', invalid({ loc: ['query', 'limit'], ...pageParamError('limit', '1e3')! })],
+      [
+        'offset=9007199254740992',
+        invalid({ loc: ['query', 'offset'], ...pageParamError('offset', '9007199254740992')! }),
+      ],
+      [
+        'offset=99999999999999999999',
+        invalid({ loc: ['query', 'offset'], ...pageParamError('offset', '99999999999999999999')! }),
+      ],
+    ] as const)('GET /api/v1/audit?%s is a 422', async (query, expected) => {
+      const response = await sendQuery(AUDIT, query).set(ADMIN);
+      expectSafeAnswer(response, AUDIT);
+      expect([response.status, response.body]).toEqual([422, expected]);
+    });
+
+    it.each([
+      'since=0001-01-01T00:00:00&until=9999-12-31T23:59:59',
+      'since=2024-01-01T00:00:00.123456%2B05:30&until=2999-01-01T00:00:00-14:00',
+      'offset=9007199254740991',
+      'limit=500&offset=0',
+      'limit=0005',
+      'actor=system&action=user.created&target_type=user',
+      'actor=%zz&action=%E0%A4%A&target_type=%',
+      'actor=%27%20OR%201%3D1%20--&action=%25&target_id=_',
+      '__proto__=x&constructor=y&prototype=z',
+      '__proto__=a&__proto__=b&constructor=a&constructor=b',
+      'toString=1&valueOf=2&hasOwnProperty=3&actor[]=x',
+    ])('GET /api/v1/audit?%s is a 200 whose items fit the filters', async (query) => {
+      const response = await sendQuery(AUDIT, query).set(ADMIN);
+      expectSafeAnswer(response, AUDIT);
+      expect(response.status).toBe(200);
+      expectAuditPage(response.body as { items: AuditItem[]; total: number }, new URLSearchParams(query));
+    });
+
+    it('GET /api/v1/audit filters exactly: LIKE wildcards and SQL match nothing but themselves', async () => {
+      for (const actor of ['%', '_', "' OR '1'='1", 'adm%', 'ADMIN']) {
+        const response = await sendQuery(AUDIT, new URLSearchParams({ actor }).toString()).set(ADMIN);
+        expect([actor, response.status, response.body]).toEqual([actor, 200, { items: [], total: 0 }]);
       }
     });
   });
