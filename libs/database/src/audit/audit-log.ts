@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets, EntityManager } from 'typeorm';
-import { toStoredTimestamp } from '@argilla/common';
+import { NAME_MAX_LENGTH, toStoredTimestamp } from '@argilla/common';
 import { Database } from '../database.module';
 import { AuditEvent } from '../entities/audit-event.entity';
 import { AuditActor, currentAuditOrigin, SYSTEM_ACTOR } from './audit-context';
@@ -101,7 +101,7 @@ export class AuditLog {
       time: new Date(),
       actorType: actor.type,
       actorId: actor.id ?? null,
-      actorName: actor.name,
+      actorName: clipped(actor.name),
       action: event.action,
       targetType: event.target.type,
       targetId: event.target.id ?? null,
@@ -147,6 +147,15 @@ export class AuditLog {
       if (rows.length < batch) return deleted;
     }
   }
+}
+
+/**
+ * An actor's name as an event keeps it: its first NAME_MAX_LENGTH characters (no user has a longer username). A
+ * failed login's actor is the username it was sent, which may be any text, and PostgreSQL cannot index a name of
+ * many kilobytes (`ix_audit_events_actor_name`): the login would fail with a 500. The target keeps the whole name.
+ */
+function clipped(name: string): string {
+  return name.length <= NAME_MAX_LENGTH ? name : Array.from(name).slice(0, NAME_MAX_LENGTH).join('');
 }
 
 /** `details` without any key that names a secret, at any depth. */
