@@ -1085,6 +1085,17 @@ describe.each(engines())('input abuse (%s)', (engine) => {
         .send({ username: `x${LONG_NAME}`, password: 'password-1234' });
       expect(response.status).toBe(401);
       expect(response.body).toEqual(UNAUTHORIZED);
+      // Recorded, its actor's name cut to a username's length (an index cannot hold 20 000 characters).
+      const audit = await api(app)
+        .get('/api/v1/audit')
+        .query({ action: 'login.failed', actor: `x${LONG_NAME}`.slice(0, 255) })
+        .set(ADMIN);
+      expect(audit.body.items).toEqual([
+        expect.objectContaining({
+          target: { type: 'user', name: `x${LONG_NAME}` },
+          details: { known_user: false, count: 1 },
+        }),
+      ]);
     });
   });
 });
