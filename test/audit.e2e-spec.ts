@@ -6,6 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Config } from '@jest/types';
 import type { Response } from 'supertest';
 import { DataSource, MoreThan } from 'typeorm';
+import { formatTimestamp } from '@argilla/common';
 import {
   AuditEvent,
   LoginAttempt,
@@ -431,10 +432,9 @@ describe.each(engines())('audit log (%s)', (engine) => {
           details: { user_id: ned.id },
         },
       ]);
-      // The expiry, as an instant (ISO 8601 with its zone).
-      expect(shown[0].details.expires_at).toMatch(/Z$/);
-      expect(Date.parse(shown[0].details.expires_at as string)).toBe(rows[0].expiresAt!.getTime());
-      expect(Date.parse(shown[1].details.expires_at as string)).toBe(rows[1].expiresAt!.getTime());
+      // The expiry, in the API's time format (naive UTC, microseconds), as the token's own `expires_at`.
+      expect(shown[0].details.expires_at).toBe(formatTimestamp(rows[0].expiresAt!));
+      expect(shown[1].details.expires_at).toBe(formatTimestamp(rows[1].expiresAt!));
     });
 
     it('workspaces and members: created, member_added, member_removed, deleted (by API key and by a login JWT)', async () => {
@@ -632,7 +632,7 @@ describe.each(engines())('audit log (%s)', (engine) => {
           actor: CLI_ACTOR,
           action: 'token.created',
           target: tokenTarget,
-          details: { user_id: carl.id, scope: 'full', expires_at: tokenRow.expiresAt!.toISOString() },
+          details: { user_id: carl.id, scope: 'full', expires_at: formatTimestamp(tokenRow.expiresAt!) },
         },
         { actor: CLI_ACTOR, action: 'token.revoked', target: tokenTarget, details: { user_id: carl.id } },
         { actor: CLI_ACTOR, action: 'user.deleted', target, details: { role: 'annotator' } },
