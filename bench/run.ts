@@ -266,6 +266,37 @@ function buildScenarios(
 
 let createdRuns = 0;
 
+/** How many audit events the load wrote, and what the table takes with its indexes (bytes). */
+async function measureAuditLog(database: FreshDatabase): Promise<{ events: number; bytes: number }> {
+  if (database.postgresUrl !== undefined) {
+    const { Client } = await import('pg');
+    const client = new Client({ connectionString: database.postgresUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ events: string; bytes: string }>(
+        "SELECT (SELECT COUNT(*) FROM audit_events) AS events, pg_total_relation_size('audit_events') AS bytes",
+      );
+      return { events: Number(rows[0].events), bytes: Number(rows[0].bytes) };
+    } finally {
+      await client.end();
+    }
+  }
+  const { default: Sqlite } = await import('better-sqlite3');
+  const db = new Sqlite(database.sqlitePath!, { readonly: true });
+  try {
+    const { events } = db.prepare('SELECT COUNT(*) AS events FROM audit_events').get() as { events: number };
+    const { bytes } = db
+      .prepare(
+        "SELECT SUM(pgsize) AS bytes FROM dbstat WHERE name = 'audit_events' OR name LIKE 'ix_audit_events_%' " +
+          "OR name LIKE 'sqlite_autoindex_audit_events%'",
+      )
+      .get() as { bytes: number };
+    return { events, bytes };
+  } finally {
+    db.close();
+  }
+}
+
 /** Deletes, through the API, every user whose username starts with `prefix`. */
 async function deleteUsersStartingWith(baseUrl: string, prefix: string): Promise<void> {
   const headers = { 'x-argilla-api-key': DEFAULT_API_KEY };
@@ -295,6 +326,7 @@ interface Measurements {
   coldStartWithoutCache: number[];
   rssIdle: number;
   rssAfterLoad: number;
+  auditLog: { events: number; bytes: number };
   l2Note: string;
   l2Matches: string;
   loadUsers: number;
@@ -488,6 +520,9 @@ function renderReport(m: Measurements, rows: Row[], notes: string[]): string {
       `${STORM_S1_RATE} req/s on ${STORM_S1_CONNECTIONS} connections.`,
     `- S5c: ${LOGIN_CONNECTIONS} connections of \`POST /api/users\` by the default admin, each creating a user ` +
       'with a password (argon2id), deleted after each run.',
+    `- Audit log after the load (every login, creation and deletion above records an event): ${m.auditLog.events} ` +
+      `events in ${formatMegabytes(m.auditLog.bytes)}, ` +
+      `${Math.round(m.auditLog.bytes / Math.max(m.auditLog.events, 1))} bytes per event with its indexes.`,
     '- S6/S7: wall time of the `argilla-cli users migrate` process on a fresh, migrated database each run; ' +
       `S8: ${CLI_COLD_START_RUNS} runs, with the CLI's compile cache filled (as after its first command, or in the ` +
       'Docker image), and as many without it; S9: VmRSS of the server process.',
@@ -617,6 +652,11 @@ async function main(): Promise<void> {
     }
   }
   assertAlive(server, l1, l2);
+  const auditLog = await measureAuditLog(database);
+  console.log(
+    `Audit log after the load: ${auditLog.events} events, ${formatMegabytes(auditLog.bytes)} ` +
+      `(${Math.round(auditLog.bytes / Math.max(auditLog.events, 1))} bytes per event, indexes included)`,
+  );
   await sleep(1_000);
   const rssAfterLoad = rssOf(server.child.pid) ?? NaN;
   console.log(`Server RSS after the load: ${formatMegabytes(rssAfterLoad)}`);
@@ -650,6 +690,7 @@ async function main(): Promise<void> {
     coldStartWithoutCache,
     rssIdle,
     rssAfterLoad,
+    auditLog,
     l2Note,
     l2Matches,
     loadUsers: loadUsers.length,
