@@ -251,7 +251,7 @@ function buildScenarios(
           method: 'POST',
           path: '/api/users',
           headers: { 'content-type': 'application/json', 'x-argilla-api-key': DEFAULT_API_KEY },
-          body: JSON.stringify({ first_name: 'Bench', username: `${prefix}${i}`, password: PASSWORD_1234 }),
+          body: JSON.stringify({ first_name: 'Bench', username: `${prefix}${i}`, password: 'bench-password-1' }),
         }));
         const created = await runLoad(
           { baseUrl: server.baseUrl, requests: creations, connections: LOGIN_CONNECTIONS },
