@@ -1,9 +1,8 @@
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Config } from '@jest/types';
 import type { Response } from 'supertest';
 import { DataSource, MoreThan } from 'typeorm';
 import { formatTimestamp } from '@argilla/common';
@@ -21,26 +20,9 @@ import { AuditEventResponse, toAuditEventResponse } from '@argilla/users';
 import { HourlySweep } from '../apps/argilla-server/src/security/hourly-sweep';
 import { api, ApiSuite, FORBIDDEN, MISSING_ID, openApiSuite, seedUser, TIMESTAMP, UNAUTHORIZED } from './support/api';
 import { runCli } from './support/cli';
-import { freePort, ServerProcess, spawnServer } from './support/server';
+import { freePort, postLogin, ServerProcess, spawnServer } from './support/server';
 import { engines, TestDatabase } from './support/test-database';
-
-/** Every timer kind but the clock: a test moves `Date` alone, everything else keeps real time. */
-const NOT_THE_CLOCK: Config.FakeableAPI[] = [
-  'hrtime',
-  'nextTick',
-  'performance',
-  'queueMicrotask',
-  'requestAnimationFrame',
-  'cancelAnimationFrame',
-  'requestIdleCallback',
-  'cancelIdleCallback',
-  'setImmediate',
-  'clearImmediate',
-  'setInterval',
-  'clearInterval',
-  'setTimeout',
-  'clearTimeout',
-];
+import { NOT_THE_CLOCK } from './support/clock';
 
 const DAY_MS = 86_400_000;
 /** The client address of a request from this machine (IPv4, IPv4-mapped IPv6, or IPv6). */
@@ -1036,26 +1018,3 @@ describe.each(engines())('audit log of failed logins on two server processes (%s
     }
   });
 });
-
-/** POST /api/security/token over a keep-alive agent; resolves with the status. */
-function postLogin(agent: Agent, port: number, username: string, password: string): Promise<number> {
-  const body = new URLSearchParams({ username, password }).toString();
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        agent,
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/api/security/token',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}

@@ -2,11 +2,11 @@ import { createHmac } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import * as argon2 from 'argon2';
 import { DataSource } from 'typeorm';
-import type { Config } from '@jest/types';
 import { User } from '@argilla/database';
 import { PasswordHasher } from '@argilla/users';
 import { api, invalid, seedUser, UNAUTHORIZED, ApiSuite, openApiSuite, TEST_SECRET } from './support/api';
 import { engines } from './support/test-database';
+import { NOT_THE_CLOCK } from './support/clock';
 
 const BCRYPT_1234 = '$2y$05$eaw.j2Kaw8s8vpscVIZMfuqSIX3OLmxA21WjtWicDdn0losQ91Hw.';
 
@@ -24,24 +24,6 @@ function forge(header: Record<string, unknown>, claims: Record<string, unknown>,
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-/** Every timer kind but the clock: a test moves `Date` alone, everything else keeps real time. */
-const NOT_THE_CLOCK: Config.FakeableAPI[] = [
-  'hrtime',
-  'nextTick',
-  'performance',
-  'queueMicrotask',
-  'requestAnimationFrame',
-  'cancelAnimationFrame',
-  'requestIdleCallback',
-  'cancelIdleCallback',
-  'setImmediate',
-  'clearImmediate',
-  'setInterval',
-  'clearInterval',
-  'setTimeout',
-  'clearTimeout',
-];
 
 /** A stored time (`YYYY-MM-DD HH:MM:SS.ffffff`, UTC) in microseconds since the epoch. */
 function microseconds(stored: string): number {

@@ -1,10 +1,10 @@
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { LoginThrottle } from '@argilla/auth';
 import { LoginAttempt } from '@argilla/database';
 import { PasswordHasher } from '@argilla/users';
 import { api, ApiSuite, envelope, openApiSuite, seedUser, UNAUTHORIZED } from './support/api';
-import { freePort, ServerProcess, spawnServer, startApp } from './support/server';
+import { freePort, postLogin, ServerProcess, spawnServer, startApp } from './support/server';
 import { engines } from './support/test-database';
 
 const LOCKOUT = 300;
@@ -414,27 +414,4 @@ function count(values: number[]): Record<number, number> {
   const counts: Record<number, number> = {};
   for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
   return counts;
-}
-
-/** POST /api/security/token over a keep-alive agent; resolves with the status. */
-function postLogin(agent: Agent, port: number, username: string, password: string): Promise<number> {
-  const body = new URLSearchParams({ username, password }).toString();
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        agent,
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/api/security/token',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }

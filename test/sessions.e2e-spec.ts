@@ -1,8 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Config } from '@jest/types';
 import { DataSource } from 'typeorm';
-import { formatTimestamp, now } from '@argilla/common';
+import { formatTimestamp } from '@argilla/common';
 import { MigrationRunner, User, UserSession } from '@argilla/database';
 import { MAX_SESSIONS_PER_USER } from '@argilla/users';
 import { HourlySweep } from '../apps/argilla-server/src/security/hourly-sweep';
@@ -22,24 +21,7 @@ import {
 } from './support/api';
 import { freePort, ServerProcess, spawnServer } from './support/server';
 import { engines } from './support/test-database';
-
-/** Every timer kind but the clock: a test moves `Date` alone, everything else keeps real time. */
-const NOT_THE_CLOCK: Config.FakeableAPI[] = [
-  'hrtime',
-  'nextTick',
-  'performance',
-  'queueMicrotask',
-  'requestAnimationFrame',
-  'cancelAnimationFrame',
-  'requestIdleCallback',
-  'cancelIdleCallback',
-  'setImmediate',
-  'clearImmediate',
-  'setInterval',
-  'clearInterval',
-  'setTimeout',
-  'clearTimeout',
-];
+import { later } from './support/clock';
 
 const byKey = (key: string) => ({ 'X-Argilla-Api-Key': key });
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -62,19 +44,6 @@ function forge(claims: Record<string, unknown>): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const unsigned = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}`;
   return `${unsigned}.${createHmac('sha256', TEST_SECRET).update(unsigned).digest('base64url')}`;
-}
-
-/**
- * Runs `work` with `Date` moved `ms` ahead (timers keep real time). Ahead of the last time the app issued (`now()`
- * never goes back, so after an earlier move it is ahead of `Date.now()`).
- */
-async function later<T>(ms: number, work: () => Promise<T>): Promise<T> {
-  jest.useFakeTimers({ doNotFake: NOT_THE_CLOCK, now: now().getTime() + ms });
-  try {
-    return await work();
-  } finally {
-    jest.useRealTimers();
-  }
 }
 
 describe.each(engines())('sessions (%s)', (engine) => {

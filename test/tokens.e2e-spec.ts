@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Config } from '@jest/types';
 import { DataSource } from 'typeorm';
-import { formatTimestamp, now } from '@argilla/common';
+import { formatTimestamp } from '@argilla/common';
 import { DowngradeRefusedError, MigrationRunner, PersonalAccessToken, User, Workspace } from '@argilla/database';
 import { HourlySweep } from '../apps/argilla-server/src/security/hourly-sweep';
 import {
@@ -21,43 +20,13 @@ import {
 import { runCli } from './support/cli';
 import { freePort, spawnServer } from './support/server';
 import { engines, snapshot } from './support/test-database';
-
-/** Every timer kind but the clock: a test moves `Date` alone, everything else keeps real time. */
-const NOT_THE_CLOCK: Config.FakeableAPI[] = [
-  'hrtime',
-  'nextTick',
-  'performance',
-  'queueMicrotask',
-  'requestAnimationFrame',
-  'cancelAnimationFrame',
-  'requestIdleCallback',
-  'cancelIdleCallback',
-  'setImmediate',
-  'clearImmediate',
-  'setInterval',
-  'clearInterval',
-  'setTimeout',
-  'clearTimeout',
-];
+import { later } from './support/clock';
 
 const DAY_MS = 86_400_000;
 const SECRET = /^argu_pat_[0-9A-Za-z]{43}$/;
 const byKey = (key: string) => ({ 'X-Argilla-Api-Key': key });
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const tokenNotFound = (name: string) => envelope('EntityNotFoundError', { name, type: 'PersonalAccessToken' });
-
-/**
- * Runs `work` with `Date` moved `ms` ahead (timers keep real time). Ahead of the last time the app issued (`now()`
- * never goes back, so after an earlier move it is ahead of `Date.now()`).
- */
-async function later<T>(ms: number, work: () => Promise<T>): Promise<T> {
-  jest.useFakeTimers({ doNotFake: NOT_THE_CLOCK, now: now().getTime() + ms });
-  try {
-    return await work();
-  } finally {
-    jest.useRealTimers();
-  }
-}
 
 describe.each(engines())('personal access tokens (%s)', (engine) => {
   let suite: ApiSuite;

@@ -1,3 +1,4 @@
+import { Agent, request as httpRequest } from 'node:http';
 import { spawn, ChildProcess } from 'node:child_process';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Settings } from '@argilla/config';
@@ -75,4 +76,27 @@ export async function freePort(): Promise<number> {
     if (await canListen(port)) return port;
   }
   throw new Error("No free port in this worker's range");
+}
+
+/** POST /api/security/token over a keep-alive agent; resolves with the status. */
+export function postLogin(agent: Agent, port: number, username: string, password: string): Promise<number> {
+  const body = new URLSearchParams({ username, password }).toString();
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/api/security/token',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
