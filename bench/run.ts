@@ -247,12 +247,24 @@ function buildScenarios(
         // Each request creates a user of its own (a password to hash, a row, its audit event where there is one);
         // they are deleted afterwards, so that the other scenarios meet the same database in every round.
         const prefix = `bench-created-${++createdRuns}-`;
-        const creations: LoadRequest[] = Array.from({ length: 20_000 }, (_, i) => ({
-          method: 'POST',
-          path: '/api/users',
-          headers: { 'content-type': 'application/json', 'x-argilla-api-key': DEFAULT_API_KEY },
-          body: JSON.stringify({ first_name: 'Bench', username: `${prefix}${i}`, password: 'bench-password-1' }),
-        }));
+        // One request whose body is built anew for every send (autocannon iterates the requests per connection:
+        // a fixed list would make the connections send the same usernames).
+        let next = 0;
+        const creations: LoadRequest[] = [
+          {
+            method: 'POST',
+            path: '/api/users',
+            headers: { 'content-type': 'application/json', 'x-argilla-api-key': DEFAULT_API_KEY },
+            setupRequest: (request) => ({
+              ...request,
+              body: JSON.stringify({
+                first_name: 'Bench',
+                username: `${prefix}${next++}`,
+                password: 'bench-password-1',
+              }),
+            }),
+          },
+        ];
         const created = await runLoad(
           { baseUrl: server.baseUrl, requests: creations, connections: LOGIN_CONNECTIONS },
           seconds,
