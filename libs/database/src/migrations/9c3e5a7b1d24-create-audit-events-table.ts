@@ -1,5 +1,5 @@
 import { QueryRunner, Table } from 'typeorm';
-import { columnTypes, Revision } from './revision';
+import { columnTypes, isPostgres, Revision } from './revision';
 
 /**
  * The audit log: one row per recorded action (see AuditLog). A table of this project's own: Argilla's tables are
@@ -16,11 +16,14 @@ export class CreateAuditEventsTable implements Revision {
       new Table({
         name: 'audit_events',
         columns: [
+          // PostgreSQL: a serial. SQLite: an INTEGER PRIMARY KEY, which is the rowid and numbers new rows by itself;
+          // not AUTOINCREMENT, which would create sqlite_sequence, a table that stays after a downgrade and would
+          // make the schema handed back to Argilla 1.8 differ from its own.
           {
             name: 'id',
             type: 'integer',
             isPrimary: true,
-            isGenerated: true,
+            isGenerated: isPostgres(queryRunner),
             generationStrategy: 'increment',
             primaryKeyConstraintName: 'audit_events_pkey',
           },
