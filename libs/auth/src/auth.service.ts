@@ -128,11 +128,10 @@ export class AuthService {
     const found = user as User | null;
     if (!verified || found === null) {
       // Every failure takes as long as one of the costliest kind of hash in use (FailedLoginTiming); the event is
-      // written meanwhile.
-      await Promise.all([
-        this.timing.padFailure(started, found?.passwordHash),
-        this.recordFailed(username, found, client),
-      ]);
+      // written after the padding, so that its write adds the same time to every failure (written meanwhile, it
+      // fit in the padding of a cheap failure but came on top of a costly one's verification).
+      await this.timing.padFailure(started, found?.passwordHash);
+      await this.recordFailed(username, found, client);
       throw new UnauthorizedError();
     }
     if (this.passwords.needsRehash(found.passwordHash)) {
