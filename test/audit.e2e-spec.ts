@@ -817,6 +817,12 @@ describe.each(engines())('audit log (%s)', (engine) => {
         { since: `${shifted(`${second}.000000`, 0, '-05:00').slice(0, 19)}-05:00` },
         (event) => event.time >= second,
       );
+      // The ends of the range both engines store: the last microsecond of 9999 was rounded to the year 10000.
+      expect(await query({ since: '0001-01-01T00:00:00', until: '9999-12-31T23:59:59.999999', limit: 500 })).toEqual({
+        items: all,
+        total: all.length,
+      });
+      expect(await query({ since: '9999-12-31T23:59:59.999999' })).toEqual({ items: [], total: 0 });
       const first = all[all.length - 1].time;
       const last = all[0].time;
       expect(await query({ since: first, until: last, limit: 500 })).toEqual({

@@ -25,6 +25,8 @@ import { later } from './support/clock';
 const DAY_MS = 86_400_000;
 const SECRET = /^argu_pat_[0-9A-Za-z]{43}$/;
 const byKey = (key: string) => ({ 'X-Argilla-Api-Key': key });
+/** `YYYY-02` of the next February to come (this year's in January). */
+const nextFebruary = () => `${new Date().getUTCFullYear() + (new Date().getUTCMonth() === 0 ? 0 : 1)}-02`;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const tokenNotFound = (name: string) => envelope('EntityNotFoundError', { name, type: 'PersonalAccessToken' });
 
@@ -174,6 +176,20 @@ describe.each(engines())('personal access tokens (%s)', (engine) => {
       ],
       [
         { name: 'x', expires_at: 'tomorrow' },
+        [{ loc: ['body', 'expires_at'], msg: 'invalid datetime format', type: 'value_error.datetime' }],
+      ],
+      // Times of the pattern that do not exist are refused, as the audit filters refuse them; February 30 was read
+      // as March 1 or 2.
+      [
+        { name: 'x', expires_at: `${nextFebruary()}-30T00:00:00` },
+        [{ loc: ['body', 'expires_at'], msg: 'invalid datetime format', type: 'value_error.datetime' }],
+      ],
+      [
+        { name: 'x', expires_at: `${nextFebruary()}-28T12:00:00+25:00` },
+        [{ loc: ['body', 'expires_at'], msg: 'invalid datetime format', type: 'value_error.datetime' }],
+      ],
+      [
+        { name: 'x', expires_at: `${nextFebruary()}-30T00:00:00Z` },
         [{ loc: ['body', 'expires_at'], msg: 'invalid datetime format', type: 'value_error.datetime' }],
       ],
       [

@@ -1,4 +1,12 @@
-import { addMicroseconds, formatTimestamp, now, parseTimestamp, Timestamp, toStoredTimestamp } from './time';
+import {
+  addMicroseconds,
+  formatTimestamp,
+  now,
+  parseIsoTime,
+  parseTimestamp,
+  Timestamp,
+  toStoredTimestamp,
+} from './time';
 
 describe('formatTimestamp', () => {
   it("writes Argilla's naive UTC form with microseconds", () => {
@@ -57,5 +65,42 @@ describe('now', () => {
   it('adds microseconds across the millisecond', () => {
     const later = addMicroseconds(new Timestamp(1_000_999), 2);
     expect([later.getTime(), later.belowMillisecond]).toEqual([1001, 1]);
+  });
+});
+
+describe('parseIsoTime', () => {
+  it.each([
+    ['2027-02-28T23:59:59', '2027-02-28 23:59:59.000000'],
+    ['2028-02-29T00:00:00.5', '2028-02-29 00:00:00.500000'],
+    ['2027-01-31T12:00:00.000001Z', '2027-01-31 12:00:00.000001'],
+    ['2027-01-01T01:30:00+02:00', '2026-12-31 23:30:00.000000'],
+    ['2027-01-01T00:00:00-23:59', '2027-01-01 23:59:00.000000'],
+    ['0001-01-01T00:00:00', '0001-01-01 00:00:00.000000'],
+    ['9999-12-31T23:59:59.999999', '9999-12-31 23:59:59.999999'],
+  ])('reads %s as %s (UTC)', (text, stored) => {
+    expect(toStoredTimestamp(parseIsoTime(text)!)).toBe(stored);
+  });
+
+  it.each([
+    'tomorrow',
+    '2027-02-28',
+    '2027-02-28 12:00:00',
+    '2027-02-28T12:00',
+    '2027-02-28T12:00:00.1234567',
+    '2027-02-30T00:00:00',
+    '2027-02-29T00:00:00',
+    '2027-04-31T00:00:00Z',
+    '2027-13-01T00:00:00',
+    '2027-00-01T00:00:00',
+    '2027-01-01T24:00:00',
+    '2027-01-01T23:60:00',
+    '2027-01-01T23:59:60',
+    '2027-01-01T00:00:00+24:00',
+    '2027-01-01T00:00:00+01:60',
+    '0000-12-31T23:59:59',
+    '0001-01-01T00:30:00+01:00',
+    '9999-12-31T23:30:00-01:00',
+  ])('refuses %s', (text) => {
+    expect(parseIsoTime(text)).toBeNull();
   });
 });

@@ -13,7 +13,17 @@ export class Timestamp extends Date {
     this.belowMillisecond = epochMicroseconds - milliseconds * 1000;
   }
 
-  /** Microseconds since the epoch. */
+  /**
+   * The time `milliseconds` since the epoch plus `belowMillisecond` microseconds. Microseconds since the epoch pass
+   * 2^53 after the year 2255, so times that far (an expiry or a filter in the year 9999) are built from their parts.
+   */
+  static of(milliseconds: number, belowMillisecond: number): Timestamp {
+    const timestamp = new Timestamp(belowMillisecond);
+    timestamp.setTime(milliseconds);
+    return timestamp;
+  }
+
+  /** Microseconds since the epoch (exact until the year 2255). */
   get epochMicroseconds(): number {
     return this.getTime() * 1000 + this.belowMillisecond;
   }
@@ -87,4 +97,44 @@ export function now(): Timestamp {
 /** `date` plus `microseconds`. */
 export function addMicroseconds(date: Date, microseconds: number): Timestamp {
   return new Timestamp(microsecondsOf(date) + microseconds);
+}
+
+/**
+ * What the API takes as a time: ISO 8601 with seconds, a fraction to the microsecond and a zone optional (without
+ * one it is UTC, as every time the API shows).
+ */
+export const ISO_TIME_PATTERN =
+  /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?(?:Z|([+-])(\d\d):(\d\d))?$/;
+
+const EARLIEST = new Date('0001-01-01T00:00:00Z').getTime();
+const AFTER_LATEST = new Date('+010000-01-01T00:00:00Z').getTime();
+
+/**
+ * The instant a time of ISO_TIME_PATTERN names, to the microsecond; null when the text does not match, names no
+ * existing time (month 13, February 30, hour 25, a zone of +25:00), or falls outside the years 1 to 9999 once in UTC
+ * (as both engines store a time: PostgreSQL refuses year 0 and year 10000).
+ */
+export function parseIsoTime(text: string): Timestamp | null {
+  const parts = ISO_TIME_PATTERN.exec(text);
+  if (!parts) return null;
+  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number);
+  const [offsetHours, offsetMinutes] = [Number(parts[9] ?? 0), Number(parts[10] ?? 0)];
+  if (offsetHours > 23 || offsetMinutes > 59) return null;
+  const at = new Date(0);
+  // Not Date.UTC, which reads the years 0–99 as 1900–1999.
+  at.setUTCFullYear(year, month - 1, day);
+  at.setUTCHours(hour, minute, second, 0);
+  const exists =
+    at.getUTCFullYear() === year &&
+    at.getUTCMonth() === month - 1 &&
+    at.getUTCDate() === day &&
+    at.getUTCHours() === hour &&
+    at.getUTCMinutes() === minute &&
+    at.getUTCSeconds() === second;
+  if (!exists) return null;
+  const offsetMs = (parts[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  const utc = at.getTime() - offsetMs;
+  if (utc < EARLIEST || utc >= AFTER_LATEST) return null;
+  const fraction = Number((parts[7] ?? '').padEnd(6, '0'));
+  return Timestamp.of(utc + Math.floor(fraction / 1000), fraction % 1000);
 }

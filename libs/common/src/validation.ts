@@ -13,13 +13,14 @@ import {
   validateSync,
 } from 'class-validator';
 import { FieldError, ValidationError } from './errors';
+import { parseIsoTime } from './time';
 
-/** Usernames and workspace names: lowercase letters, digits, `-` and `_`, not starting with `-` or `_`. */
 /** A plain mapping (what YAML and JSON parse an object to): not null, not an array. */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Usernames and workspace names: lowercase letters, digits, `-` and `_`, not starting with `-` or `_`. */
 export const NAME_PATTERN = /^(?!-|_)[a-z0-9-_]+$/;
 /** Longer names could not be indexed (PostgreSQL's B-tree entries are limited to about 2,700 bytes). */
 export const NAME_MAX_LENGTH = 255;
@@ -87,6 +88,16 @@ export const OneOf = (values: readonly string[]): PropertyDecorator =>
     message: `value is not a valid enumeration member; permitted: ${values.map((v) => `'${v}'`).join(', ')}`,
     context: { type: 'type_error.enum', ctx: { enum_values: [...values] } },
   });
+
+/** A time of ISO_TIME_PATTERN that exists (parseIsoTime): the API's times in bodies and queries. */
+export const IsIsoTime = (): PropertyDecorator =>
+  ValidateBy(
+    {
+      name: 'isIsoTime',
+      validator: { validate: (value) => typeof value !== 'string' || parseIsoTime(value) !== null },
+    },
+    { message: 'invalid datetime format', context: { type: 'value_error.datetime' } },
+  );
 
 /** Strips surrounding whitespace from strings (other values pass through for the type check). */
 export const Trim = (): PropertyDecorator =>

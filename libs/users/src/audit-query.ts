@@ -1,22 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Matches, ValidateBy, ValidateIf } from 'class-validator';
-import { formatTimestamp, IsStr, MaxChars, Timestamp } from '@argilla/common';
+import { ValidateIf } from 'class-validator';
+import { formatTimestamp, IsIsoTime, IsStr, MaxChars, parseIsoTime } from '@argilla/common';
 import { AuditEvent, AuditFilters } from '@argilla/database';
-import { EXPIRES_AT_PATTERN } from './create-access-token.dto';
 import { PageQuery } from './list-users.query';
 
 const FILTER_MAX_LENGTH = 255;
-const TIME = { message: 'invalid datetime format', context: { type: 'value_error.datetime' } };
 const TIME_DESCRIPTION = 'ISO 8601 with seconds; without a zone, UTC (as every time this API shows)';
-/** EXPIRES_AT_PATTERN's parts: date, time, fraction, zone. */
-const TIME_PARTS = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?(?:Z|([+-])(\d\d):(\d\d))?$/;
-
-/** A time of the pattern that exists (no month 13, no February 30, no hour 25, no zone +25:00): checked after it. */
-const IsExistingTime = (): PropertyDecorator =>
-  ValidateBy(
-    { name: 'isExistingTime', validator: { validate: (value) => typeof value !== 'string' || timeOf(value) !== null } },
-    TIME,
-  );
 
 /** `GET /api/v1/audit` and `argilla-cli audit list`: paging and filters, all exact. */
 export class AuditQuery extends PageQuery {
@@ -48,15 +37,13 @@ export class AuditQuery extends PageQuery {
   target_id?: string;
 
   @ApiPropertyOptional({ description: `Events at or after this time: ${TIME_DESCRIPTION}` })
-  @IsExistingTime()
-  @Matches(EXPIRES_AT_PATTERN, TIME)
+  @IsIsoTime()
   @IsStr()
   @ValidateIf((query: AuditQuery) => query.since !== undefined)
   since?: string;
 
   @ApiPropertyOptional({ description: `Events before this time: ${TIME_DESCRIPTION}` })
-  @IsExistingTime()
-  @Matches(EXPIRES_AT_PATTERN, TIME)
+  @IsIsoTime()
   @IsStr()
   @ValidateIf((query: AuditQuery) => query.until !== undefined)
   until?: string;
@@ -69,42 +56,10 @@ export function auditFilters(query: AuditQuery): AuditFilters {
     action: query.action,
     targetType: query.target_type,
     targetId: query.target_id,
-    since: query.since === undefined ? undefined : timeOf(query.since)!,
-    until: query.until === undefined ? undefined : timeOf(query.until)!,
+    since: query.since === undefined ? undefined : parseIsoTime(query.since)!,
+    until: query.until === undefined ? undefined : parseIsoTime(query.until)!,
   };
 }
-
-/**
- * The instant a time names, to the microsecond with or without a zone (UTC without); null when the text does not
- * match the pattern or names no existing time.
- */
-function timeOf(text: string): Timestamp | null {
-  const parts = TIME_PARTS.exec(text);
-  if (!parts) return null;
-  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number);
-  const [offsetHours, offsetMinutes] = [Number(parts[9] ?? 0), Number(parts[10] ?? 0)];
-  if (offsetHours > 23 || offsetMinutes > 59) return null;
-  const at = new Date(0);
-  // Not Date.UTC, which reads the years 0–99 as 1900–1999.
-  at.setUTCFullYear(year, month - 1, day);
-  at.setUTCHours(hour, minute, second, 0);
-  const exists =
-    at.getUTCFullYear() === year &&
-    at.getUTCMonth() === month - 1 &&
-    at.getUTCDate() === day &&
-    at.getUTCHours() === hour &&
-    at.getUTCMinutes() === minute &&
-    at.getUTCSeconds() === second;
-  if (!exists) return null;
-  const offsetMs = (parts[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
-  const utc = at.getTime() - offsetMs;
-  // Years 1 to 9999 once in UTC, as both engines store a time (PostgreSQL refuses year 0 and year 10000).
-  if (utc < MIN_TIME || utc >= MAX_TIME) return null;
-  return new Timestamp(utc * 1000 + Number((parts[7] ?? '').padEnd(6, '0')));
-}
-
-const MIN_TIME = new Date('0001-01-01T00:00:00Z').getTime();
-const MAX_TIME = new Date('+010000-01-01T00:00:00Z').getTime();
 
 /** An audit event as the API shows it. */
 export interface AuditEventResponse {

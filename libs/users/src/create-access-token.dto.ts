@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, Matches, Max, Min, ValidateIf } from 'class-validator';
-import { IsStr, MaxChars, MinChars, OneOf, Required, Trim } from '@argilla/common';
+import { IsInt, Max, Min, ValidateIf } from 'class-validator';
+import { IsIsoTime, IsStr, MaxChars, MinChars, OneOf, Required, Trim } from '@argilla/common';
 import { TOKEN_SCOPES, TokenScope } from '@argilla/database';
 
 export const TOKEN_NAME_MAX_LENGTH = 100;
@@ -8,9 +8,6 @@ export const TOKEN_NAME_MAX_LENGTH = 100;
 export const TOKEN_DAYS_MAX = 36_500;
 /** The default scope when none is given: the least one. */
 export const DEFAULT_TOKEN_SCOPE: TokenScope = 'read';
-
-/** An ISO 8601 date and time with seconds; without a zone it is UTC (as every time this API shows). */
-export const EXPIRES_AT_PATTERN = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)?$/;
 
 export const SCOPE_DESCRIPTION =
   '`read`: GET and HEAD requests only (others are 403); `full`: everything the user may do, except creating tokens, ' +
@@ -56,10 +53,7 @@ export class CreateAccessTokenDto {
     example: '2027-01-31T00:00:00',
     description: 'When the token expires (not with `expires_in_days`): ISO 8601 with seconds; no zone means UTC',
   })
-  @Matches(EXPIRES_AT_PATTERN, {
-    message: 'invalid datetime format',
-    context: { type: 'value_error.datetime' },
-  })
+  @IsIsoTime()
   @IsStr()
   @ValidateIf((dto: CreateAccessTokenDto) => dto.expires_at !== undefined)
   expires_at?: string;

@@ -5,7 +5,7 @@ import {
   EntityNotFoundError,
   formatTimestamp,
   now,
-  parseTimestamp,
+  parseIsoTime,
   Timestamp,
   ValidationError,
 } from '@argilla/common';
@@ -122,11 +122,8 @@ export class PersonalAccessTokensService {
       return new Timestamp(from.epochMicroseconds + input.expiresInDays * DAY_MS * 1000);
     }
     if (input.expiresAt !== undefined) {
-      const at = /(Z|[+-]\d\d:\d\d)$/.test(input.expiresAt)
-        ? new Date(input.expiresAt)
-        : parseTimestamp(input.expiresAt);
-      if (Number.isNaN(at.getTime()))
-        throw expiryError('expires_at', 'invalid datetime format', 'value_error.datetime');
+      const at = parseIsoTime(input.expiresAt);
+      if (at === null) throw expiryError('expires_at', 'invalid datetime format', 'value_error.datetime');
       if (at.getTime() <= from.getTime()) {
         throw expiryError('expires_at', 'ensure this time is in the future', 'value_error.datetime.past');
       }
