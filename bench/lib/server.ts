@@ -21,12 +21,13 @@ export interface RunningServer {
   baseUrl: string;
 }
 
-export async function startServer(env: Record<string, string>): Promise<RunningServer> {
-  await waitForBuild();
+/** Starts the server of this checkout, or the one at `script` (another checkout's build, for bench:compare). */
+export async function startServer(env: Record<string, string>, script = SERVER): Promise<RunningServer> {
+  if (script === SERVER) await waitForBuild();
   const port = await freePort();
   const child = startNode(
     'argilla-server',
-    SERVER,
+    script,
     [],
     childEnv({
       ...env,
