@@ -15,11 +15,11 @@ if (!Number.isInteger(port) || port <= 0 || !process.env.SQLITE_PATH) {
 const db = new Database(process.env.SQLITE_PATH, { fileMustExist: true });
 db.pragma('busy_timeout = 5000');
 
-// Timestamps are stored as 'YYYY-MM-DD HH:MM:SS.mmm' (naive UTC); Argilla's format has microseconds.
+// Timestamps are stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (naive UTC, as Argilla writes them), ids as 32 hex digits.
 const meByApiKey = db.prepare(`
   SELECT u.id, u.first_name, u.last_name, u.username, u.role, u.api_key,
-         replace(u.inserted_at, ' ', 'T') || '000' AS inserted_at,
-         replace(u.updated_at, ' ', 'T') || '000' AS updated_at,
+         replace(u.inserted_at, ' ', 'T') AS inserted_at,
+         replace(u.updated_at, ' ', 'T') AS updated_at,
          CASE WHEN u.role = 'admin' THEN
            (SELECT json_group_array(w.name ORDER BY w.inserted_at, w.name) FROM workspaces w)
          ELSE
@@ -49,8 +49,9 @@ const server = http.createServer((req, res) => {
     return send(res, 500, Buffer.from('{"detail":"Internal Server Error"}'));
   }
   if (!row) return send(res, 401, unauthorized);
+  const id = row.id;
   const user = {
-    id: row.id,
+    id: `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`,
     first_name: row.first_name,
     ...(row.last_name !== null ? { last_name: row.last_name } : {}),
     full_name: row.last_name !== null ? `${row.first_name} ${row.last_name}` : row.first_name,
