@@ -1,6 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
-import { toUserResponse, UsersRepository } from '@argilla/users';
+import { toUserResponse, toUserV1Response, UsersRepository } from '@argilla/users';
 import { toWorkspaceResponse, WorkspacesService } from '@argilla/workspaces';
 import { api, ApiSuite, openApiSuite, seedUser } from './support/api';
 import { startApp } from './support/server';
@@ -9,8 +9,8 @@ import { engines } from './support/test-database';
 const ADMIN = { 'X-Argilla-Api-Key': 'admin.apikey' };
 
 /**
- * `GET /api/users`, `GET /api/workspaces`, a workspace's members and an admin's workspaces in `GET /api/me` are
- * built once per data version. Two replicas share one database: whatever one of them (or plain SQL) changes, the
+ * `GET /api/users`, `GET /api/workspaces`, a workspace's members, an admin's workspaces in `GET /api/me` and the pages
+ * of `GET /api/v1/users` are built once per data version. Two replicas share one database: whatever one of them (or plain SQL) changes, the
  * other's very next answer shows it.
  */
 describe.each(engines())('versioned lists across replicas (%s)', (engine) => {
@@ -71,6 +71,47 @@ describe.each(engines())('versioned lists across replicas (%s)', (engine) => {
     const expected = await fresh();
     for (const answer of answers) expect(answer).toEqual(expected);
   });
+
+  it('answers fresh v1 pages (each filter, limit and offset kept apart) after each change made elsewhere', async () => {
+    const repository = () => replicaB.get(UsersRepository);
+    const queries = [
+      {},
+      { limit: 1 },
+      { limit: 1, offset: 1 },
+      { workspace: 'team' },
+      { role: 'admin' },
+      { q: 'a' },
+      { workspace: 'team', role: 'annotator', q: 'ad', limit: 5 },
+    ];
+    const check = async () => {
+      for (const query of queries) {
+        const response = await api(replicaA).get('/api/v1/users').query(query).set(ADMIN).expect(200);
+        expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+        const { limit = 50, offset = 0, ...filters } = query as { limit?: number; offset?: number };
+        const { items, total } = await repository().page(filters, limit, offset);
+        expect({ query, body: response.body }).toEqual({ query, body: { items: items.map(toUserV1Response), total } });
+      }
+    };
+    await check();
+    expect((await api(replicaA).get('/api/v1/users').query({ workspace: 'team' }).set(ADMIN)).body.total).toBe(1);
+
+    await seedUser(replicaB, { username: 'adam', workspaces: ['team'] });
+    await check();
+    expect((await api(replicaA).get('/api/v1/users').query({ workspace: 'team' }).set(ADMIN)).body.total).toBe(2);
+
+    await api(replicaB).patch(`/api/v1/users/${adaId}`).set(ADMIN).send({ role: 'admin' }).expect(200);
+    await check();
+
+    await dataSource.query("UPDATE users SET first_name = 'Augusta' WHERE username = 'ada'");
+    await check();
+    const page = await api(replicaA).get('/api/v1/users').query({ q: 'ada' }).set(ADMIN).expect(200);
+    expect(page.body.items.map((user: { first_name: string }) => user.first_name)).toEqual(['Augusta', 'adam']);
+
+    await api(replicaB).delete(`/api/users/${adaId}`).set(ADMIN).expect(200);
+    await check();
+    expect((await api(replicaA).get('/api/v1/users').set(ADMIN)).body.total).toBe(2);
+  });
+
   it('answers fresh workspaces, members and admin workspaces after each change made elsewhere', async () => {
     const service = () => replicaB.get(WorkspacesService);
     const freshWorkspaces = async () => (await service().list()).map(toWorkspaceResponse);

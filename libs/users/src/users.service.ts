@@ -19,7 +19,14 @@ import { generateApiKey } from './api-key';
 import { findOrCreateWorkspaces } from './find-or-create-workspaces';
 import { PasswordHasher } from './password-hasher';
 import { HIDE_API_KEYS, ResponseAudience, SHOW_API_KEYS, toUserResponse, UserWithWorkspaces } from './user-response';
-import { UsersRepository } from './users.repository';
+import { toUserV1Response } from './user-v1-response';
+import { UserFilters, UsersRepository } from './users.repository';
+
+/**
+ * How many v1 pages (filters, limit and offset) are kept serialised for the current data version: the most recent
+ * asked. At most 500 users a page, about 100 KB, so at most about 6 MB.
+ */
+const V1_PAGES_KEPT = 64;
 
 /** What `update` may change; undefined leaves a field as it is, a null last name removes it. */
 export interface UserChanges {
@@ -58,6 +65,7 @@ export type LastAdminRule = 'refuse' | 'allow';
 export class UsersService {
   private readonly listBody: () => Promise<Buffer>;
   private readonly listBodyWithoutKeys: () => Promise<Buffer>;
+  private readonly v1Page: (key: string) => Promise<Buffer>;
 
   constructor(
     private readonly database: Database,
@@ -69,6 +77,21 @@ export class UsersService {
       Buffer.from(JSON.stringify((await this.repository.list()).map((user) => toUserResponse(user, audience))));
     this.listBody = database.versioned(body(SHOW_API_KEYS));
     this.listBodyWithoutKeys = database.versioned(body(HIDE_API_KEYS));
+    this.v1Page = database.versionedByKey(async (key: string) => {
+      const { filters, limit, offset } = JSON.parse(key) as { filters: UserFilters; limit: number; offset: number };
+      const { items, total } = await this.repository.page(filters, limit, offset);
+      return Buffer.from(JSON.stringify({ items: items.map(toUserV1Response), total }));
+    }, V1_PAGES_KEPT);
+  }
+
+  /**
+   * `GET /api/v1/users`'s body for a page, serialised: kept for the current data version, so that asking a page
+   * again (a list shown to several admins, a workspace's first page) costs one indexed read until users,
+   * workspaces or memberships change on any replica. The page statement counts every match, which grows with them.
+   */
+  v1PageResponseBody(filters: UserFilters, limit: number, offset: number): Promise<Buffer> {
+    const { workspace, role, q } = filters;
+    return this.v1Page(JSON.stringify({ filters: { workspace, role, q }, limit, offset }));
   }
 
   /**

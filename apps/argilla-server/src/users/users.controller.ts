@@ -17,6 +17,7 @@ import { CurrentPrincipal, CurrentUser } from '../auth/current-user.decorator';
 import { Audience } from '../auth/response-audience.decorator';
 import { ApiConflict, ApiIdRoute, ApiValidationError } from '../docs/error-responses';
 import { UserResponseDto } from '../docs/responses';
+import { sendJson } from '../send-json';
 import { UuidPipe } from '../validation/uuid.pipe';
 
 @ApiTags('users')
@@ -52,8 +53,7 @@ export class UsersController {
   ): Promise<void> {
     requireAdmin(caller);
     // Serialised once per data version (see UsersService.listResponseBody), sent as it is.
-    response.setHeader('Content-Type', 'application/json; charset=utf-8');
-    response.send(await this.users.listResponseBody(audience));
+    sendJson(response, await this.users.listResponseBody(audience));
   }
 
   @Post('users')

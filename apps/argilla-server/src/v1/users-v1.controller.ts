@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Ip, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Ip, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import {
   ApiBody,
   ApiConflictResponse,
@@ -19,7 +20,6 @@ import {
   toUserV1Response,
   UpdateUserDto,
   UserV1Response,
-  UsersRepository,
   UsersService,
 } from '@argilla/users';
 import { toWorkspaceResponse, WorkspaceResponse, WorkspacesService } from '@argilla/workspaces';
@@ -27,6 +27,7 @@ import { Access } from '../auth/access.decorator';
 import { AuthenticatedBy, CurrentAuthentication, CurrentUser } from '../auth/current-user.decorator';
 import { ApiIdRoute, ApiValidationError } from '../docs/error-responses';
 import { ErrorEnvelopeDto } from '../docs/responses';
+import { sendJson } from '../send-json';
 import { UuidPipe } from '../validation/uuid.pipe';
 import { Page, pageOf } from './page';
 
@@ -44,7 +45,6 @@ import {
 export class UsersV1Controller {
   constructor(
     private readonly users: UsersService,
-    private readonly userRows: UsersRepository,
     private readonly workspaces: WorkspacesService,
     private readonly auth: AuthService,
   ) {}
@@ -150,13 +150,10 @@ export class UsersV1Controller {
   @ApiOperation({ summary: 'Users, oldest first, a page at a time, filtered by role, workspace or username prefix' })
   @ApiOkResponse({ type: UsersPageV1Dto })
   @ApiValidationError()
-  async list(
-    @CurrentUser() caller: User,
-    @Query() query: ListUsersQuery,
-  ): Promise<{ items: UserV1Response[]; total: number }> {
+  async list(@CurrentUser() caller: User, @Query() query: ListUsersQuery, @Res() response: Response): Promise<void> {
     requireAdmin(caller);
-    const { items, total } = await this.userRows.page(query, query.limit, query.offset);
-    return { items: items.map(toUserV1Response), total };
+    // Kept serialised per data version (see UsersService.v1PageResponseBody), sent as it is.
+    sendJson(response, await this.users.v1PageResponseBody(query, query.limit, query.offset));
   }
 
   @Get('users/:user_id')

@@ -26,15 +26,10 @@ import { Audience } from '../auth/response-audience.decorator';
 import { ApiConflict, ApiIdRoute, ApiValidationError } from '../docs/error-responses';
 import { ErrorEnvelopeDto, PlainErrorDto, UserResponseDto, WorkspaceResponseDto } from '../docs/responses';
 import { PlainHttpError } from '../errors/plain-http.error';
+import { sendJson } from '../send-json';
 import { UuidParamsPipe, UuidPipe } from '../validation/uuid.pipe';
 import { Page, pageOf } from '../v1/page';
 import { UsersV1Dto } from '../v1/v1-responses';
-
-/** A body serialised ahead (a versioned list), sent as it is. */
-function sendJson(response: Response, body: Buffer): void {
-  response.setHeader('Content-Type', 'application/json; charset=utf-8');
-  response.send(body);
-}
 
 /** The two ids of a membership route, both checked at once (and described one by one in the OpenAPI document). */
 const MEMBERSHIP_IDS = new UuidParamsPipe('workspace_id', 'user_id');
