@@ -55,6 +55,7 @@ const fakeDatabase = {
     work({ delete: async () => ({ raw: [], affected: 0 }) } as unknown as EntityManager),
   lockDataVersion: async () => undefined,
   versioned: <T>(build: () => Promise<T>) => build,
+  versionedByKey: <K, T>(build: (key: K) => Promise<T>) => build,
 } as unknown as Database;
 
 const fakePasswords = { hash: async (password: string) => `hashed:${password}` } as unknown as PasswordHasher;
