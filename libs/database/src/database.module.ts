@@ -31,12 +31,37 @@ async function immediateTransaction<T>(
   }
 }
 
-interface PgPool {
-  query<Row>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Row[] }>;
+interface PgClient {
+  query<Row>(config: string | { name?: string; text: string; values?: unknown[] }): Promise<{ rows: Row[] }>;
+}
+
+interface PgPool extends PgClient {
+  connect(): Promise<PgClient & { release(error?: Error | boolean): void }>;
 }
 
 interface SqliteStatement {
   all(...parameters: unknown[]): unknown[];
+  iterate(...parameters: unknown[]): IterableIterator<unknown>;
+}
+
+/** What `Database.readSnapshot` reads with: every row at once, or rows a chunk at a time. */
+export interface SnapshotReader {
+  all<Row>(sql: string): Promise<Row[]>;
+  /** Hands the rows of `sql` to `take`, `size` at a time, never holding more. */
+  chunks<Row>(sql: string, size: number, take: (rows: Row[]) => void): Promise<void>;
+}
+
+/** The rows of `rows`, `size` at a time. */
+function takeInChunks<Row>(rows: Iterable<Row>, size: number, take: (rows: Row[]) => void): void {
+  let chunk: Row[] = [];
+  for (const row of rows) {
+    chunk.push(row);
+    if (chunk.length === size) {
+      take(chunk);
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) take(chunk);
 }
 
 interface SqliteConnection {
@@ -107,6 +132,49 @@ export class Database implements OnApplicationShutdown {
       }
       return statement.all(...parameters) as Row[];
     };
+  }
+
+  /**
+   * Reads that grow with the data (every user, say) without holding them whole. On PostgreSQL `read` runs in one
+   * read-only REPEATABLE READ transaction on one pooled connection (one snapshot for all its statements), chunks
+   * coming from a cursor. On SQLite the statements run on the one connection, chunks from an iterator that is read
+   * through without yielding: no other statement can come between its rows.
+   */
+  async readSnapshot<T>(read: (reader: SnapshotReader) => Promise<T>): Promise<T> {
+    const dataSource = await this.dataSource();
+    if (this.engine === 'sqlite') {
+      const connection = (dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+      return read({
+        all: async <Row>(sql: string) => connection.prepare(sql).all() as Row[],
+        chunks: async <Row>(sql: string, size: number, take: (rows: Row[]) => void) =>
+          takeInChunks(connection.prepare(sql).iterate() as Iterable<Row>, size, take),
+      });
+    }
+    const client = await (dataSource.driver as unknown as { master: PgPool }).master.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const result = await read({
+        all: async <Row>(sql: string) => (await client.query<Row>(sql)).rows,
+        chunks: async <Row>(sql: string, size: number, take: (rows: Row[]) => void) => {
+          await client.query(`DECLARE argilla_snapshot_rows NO SCROLL CURSOR FOR ${sql}`);
+          for (;;) {
+            const { rows } = await client.query<Row>(`FETCH ${Math.floor(size)} FROM argilla_snapshot_rows`);
+            if (rows.length === 0) break;
+            take(rows);
+          }
+          await client.query('CLOSE argilla_snapshot_rows');
+        },
+      });
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      // A connection that cannot even roll back is not handed out again.
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
   }
 
   /**

@@ -57,6 +57,11 @@ export function workspacesColumn(engine: 'postgres' | 'sqlite'): string {
          JOIN workspaces w ON w.id = m.workspace_id WHERE m.user_id = u.id ORDER BY m.inserted_at)) AS workspaces`;
 }
 
+// Users imported together share a time: the username keeps their order stable.
+const ALL_USERS = `SELECT ${USER_COLUMNS}, NULL AS workspaces FROM users u ORDER BY u.inserted_at, u.username`;
+const ALL_MEMBERSHIPS = `SELECT m.user_id, w.name FROM workspaces_users m JOIN workspaces w ON w.id = m.workspace_id
+  ORDER BY m.inserted_at`;
+
 /**
  * A page of users with the number matching (`total`, a window over the filtered rows), filtered by workspace name,
  * role and username prefix when asked, in that order of parameters; then the limit and the offset.
@@ -120,15 +125,10 @@ export class UsersRepository {
     const select = `SELECT ${USER_COLUMNS}, ${workspacesColumn(database.engine)} FROM users u`;
     this.byApiKey = database.prepared<UserRow>('argilla_user_by_api_key', `${select} WHERE u.api_key = $1`);
     this.byUsername = database.prepared<UserRow>('argilla_user_by_username', `${select} WHERE u.username = $1`);
-    // Users imported together share a time: the username keeps their order stable.
-    this.allUsers = database.prepared<UserRow>(
-      'argilla_all_users',
-      `SELECT ${USER_COLUMNS}, NULL AS workspaces FROM users u ORDER BY u.inserted_at, u.username`,
-    );
+    this.allUsers = database.prepared<UserRow>('argilla_all_users', ALL_USERS);
     this.allMemberships = database.prepared<{ user_id: string; name: string }>(
       'argilla_all_memberships',
-      `SELECT m.user_id, w.name FROM workspaces_users m JOIN workspaces w ON w.id = m.workspace_id
-       ORDER BY m.inserted_at`,
+      ALL_MEMBERSHIPS,
     );
     // Grouped by the hash up to its salt: the first 40 characters stripped of their trailing base64 (the salt's
     // start) leave `$2b$12$` or `$argon2id$v=19$m=19456,p=1,t=2$`, in the same way on both engines.
@@ -142,6 +142,25 @@ export class UsersRepository {
   /** One stored hash of each kind (algorithm and parameters) in the users table: one scan, a row per kind. */
   async passwordHashSamples(): Promise<string[]> {
     return (await this.hashSamples([])).map((row) => row.sample);
+  }
+
+  /**
+   * Every user with its workspaces, oldest first, handed to `take` `size` users at a time: the memberships are read
+   * whole (names only), the users through a cursor, in one snapshot (PostgreSQL), so that no more than a chunk of
+   * users is ever held (GET /api/users of 100,000 users).
+   */
+  async listInChunks(size: number, take: (users: UserWithWorkspaces[]) => void): Promise<void> {
+    await this.database.readSnapshot(async (reader) => {
+      const names = groupNamesByUser(await reader.all<{ user_id: string; name: string }>(ALL_MEMBERSHIPS));
+      await reader.chunks<UserRow>(ALL_USERS, size, (rows) =>
+        take(
+          rows.map((row) => {
+            const { user } = toUserWithWorkspaces(row);
+            return { user, workspaces: names.get(user.id) ?? [] };
+          }),
+        ),
+      );
+    });
   }
 
   /** Every user with its workspaces, oldest first: two queries, whatever the number of users. */

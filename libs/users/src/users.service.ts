@@ -22,6 +22,9 @@ import { HIDE_API_KEYS, ResponseAudience, SHOW_API_KEYS, toUserResponse, UserWit
 import { toUserV1Response } from './user-v1-response';
 import { UserFilters, UsersRepository } from './users.repository';
 
+/** Users serialised at a time for GET /api/users. */
+const LIST_CHUNK = 2_000;
+
 /**
  * How many v1 pages (filters, limit and offset) are kept serialised for the current data version: the most recent
  * asked. At most 500 users a page, about 100 KB, so at most about 6 MB.
@@ -63,8 +66,8 @@ export type LastAdminRule = 'refuse' | 'allow';
 /** The rules and transactions of user changes; reads are UsersRepository's. */
 @Injectable()
 export class UsersService {
-  private readonly listBody: () => Promise<Buffer>;
-  private readonly listBodyWithoutKeys: () => Promise<Buffer>;
+  private readonly listBody: () => Promise<Buffer[]>;
+  private readonly listBodyWithoutKeys: () => Promise<Buffer[]>;
   private readonly v1Page: (key: string) => Promise<Buffer>;
 
   constructor(
@@ -73,8 +76,16 @@ export class UsersService {
     private readonly passwords: PasswordHasher,
     private readonly audit: AuditLog,
   ) {
-    const body = (audience: ResponseAudience) => async () =>
-      Buffer.from(JSON.stringify((await this.repository.list()).map((user) => toUserResponse(user, audience))));
+    // Built a chunk of users at a time: the answer's bytes, never every user's objects at once.
+    const body = (audience: ResponseAudience) => async () => {
+      const parts: Buffer[] = [];
+      await this.repository.listInChunks(LIST_CHUNK, (users) => {
+        const items = JSON.stringify(users.map((user) => toUserResponse(user, audience)));
+        parts.push(Buffer.from(`${parts.length === 0 ? '[' : ','}${items.slice(1, -1)}`));
+      });
+      parts.push(Buffer.from(parts.length === 0 ? '[]' : ']'));
+      return parts;
+    };
     this.listBody = database.versioned(body(SHOW_API_KEYS));
     this.listBodyWithoutKeys = database.versioned(body(HIDE_API_KEYS));
     this.v1Page = database.versionedByKey(async (key: string) => {
@@ -98,7 +109,7 @@ export class UsersService {
    * `GET /api/users`'s body, serialised: built again only when users, workspaces or memberships changed since
    * (on any replica), else one indexed read of the data version. Without API keys for a personal access token.
    */
-  listResponseBody(audience: ResponseAudience = SHOW_API_KEYS): Promise<Buffer> {
+  listResponseBody(audience: ResponseAudience = SHOW_API_KEYS): Promise<Buffer[]> {
     return audience.apiKeys ? this.listBody() : this.listBodyWithoutKeys();
   }
 
