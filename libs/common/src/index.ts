@@ -3,3 +3,4 @@ export * from './time';
 export * from './validation';
 export * from './semaphore';
 export * from './private-files';
+export * from './json-array-parts';

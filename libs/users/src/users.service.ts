@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { EntityAlreadyExistsError, EntityNotFoundError, LastAdminError, now, SelfDisableError } from '@argilla/common';
+import {
+  EntityAlreadyExistsError,
+  EntityNotFoundError,
+  JsonArrayParts,
+  LastAdminError,
+  now,
+  SelfDisableError,
+} from '@argilla/common';
 import {
   AuditLog,
   AuditTarget,
@@ -78,13 +85,11 @@ export class UsersService {
   ) {
     // Built a chunk of users at a time: the answer's bytes, never every user's objects at once.
     const body = (audience: ResponseAudience) => async () => {
-      const parts: Buffer[] = [];
-      await this.repository.listInChunks(LIST_CHUNK, (users) => {
-        const items = JSON.stringify(users.map((user) => toUserResponse(user, audience)));
-        parts.push(Buffer.from(`${parts.length === 0 ? '[' : ','}${items.slice(1, -1)}`));
-      });
-      parts.push(Buffer.from(parts.length === 0 ? '[]' : ']'));
-      return parts;
+      const json = new JsonArrayParts();
+      await this.repository.listInChunks(LIST_CHUNK, (users) =>
+        json.add(users.map((user) => toUserResponse(user, audience))),
+      );
+      return json.finish();
     };
     this.listBody = database.versioned(body(SHOW_API_KEYS));
     this.listBodyWithoutKeys = database.versioned(body(HIDE_API_KEYS));

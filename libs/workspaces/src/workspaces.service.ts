@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { EntityAlreadyExistsError, EntityNotFoundError, now, parseTimestamp } from '@argilla/common';
+import { EntityAlreadyExistsError, EntityNotFoundError, JsonArrayParts, now, parseTimestamp } from '@argilla/common';
 import {
   AuditLog,
   AuditTarget,
@@ -26,12 +26,33 @@ import { toWorkspaceResponse } from './workspace-response';
 
 /** How many workspaces' member lists are kept serialised at a time (each rebuilt when the data changes). */
 const MEMBER_LISTS_KEPT = 256;
+/** Workspaces serialised at a time for GET /api/workspaces. */
+const LIST_CHUNK = 2_000;
+
+interface WorkspaceRow {
+  id: string;
+  name: string;
+  inserted_at: Date | string;
+  updated_at: Date | string;
+}
+
+// Workspaces created together share a time: the name keeps their order stable.
+const ALL_WORKSPACES = 'SELECT id, name, inserted_at, updated_at FROM workspaces ORDER BY inserted_at, name';
+
+function toWorkspace(row: WorkspaceRow): Workspace {
+  return Object.assign(new Workspace(), {
+    id: fromStoredId(row.id),
+    name: row.name,
+    insertedAt: parseTimestamp(row.inserted_at),
+    updatedAt: parseTimestamp(row.updated_at),
+  });
+}
 
 @Injectable()
 export class WorkspacesService {
   private readonly names;
   private readonly all;
-  private readonly listBody: () => Promise<Buffer>;
+  private readonly listBody: () => Promise<Buffer[]>;
   private readonly cachedNames: () => Promise<string[]>;
   private readonly membersBody: (workspaceId: string) => Promise<Buffer>;
   private readonly membersBodyWithoutKeys: (workspaceId: string) => Promise<Buffer>;
@@ -47,13 +68,17 @@ export class WorkspacesService {
       'argilla_workspace_names',
       'SELECT name FROM workspaces ORDER BY inserted_at, name',
     );
-    this.all = database.prepared<{ id: string; name: string; inserted_at: Date | string; updated_at: Date | string }>(
-      'argilla_all_workspaces',
-      'SELECT id, name, inserted_at, updated_at FROM workspaces ORDER BY inserted_at, name',
-    );
-    this.listBody = database.versioned(async () =>
-      Buffer.from(JSON.stringify((await this.list()).map(toWorkspaceResponse))),
-    );
+    this.all = database.prepared<WorkspaceRow>('argilla_all_workspaces', ALL_WORKSPACES);
+    // Built a chunk of workspaces at a time (one each user at 100,000 users): never every row at once.
+    this.listBody = database.versioned(async () => {
+      const json = new JsonArrayParts();
+      await database.readSnapshot((reader) =>
+        reader.chunks<WorkspaceRow>(ALL_WORKSPACES, LIST_CHUNK, (rows) =>
+          json.add(rows.map((row) => toWorkspaceResponse(toWorkspace(row)))),
+        ),
+      );
+      return json.finish();
+    });
     this.cachedNames = database.versioned(async () => (await this.names([])).map((row) => row.name));
     const membersBody = (audience: ResponseAudience) => async (workspaceId: string) =>
       Buffer.from(JSON.stringify((await this.members(workspaceId)).map((user) => toUserResponse(user, audience))));
@@ -65,7 +90,7 @@ export class WorkspacesService {
    * `GET /api/workspaces`'s body, serialised once per data version (as `GET /api/users`): a change committed by
    * any replica, the CLI or plain SQL is in the next answer.
    */
-  listResponseBody(): Promise<Buffer> {
+  listResponseBody(): Promise<Buffer[]> {
     return this.listBody();
   }
 
@@ -79,15 +104,7 @@ export class WorkspacesService {
 
   /** Every workspace, oldest first (one prepared query; no entity hydration for what is only listed). */
   async list(): Promise<Workspace[]> {
-    const rows = await this.all([]);
-    return rows.map((row) =>
-      Object.assign(new Workspace(), {
-        id: fromStoredId(row.id),
-        name: row.name,
-        insertedAt: parseTimestamp(row.inserted_at),
-        updatedAt: parseTimestamp(row.updated_at),
-      }),
-    );
+    return (await this.all([])).map(toWorkspace);
   }
 
   /**
