@@ -1,9 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import BetterSqlite3 from 'better-sqlite3';
 import { Client } from 'pg';
 import { assertNotAborting, childEnv, onCleanup, runCli } from './processes';
+import { GeneratedUser, HASH_1234 } from './users-file';
 
 export type Engine = 'postgres' | 'sqlite';
 
@@ -78,6 +81,104 @@ export async function timeUsersImport(engine: Engine, file: string): Promise<num
   try {
     await runCli(['database', 'migrate'], childEnv(database.env));
     return await runCli(['users', 'migrate', '--file', file], childEnv(database.env));
+  } finally {
+    await database.drop();
+  }
+}
+
+/**
+ * The reference for `users migrate`: the same users, workspaces (one named after each user, and the shared ones) and
+ * memberships as the import writes, inserted set-based (one statement per table, in one transaction) into a fresh,
+ * migrated database, from a connection already open; the seconds from BEGIN to COMMIT.
+ */
+export async function timeSetBasedInsert(engine: Engine, users: readonly GeneratedUser[]): Promise<number> {
+  const database = await createFreshDatabase(engine);
+  try {
+    await runCli(['database', 'migrate'], childEnv(database.env));
+    const at = new Date().toISOString().replace('T', ' ').replace('Z', '000');
+    const userIds = users.map(() => randomUUID());
+    const workspaceIds = new Map<string, string>();
+    for (const user of users) {
+      for (const name of [user.username, ...user.workspaces]) {
+        if (!workspaceIds.has(name)) workspaceIds.set(name, randomUUID());
+      }
+    }
+    const memberships = users.flatMap((user, i) =>
+      [user.username, ...user.workspaces].map((name) => [randomUUID(), workspaceIds.get(name)!, userIds[i]]),
+    );
+    const rows = {
+      users: users.map((user, i) => [userIds[i], user.username, user.username, user.role, user.apiKey, HASH_1234]),
+      workspaces: [...workspaceIds].map(([name, id]) => [id, name]),
+      memberships,
+    };
+    if (engine === 'postgres') {
+      const client = new Client({ connectionString: database.postgresUrl });
+      await client.connect();
+      try {
+        const column = (table: unknown[][], index: number) => table.map((row) => row[index]);
+        const started = performance.now();
+        await client.query('BEGIN');
+        await client.query(
+          `INSERT INTO users (id, first_name, last_name, username, role, api_key, password_hash, inserted_at,
+             updated_at, disabled)
+           SELECT id, first_name, NULL, username, role, api_key, password_hash, $7, $7, false
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+             AS t(id, first_name, username, role, api_key, password_hash)`,
+          [...[0, 1, 2, 3, 4, 5].map((i) => column(rows.users, i)), at],
+        );
+        await client.query(
+          `INSERT INTO workspaces (id, name, inserted_at, updated_at)
+           SELECT id, name, $3, $3 FROM unnest($1::uuid[], $2::text[]) AS t(id, name)`,
+          [column(rows.workspaces, 0), column(rows.workspaces, 1), at],
+        );
+        await client.query(
+          `INSERT INTO workspaces_users (id, workspace_id, user_id, inserted_at, updated_at)
+           SELECT id, workspace_id, user_id, $4, $4 FROM unnest($1::uuid[], $2::uuid[], $3::uuid[])
+             AS t(id, workspace_id, user_id)`,
+          [column(memberships, 0), column(memberships, 1), column(memberships, 2), at],
+        );
+        await client.query('COMMIT');
+        return (performance.now() - started) / 1000;
+      } finally {
+        await client.end();
+      }
+    }
+    const sqlite = new BetterSqlite3(database.sqlitePath!);
+    try {
+      const stored = (id: unknown) => String(id).replace(/-/g, '');
+      const started = performance.now();
+      sqlite.transaction(() => {
+        sqlite
+          .prepare(
+            `INSERT INTO users (id, first_name, last_name, username, role, api_key, password_hash, inserted_at,
+               updated_at, disabled)
+             SELECT value ->> 0, value ->> 1, NULL, value ->> 1, value ->> 2, value ->> 3, value ->> 4, ?, ?, 0
+             FROM json_each(?)`,
+          )
+          .run(
+            at,
+            at,
+            JSON.stringify(
+              rows.users.map(([id, , username, role, key, hash]) => [stored(id), username, role, key, hash]),
+            ),
+          );
+        sqlite
+          .prepare(
+            `INSERT INTO workspaces (id, name, inserted_at, updated_at)
+             SELECT value ->> 0, value ->> 1, ?, ? FROM json_each(?)`,
+          )
+          .run(at, at, JSON.stringify(rows.workspaces.map(([id, name]) => [stored(id), name])));
+        sqlite
+          .prepare(
+            `INSERT INTO workspaces_users (id, workspace_id, user_id, inserted_at, updated_at)
+             SELECT value ->> 0, value ->> 1, value ->> 2, ?, ? FROM json_each(?)`,
+          )
+          .run(at, at, JSON.stringify(memberships.map((row) => row.map(stored))));
+      })();
+      return (performance.now() - started) / 1000;
+    } finally {
+      sqlite.close();
+    }
   } finally {
     await database.drop();
   }
