@@ -973,8 +973,8 @@ describe('docker/kubernetes', () => {
 
     it('requests and limits CPU and memory', () => {
       expect(serverContainer.resources).toEqual({
-        requests: { cpu: '100m', memory: '128Mi' },
-        limits: { cpu: '1', memory: '512Mi' },
+        requests: { cpu: '100m', memory: '256Mi' },
+        limits: { cpu: '1', memory: '768Mi' },
       });
     });
 
