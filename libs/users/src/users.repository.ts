@@ -57,6 +57,8 @@ export function workspacesColumn(engine: 'postgres' | 'sqlite'): string {
          JOIN workspaces w ON w.id = m.workspace_id WHERE m.user_id = u.id ORDER BY m.inserted_at)) AS workspaces`;
 }
 
+/** Users read at a time when every user is listed at once. */
+const LIST_ALL_CHUNK = 10_000;
 // Users imported together share a time: the username keeps their order stable.
 const ALL_USERS = `SELECT ${USER_COLUMNS}, NULL AS workspaces FROM users u ORDER BY u.inserted_at, u.username`;
 const ALL_MEMBERSHIPS = `SELECT m.user_id, w.name FROM workspaces_users m JOIN workspaces w ON w.id = m.workspace_id
@@ -112,8 +114,6 @@ export function toUserWithWorkspaces(row: UserRow): UserWithWorkspaces {
 export class UsersRepository {
   private readonly byApiKey;
   private readonly byUsername;
-  private readonly allUsers;
-  private readonly allMemberships;
   private readonly hashSamples;
   /** The page statements, one per combination of filters. */
   private readonly pages = new Map<
@@ -125,11 +125,6 @@ export class UsersRepository {
     const select = `SELECT ${USER_COLUMNS}, ${workspacesColumn(database.engine)} FROM users u`;
     this.byApiKey = database.prepared<UserRow>('argilla_user_by_api_key', `${select} WHERE u.api_key = $1`);
     this.byUsername = database.prepared<UserRow>('argilla_user_by_username', `${select} WHERE u.username = $1`);
-    this.allUsers = database.prepared<UserRow>('argilla_all_users', ALL_USERS);
-    this.allMemberships = database.prepared<{ user_id: string; name: string }>(
-      'argilla_all_memberships',
-      ALL_MEMBERSHIPS,
-    );
     // Grouped by the hash up to its salt: the first 40 characters stripped of their trailing base64 (the salt's
     // start) leave `$2b$12$` or `$argon2id$v=19$m=19456,p=1,t=2$`, in the same way on both engines.
     this.hashSamples = database.prepared<{ sample: string }>(
@@ -163,14 +158,13 @@ export class UsersRepository {
     });
   }
 
-  /** Every user with its workspaces, oldest first: two queries, whatever the number of users. */
+  /** Every user with its workspaces, oldest first (as listInChunks reads them, held whole: `users export`). */
   async list(): Promise<UserWithWorkspaces[]> {
-    const [rows, memberships] = await Promise.all([this.allUsers([]), this.allMemberships([])]);
-    const names = groupNamesByUser(memberships);
-    return rows.map((row) => {
-      const { user } = toUserWithWorkspaces(row);
-      return { user, workspaces: names.get(user.id) ?? [] };
+    const users: UserWithWorkspaces[] = [];
+    await this.listInChunks(LIST_ALL_CHUNK, (chunk) => {
+      for (const user of chunk) users.push(user);
     });
+    return users;
   }
 
   /**
