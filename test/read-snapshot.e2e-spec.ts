@@ -59,9 +59,9 @@ describe.each(engines())('reading rows a chunk at a time (%s)', (engine) => {
   const chunksOf = async (rows: number, size: number): Promise<number[][]> => {
     const chunks: number[][] = [];
     await database.readSnapshot((reader) =>
-      reader.chunks<{ n: number | string }>(numbers(rows), size, (chunk) =>
-        chunks.push(chunk.map((row) => Number(row.n))),
-      ),
+      reader.chunks<{ n: number | string }>(numbers(rows), size, (chunk) => {
+        chunks.push(chunk.map((row) => Number(row.n)));
+      }),
     );
     return chunks;
   };
@@ -99,15 +99,45 @@ describe.each(engines())('reading rows a chunk at a time (%s)', (engine) => {
     expect(users.body.map((user: { username: string }) => user.username)).toEqual(['admin']);
   });
 
+  it('waits for an asynchronous `take` before reading the next chunk, and frees the connection when it fails', async () => {
+    const events: string[] = [];
+    await database.readSnapshot((reader) =>
+      reader.chunks<{ n: number | string }>(numbers(5), 2, async (chunk) => {
+        events.push(`took ${chunk.map((row) => Number(row.n)).join(',')}`);
+        // A turn of the event loop, as a write to a full pipe would take.
+        await new Promise((resolve) => setImmediate(resolve));
+        events.push('written');
+      }),
+    );
+    expect(events).toEqual(['took 1,2', 'written', 'took 3,4', 'written', 'took 5', 'written']);
+
+    const failure = new Error('the writer failed');
+    await expect(
+      database.readSnapshot((reader) =>
+        reader.chunks(numbers(5), 2, async () => {
+          await new Promise((resolve) => setImmediate(resolve));
+          throw failure;
+        }),
+      ),
+    ).rejects.toBe(failure);
+    // The statement is ended: a write goes through (SQLite refuses writes while an iterator is open).
+    const created = await api(app)
+      .post('/api/users')
+      .set(ADMIN)
+      .send({ first_name: 'After', username: 'after', password: 'after-password' });
+    expect(created.status).toBe(200);
+    expect((await database.readSnapshot((reader) => reader.all('SELECT id FROM users'))).length).toBe(2);
+  });
+
   if (engine === 'postgres') {
     it('reads every statement of one call in one snapshot: a row committed meanwhile elsewhere is not seen', async () => {
       const seen: string[] = [];
       await database.readSnapshot(async (reader) => {
         await reader.all('SELECT 1');
         await insertBulk(suite.dataSource, engine, 1);
-        await reader.chunks<{ username: string }>('SELECT username FROM users ORDER BY username', 10, (chunk) =>
-          seen.push(...chunk.map((row) => row.username)),
-        );
+        await reader.chunks<{ username: string }>('SELECT username FROM users ORDER BY username', 10, (chunk) => {
+          seen.push(...chunk.map((row) => row.username));
+        });
       });
       expect(seen).toEqual(['admin']);
       const after = await database.readSnapshot((reader) =>

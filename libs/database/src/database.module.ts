@@ -47,21 +47,41 @@ interface SqliteStatement {
 /** What `Database.readSnapshot` reads with: every row at once, or rows a chunk at a time. */
 export interface SnapshotReader {
   all<Row>(sql: string): Promise<Row[]>;
-  /** Hands the rows of `sql` to `take`, `size` at a time, never holding more. */
-  chunks<Row>(sql: string, size: number, take: (rows: Row[]) => void): Promise<void>;
+  /**
+   * Hands the rows of `sql` to `take`, `size` at a time, never holding more. When `take` returns a promise, the
+   * next chunk is read once it settles (backpressure: a slow writer of the rows keeps the memory at one chunk).
+   * On SQLite the iterator then stays open meanwhile, and better-sqlite3 refuses any write on the connection
+   * until it ends: an asynchronous `take` is for a process that writes nothing meanwhile (the CLI's export), a
+   * synchronous one reads through without yielding.
+   */
+  chunks<Row>(sql: string, size: number, take: (rows: Row[]) => void | Promise<void>): Promise<void>;
 }
 
-/** The rows of `rows`, `size` at a time. */
-function takeInChunks<Row>(rows: Iterable<Row>, size: number, take: (rows: Row[]) => void): void {
-  let chunk: Row[] = [];
-  for (const row of rows) {
-    chunk.push(row);
-    if (chunk.length === size) {
-      take(chunk);
-      chunk = [];
+/** The rows of `rows`, `size` at a time; waits for `take` only when it returns a promise. */
+async function takeInChunks<Row>(
+  rows: Iterator<Row>,
+  size: number,
+  take: (rows: Row[]) => void | Promise<void>,
+): Promise<void> {
+  try {
+    for (;;) {
+      const chunk: Row[] = [];
+      let next = rows.next();
+      while (!next.done) {
+        chunk.push(next.value);
+        if (chunk.length === size) break;
+        next = rows.next();
+      }
+      if (chunk.length > 0) {
+        const taken = take(chunk);
+        if (taken) await taken;
+      }
+      if (next.done) return;
     }
+  } finally {
+    // Ends the statement when `take` threw or the rows stopped early: the connection is free for writes again.
+    rows.return?.();
   }
-  if (chunk.length > 0) take(chunk);
 }
 
 interface SqliteConnection {
@@ -146,8 +166,8 @@ export class Database implements OnApplicationShutdown {
       const connection = (dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
       return read({
         all: async <Row>(sql: string) => connection.prepare(sql).all() as Row[],
-        chunks: async <Row>(sql: string, size: number, take: (rows: Row[]) => void) =>
-          takeInChunks(connection.prepare(sql).iterate() as Iterable<Row>, size, take),
+        chunks: <Row>(sql: string, size: number, take: (rows: Row[]) => void | Promise<void>) =>
+          takeInChunks(connection.prepare(sql).iterate() as Iterator<Row>, size, take),
       });
     }
     const client = await (dataSource.driver as unknown as { master: PgPool }).master.connect();
@@ -156,12 +176,12 @@ export class Database implements OnApplicationShutdown {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const result = await read({
         all: async <Row>(sql: string) => (await client.query<Row>(sql)).rows,
-        chunks: async <Row>(sql: string, size: number, take: (rows: Row[]) => void) => {
+        chunks: async <Row>(sql: string, size: number, take: (rows: Row[]) => void | Promise<void>) => {
           await client.query(`DECLARE argilla_snapshot_rows NO SCROLL CURSOR FOR ${sql}`);
           for (;;) {
             const { rows } = await client.query<Row>(`FETCH ${Math.floor(size)} FROM argilla_snapshot_rows`);
             if (rows.length === 0) break;
-            take(rows);
+            await take(rows);
           }
           await client.query('CLOSE argilla_snapshot_rows');
         },

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, fromStoredId, OAuthIdentity, OAuthMembership, Workspace, WorkspaceUser } from '@argilla/database';
+import { Database, OAuthIdentity } from '@argilla/database';
 
 /** The identities at OpenID providers linked to a user (single sign-on), for the admin tools. */
 @Injectable()
@@ -23,29 +23,6 @@ export class LinkedIdentitiesService {
       const list = byUser.get(identity.userId);
       if (list) list.push(identity);
       else byUser.set(identity.userId, [identity]);
-    }
-    return byUser;
-  }
-
-  /** By user id: each provider's name and the workspaces its claims granted (memberships it manages). */
-  async providerWorkspacesByUser(): Promise<Map<string, Map<string, string[]>>> {
-    const dataSource = await this.database.dataSource();
-    const rows: { userId: string; provider: string; workspace: string }[] = await dataSource.manager
-      .createQueryBuilder(OAuthMembership, 'mark')
-      .innerJoin(WorkspaceUser, 'membership', 'membership.id = mark.membership_id')
-      .innerJoin(Workspace, 'workspace', 'workspace.id = membership.workspace_id')
-      .select('membership.user_id', 'userId')
-      .addSelect('mark.provider', 'provider')
-      .addSelect('workspace.name', 'workspace')
-      .orderBy('membership.inserted_at', 'ASC')
-      .addOrderBy('workspace.name', 'ASC')
-      .getRawMany();
-    const byUser = new Map<string, Map<string, string[]>>();
-    for (const { userId, provider, workspace } of rows) {
-      const id = fromStoredId(userId);
-      const providers = byUser.get(id) ?? new Map<string, string[]>();
-      byUser.set(id, providers);
-      providers.set(provider, [...(providers.get(provider) ?? []), workspace]);
     }
     return byUser;
   }

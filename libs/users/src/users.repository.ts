@@ -57,8 +57,6 @@ export function workspacesColumn(engine: 'postgres' | 'sqlite'): string {
          JOIN workspaces w ON w.id = m.workspace_id WHERE m.user_id = u.id ORDER BY m.inserted_at)) AS workspaces`;
 }
 
-/** Users read at a time when every user is listed at once. */
-const LIST_ALL_CHUNK = 10_000;
 // Users imported together share a time: the username keeps their order stable.
 const ALL_USERS = `SELECT ${USER_COLUMNS}, NULL AS workspaces FROM users u ORDER BY u.inserted_at, u.username`;
 const ALL_MEMBERSHIPS = `SELECT m.user_id, w.name FROM workspaces_users m JOIN workspaces w ON w.id = m.workspace_id
@@ -156,15 +154,6 @@ export class UsersRepository {
         ),
       );
     });
-  }
-
-  /** Every user with its workspaces, oldest first (as listInChunks reads them, held whole: `users export`). */
-  async list(): Promise<UserWithWorkspaces[]> {
-    const users: UserWithWorkspaces[] = [];
-    await this.listInChunks(LIST_ALL_CHUNK, (chunk) => {
-      for (const user of chunk) users.push(user);
-    });
-    return users;
   }
 
   /**

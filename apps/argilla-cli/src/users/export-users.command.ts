@@ -1,6 +1,10 @@
-import { chmod, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { constants } from 'node:fs';
+import { access, copyFile, link, open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { CommandRunner, Option, SubCommand } from 'nest-commander';
-import { formatUsersFile, UsersExporter } from '@argilla/users';
+import { UsersExporter, UsersExportSummary } from '@argilla/users';
 import { CliOutput } from '../cli-output';
 import { pyRepr } from '../python-repr';
 
@@ -24,30 +28,14 @@ export class ExportUsersCommand extends CommandRunner {
   }
 
   async run(_args: string[], options: ExportUsersOptions): Promise<void> {
-    const data = await this.exporter.export();
-    const workspaces = new Set([...data.emptyWorkspaces, ...data.users.flatMap((user) => user.workspaces)]).size;
-    const summary = `${data.users.length} users, ${workspaces} workspaces`;
-    const text = await formatUsersFile(
-      data,
-      `Argilla users: ${summary}. It holds password hashes and API keys: keep it secret.\n` +
-        'Import it with: argilla-cli users migrate --file <this file>',
-    );
     if (options.file === undefined) {
-      process.stdout.write(text);
+      await this.exporter.export(writeToStdout, header);
       return;
     }
-    try {
-      // Owner-only, and never over an existing file unless asked.
-      await writeFile(options.file, text, { mode: 0o600, flag: options.force ? 'w' : 'wx' });
-      if (options.force) await chmod(options.file, 0o600);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') {
-        throw new Error(`File ${pyRepr(options.file)} already exists: choose another path, or add --force`);
-      }
-      throw new Error(`Cannot write ${pyRepr(options.file)}: ${code ?? error}`);
-    }
-    this.output.line(`Exported ${summary} to ${pyRepr(options.file)}`);
+    const summary = await writeFileAtomically(options.file, Boolean(options.force), (write) =>
+      this.exporter.export(write, header),
+    );
+    this.output.line(`Exported ${describe(summary)} to ${pyRepr(options.file)}`);
   }
 
   @Option({ flags: '--file <path>', description: 'Write to this file instead of standard output' })
@@ -58,5 +46,79 @@ export class ExportUsersCommand extends CommandRunner {
   @Option({ flags: '--force', description: 'Overwrite the file if it exists' })
   parseForce(): boolean {
     return true;
+  }
+}
+
+function describe(summary: UsersExportSummary): string {
+  return `${summary.users} users, ${summary.workspaces} workspaces`;
+}
+
+function header(summary: UsersExportSummary): string {
+  return (
+    `Argilla users: ${describe(summary)}. It holds password hashes and API keys: keep it secret.\n` +
+    'Import it with: argilla-cli users migrate --file <this file>'
+  );
+}
+
+/** Writes to standard output, waiting while it is full (a slow reader of a pipe keeps the memory at a chunk). */
+async function writeToStdout(text: string): Promise<void> {
+  if (text.length > 0 && !process.stdout.write(text)) await once(process.stdout, 'drain');
+}
+
+function fileError(path: string, error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EEXIST') return new Error(`File ${pyRepr(path)} already exists: choose another path, or add --force`);
+  return new Error(`Cannot write ${pyRepr(path)}: ${code ?? error}`);
+}
+
+/**
+ * Writes `path` owner-only (0600) through `produce`, never leaving half a file: the text goes to a new file beside
+ * it, which then takes the path, over an existing file only with `force` (renamed over it: the old file stays
+ * whole until then), otherwise linked to it, which fails if the path exists (checked at the start too, so that a
+ * long export does not run for nothing). On any failure the new file is removed and the path is as it was.
+ */
+async function writeFileAtomically<T>(
+  path: string,
+  force: boolean,
+  produce: (write: (text: string) => Promise<void>) => Promise<T>,
+): Promise<T> {
+  if (!force) {
+    const exists = await access(path, constants.F_OK).then(
+      () => true,
+      () => false,
+    );
+    if (exists) throw fileError(path, Object.assign(new Error('exists'), { code: 'EEXIST' }));
+  }
+  const partial = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`);
+  const file = await open(partial, 'wx', 0o600).catch((error: unknown) => {
+    throw fileError(path, error);
+  });
+  let placed = false;
+  try {
+    let result: T;
+    try {
+      result = await produce(async (text) => {
+        if (text.length > 0) await file.write(text);
+      });
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    try {
+      if (force) await rename(partial, path);
+      else {
+        // A file system without hard links gets a copy that fails as well if the path exists.
+        await link(partial, path).catch(async (error: NodeJS.ErrnoException) => {
+          if (error.code === 'EEXIST') throw error;
+          await copyFile(partial, path, constants.COPYFILE_EXCL);
+        });
+      }
+      placed = force;
+    } catch (error) {
+      throw fileError(path, error);
+    }
+    return result;
+  } finally {
+    if (!placed) await unlink(partial).catch(() => undefined);
   }
 }
