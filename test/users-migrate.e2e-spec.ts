@@ -416,6 +416,73 @@ users:
     expect(names).toEqual(['empty', 'research', 'team']);
   });
 
+  describe('a file larger than one statement of rows', () => {
+    /** Users the bulk inserts take in several statements: 10,000 rows each on PostgreSQL, ~3,200 on SQLite. */
+    const COUNT = 12_000;
+    /** Each user in its own workspace and in one or two of 40 shared ones (by Argilla's rule, its own first). */
+    const sharedOf = (i: number) =>
+      i % 3 === 0 ? [`shared-${i % 40}`, `shared-${(i + 1) % 40}`] : [`shared-${i % 40}`];
+    const bigFile = () =>
+      Array.from(
+        { length: COUNT },
+        (_, i) =>
+          `- username: user-${i}\n  api_key: key-${i}\n  hashed_password: ${HASH_1234}\n` +
+          `  workspaces: [${sharedOf(i).join(', ')}]\n`,
+      ).join('');
+    const count = async (table: string) => Number((await dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+
+    it("writes every row once, users and each user's memberships in the order of the file", async () => {
+      const result = await runCli(['users', 'migrate', '--file', writeUsersFile(bigFile())], db.env);
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+      const memberships = Array.from({ length: COUNT }, (_, i) => 1 + sharedOf(i).length).reduce((a, b) => a + b);
+      expect([await count('users'), await count('workspaces'), await count('workspaces_users')]).toEqual([
+        COUNT,
+        COUNT + 40,
+        memberships,
+      ]);
+      const order: { username: string }[] = await dataSource.query('SELECT username FROM users ORDER BY inserted_at');
+      expect(order.map((row) => row.username)).toEqual(Array.from({ length: COUNT }, (_, i) => `user-${i}`));
+      // Every membership in the order of the file: user by user, each user's own workspace first.
+      const joined: { username: string; name: string }[] = await dataSource.query(
+        `SELECT u.username, w.name FROM workspaces_users m JOIN users u ON u.id = m.user_id
+         JOIN workspaces w ON w.id = m.workspace_id ORDER BY m.inserted_at`,
+      );
+      expect(joined.map((row) => `${row.username} ${row.name}`)).toEqual(
+        Array.from({ length: COUNT }, (_, i) =>
+          [`user-${i}`, ...sharedOf(i)].map((name) => `user-${i} ${name}`),
+        ).flat(),
+      );
+    });
+
+    it('writes nothing when the database refuses a row of a later statement: exit 1, the reason, no row', async () => {
+      // A row the database refuses, in the last statement of memberships: its user's own workspace.
+      const refused = `user-${COUNT - 1}`;
+      if (engine === 'postgres') {
+        await dataSource.query(`CREATE FUNCTION refuse_membership() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            IF NEW.workspace_id = (SELECT id FROM workspaces WHERE name = '${refused}') THEN
+              RAISE EXCEPTION 'membership refused by the test';
+            END IF;
+            RETURN NEW;
+          END $$`);
+        await dataSource.query(
+          'CREATE TRIGGER refuse_membership BEFORE INSERT ON workspaces_users FOR EACH ROW EXECUTE FUNCTION refuse_membership()',
+        );
+      } else {
+        await dataSource.query(
+          `CREATE TRIGGER refuse_membership BEFORE INSERT ON workspaces_users
+           WHEN NEW.workspace_id = (SELECT id FROM workspaces WHERE name = '${refused}')
+           BEGIN SELECT RAISE(ABORT, 'membership refused by the test'); END`,
+        );
+      }
+      const result = await runCli(['users', 'migrate', '--file', writeUsersFile(bigFile())], db.env);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('membership refused by the test');
+      expect(result.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+      expect([await count('users'), await count('workspaces'), await count('workspaces_users')]).toEqual([0, 0, 0]);
+    });
+  });
+
   it('exits 1 when the file cannot be read', async () => {
     const result = await runCli(['users', 'migrate', '--file', join(db.home, 'missing.yml')], db.env);
     expect(result.code).toBe(1);

@@ -32,6 +32,26 @@ describe('formatTimestamp', () => {
   });
 });
 
+describe('toStoredTimestamp of times in and across seconds', () => {
+  /** The text from toISOString alone, as it was built before the second was kept. */
+  const expected = (epochMicroseconds: number) => {
+    const date = new Timestamp(epochMicroseconds);
+    const iso = date.toISOString();
+    return `${iso.slice(0, 10)} ${iso.slice(11, 23)}${String(date.belowMillisecond).padStart(3, '0')}`;
+  };
+
+  it('writes every time right, the seconds around it and the milliseconds of a plain Date too', () => {
+    // Around the epoch (negative times), the end of a day and of a year, and any time.
+    const starts = [-2_000_001, -1, 0, 1_703_980_799_999_000, 1_764_676_543_210_987];
+    const times = starts.flatMap((start) => [0, 1, 999, 1_000, 999_999, 1_000_000, 1_000_001].map((d) => start + d));
+    for (const order of [times, [...times].reverse()]) {
+      expect(order.map((time) => toStoredTimestamp(new Timestamp(time)))).toEqual(order.map(expected));
+    }
+    expect(toStoredTimestamp(new Date(Date.UTC(1969, 11, 31, 23, 59, 59, 7)))).toBe('1969-12-31 23:59:59.007000');
+    expect(() => toStoredTimestamp(new Date(NaN))).toThrow(RangeError);
+  });
+});
+
 describe('parseTimestamp and toStoredTimestamp', () => {
   it.each([
     ['2026-12-01 14:51:36.864271', '2026-12-01 14:51:36.864271'],

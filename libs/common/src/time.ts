@@ -33,11 +33,24 @@ function microsecondsOf(date: Date): number {
   return date instanceof Timestamp ? date.epochMicroseconds : date.getTime() * 1000;
 }
 
+/** The second last formatted, and its date and time of day: times written together mostly share one. */
+let formattedSecond = NaN;
+let formattedDay = '';
+let formattedTimeOfDay = '';
+
 /** `YYYY-MM-DD HH:MM:SS.ffffff`, with `T` or a space between date and time (always UTC). */
 function format(date: Date, separator: 'T' | ' '): string {
-  const iso = date.toISOString(); // 2023-03-16T11:11:59.871Z
+  const milliseconds = date.getTime();
+  const second = Math.floor(milliseconds / 1000);
+  if (second !== formattedSecond) {
+    const iso = date.toISOString(); // 2023-03-16T11:11:59.871Z (a RangeError for an invalid date)
+    formattedDay = iso.slice(0, 10);
+    formattedTimeOfDay = iso.slice(11, 19);
+    formattedSecond = second;
+  }
   const below = date instanceof Timestamp ? date.belowMillisecond : 0;
-  return `${iso.slice(0, 10)}${separator}${iso.slice(11, 23)}${String(below).padStart(3, '0')}`;
+  const fraction = (milliseconds - second * 1000) * 1000 + below;
+  return `${formattedDay}${separator}${formattedTimeOfDay}.${String(fraction).padStart(6, '0')}`;
 }
 
 let lastTime = NaN;

@@ -7,43 +7,74 @@ export type ColumnType = 'uuid' | 'varchar' | 'text' | 'timestamp' | 'integer' |
 /** SQLite binds at most 32,766 parameters per statement. */
 const SQLITE_MAX_PARAMETERS = 32_000;
 
-/** A value in Argilla's stored form: ids without dashes, times as text to the microsecond. */
-function storedValue(value: unknown, type: ColumnType): unknown {
-  if (type === 'uuid' && typeof value === 'string') return toStoredId(value);
+/**
+ * Rows per statement on PostgreSQL: the statement's arrays, and their text on the wire, are held for one batch
+ * only, so that the memory of an import does not grow with its size; per row the cost is the same.
+ */
+const POSTGRES_ROWS_PER_STATEMENT = 10_000;
+
+/**
+ * A value in Argilla's stored form on SQLite: ids without dashes, times as text to the microsecond. PostgreSQL's
+ * uuid columns take either spelling of an id.
+ */
+function storedValue(value: unknown, type: ColumnType, engine: 'postgres' | 'sqlite'): unknown {
+  if (engine === 'sqlite' && type === 'uuid' && typeof value === 'string') return toStoredId(value);
+  if (engine === 'sqlite' && typeof value === 'boolean') return value ? 1 : 0;
   return value instanceof Date ? toStoredTimestamp(value) : value;
 }
 
-function sqliteValue(value: unknown, type: ColumnType): unknown {
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  return storedValue(value, type);
+/** The rows of `rows`, `size` at a time (the last batch shorter), read from the iterable as they are asked for. */
+function* batches<Row>(rows: Iterable<Row>, size: number): Generator<Row[]> {
+  let batch: Row[] = [];
+  for (const row of rows) {
+    batch.push(row);
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }
 
 /**
- * Inserts many rows in few statements, inside the caller's transaction: one statement per table on PostgreSQL
- * (`unnest` of one array per column), statements of up to ~32,000 values on SQLite. Imports of thousands of users
- * take a handful of round trips instead of one per row.
+ * Inserts many rows in few statements, inside the caller's transaction: on PostgreSQL statements of 10,000 rows
+ * (`unnest` of one array per column), each next one built while the database runs the one before; on SQLite
+ * statements of up to ~32,000 values. `rows` may be a generator: only a batch of them is held at a time. Imports
+ * of thousands of users take a handful of round trips instead of one per row.
  */
 export async function bulkInsert(
   manager: EntityManager,
   table: string,
   columns: readonly (readonly [name: string, type: ColumnType])[],
-  rows: readonly (readonly unknown[])[],
+  rows: Iterable<readonly unknown[]>,
 ): Promise<void> {
-  if (rows.length === 0) return;
   const names = columns.map(([name]) => name).join(', ');
   if (manager.connection.options.type === 'postgres') {
-    const arrays = columns.map(([, type], index) => rows.map((row) => storedValue(row[index], type)));
     const unnest = columns.map(([, type], index) => `$${index + 1}::${type}[]`).join(', ');
-    await manager.query(`INSERT INTO ${table} (${names}) SELECT * FROM unnest(${unnest})`, arrays);
+    const sql = `INSERT INTO ${table} (${names}) SELECT * FROM unnest(${unnest})`;
+    let running: Promise<unknown> | undefined;
+    try {
+      for (const batch of batches(rows, POSTGRES_ROWS_PER_STATEMENT)) {
+        const arrays = columns.map(([, type], index) => batch.map((row) => storedValue(row[index], type, 'postgres')));
+        // The statements queue on the transaction's one connection: this one starts when the one before ends.
+        const previous = running;
+        running = manager.query(sql, arrays);
+        await previous;
+      }
+      await running;
+    } catch (error) {
+      // The statement still queued fails with the transaction: its failure is this one's.
+      running?.catch(() => undefined);
+      throw error;
+    }
     return;
   }
   const perStatement = Math.max(1, Math.floor(SQLITE_MAX_PARAMETERS / columns.length));
   const placeholders = `(${columns.map(() => '?').join(', ')})`;
-  for (let start = 0; start < rows.length; start += perStatement) {
-    const batch = rows.slice(start, start + perStatement);
+  for (const batch of batches(rows, perStatement)) {
     await manager.query(
       `INSERT INTO ${table} (${names}) VALUES ${batch.map(() => placeholders).join(', ')}`,
-      batch.flatMap((row) => row.map((value, index) => sqliteValue(value, columns[index][1]))),
+      batch.flatMap((row) => row.map((value, index) => storedValue(value, columns[index][1], 'sqlite'))),
     );
   }
 }

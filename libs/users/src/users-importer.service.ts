@@ -80,49 +80,52 @@ export class UsersImporter {
         ...file.workspaces,
         ...users.flatMap((user) => user.workspaces),
       ]);
-      // Each user a little later than the one before: listings (oldest first) keep the file's order.
-      const rows = users.map((user) => ({ user, id: randomUUID(), at: now() }));
+      // The rows are generated as each statement's batch is built: only a batch of them is held at a time.
+      const ids = users.map(() => randomUUID());
       await bulkInsert(
         manager,
         'users',
         USER_COLUMNS,
-        rows.map(({ user, id, at }) => [
-          id,
-          user.firstName,
-          user.lastName,
-          user.username,
-          user.role,
-          user.apiKey,
-          user.passwordHash,
-          at,
-          at,
-          user.disabled,
-        ]),
+        (function* () {
+          for (const [index, user] of users.entries()) {
+            // Each user a little later than the one before: listings (oldest first) keep the file's order.
+            const at = now();
+            const { firstName, lastName, username, role, apiKey, passwordHash, disabled } = user;
+            yield [ids[index], firstName, lastName, username, role, apiKey, passwordHash, at, at, disabled];
+          }
+        })(),
       );
-      const memberships = rows.flatMap(({ user, id }) =>
-        user.workspaces.map((name) => {
-          // Each membership a little later than the one before: a user's workspaces list in the file's order.
-          const time = now();
-          return { user, name, row: [randomUUID(), workspaceIds.get(name)!, id, time, time] as const };
-        }),
-      );
+      // The memberships a provider's claims granted, [membership id, provider]: few, kept as they are generated.
+      const granted: [string, string][] = [];
       await bulkInsert(
         manager,
         'workspaces_users',
         MEMBERSHIP_COLUMNS,
-        memberships.map(({ row }) => row),
+        (function* () {
+          for (const [index, user] of users.entries()) {
+            for (const name of user.workspaces) {
+              // Each membership a little later than the one before: a user's workspaces list in the file's order.
+              const time = now();
+              const id = randomUUID();
+              for (const grant of user.providerWorkspaces ?? []) {
+                if (grant.workspace === name) granted.push([id, grant.provider]);
+              }
+              yield [id, workspaceIds.get(name)!, ids[index], time, time];
+            }
+          }
+        })(),
       );
       const at = now();
       await bulkInsert(
         manager,
         'oauth_identities',
         IDENTITY_COLUMNS,
-        rows.flatMap(({ user, id }) =>
+        users.flatMap((user, index) =>
           (user.identities ?? []).map((identity) => [
             randomUUID(),
             identity.provider,
             identity.subject,
-            id,
+            ids[index],
             identity.email,
             at,
             at,
@@ -133,11 +136,7 @@ export class UsersImporter {
         manager,
         'oauth_memberships',
         PROVIDER_MEMBERSHIP_COLUMNS,
-        memberships.flatMap(({ user, name, row: [membershipId] }) =>
-          (user.providerWorkspaces ?? [])
-            .filter((granted) => granted.workspace === name)
-            .map((granted) => [membershipId, granted.provider, at]),
-        ),
+        granted.map(([membershipId, provider]) => [membershipId, provider, at]),
       );
       // One event for the whole file: its name and the count, not its content.
       await this.audit.record(manager, {
