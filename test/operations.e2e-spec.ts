@@ -1,6 +1,7 @@
+import { connect } from 'node:net';
 import * as argon2 from 'argon2';
 import { DataSource } from 'typeorm';
-import { User } from '@argilla/database';
+import { User, UserSession } from '@argilla/database';
 import { runCli } from './support/cli';
 import { freePort, ServerProcess, spawnServer } from './support/server';
 import { createMigratedDatabase, engines, TestDatabase } from './support/test-database';
@@ -27,6 +28,30 @@ function logLines(server: ServerProcess): LogLine[] {
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as LogLine);
+}
+
+/** Resolves when the server has written a log line `matches` accepts (bounded by the test's timeout). */
+function logged(server: ServerProcess, matches: (line: LogLine) => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (!logLines(server).some(matches)) return;
+      server.child.stdout!.off('data', check);
+      resolve();
+    };
+    server.child.stdout!.on('data', check);
+    check();
+  });
+}
+
+/** A deliberately costly hash: a login with it is in its password check for a while. */
+function slowHash(password: string): Promise<string> {
+  return argon2.hash(password, { type: argon2.argon2id, memoryCost: 32_768, timeCost: 3, parallelism: 1 });
+}
+
+/** Requests in flight on the server, read from its metrics (the scrape itself not counted). */
+async function requestsInFlight(url: string): Promise<number> {
+  const metrics = await (await fetch(url, SCRAPE)).text();
+  return Number(/\nargilla_http_requests_in_flight (\d+)/.exec(metrics)?.[1] ?? 0) - 1;
 }
 
 async function stop(server: ServerProcess): Promise<number | null> {
@@ -210,13 +235,9 @@ describe.each(engines())('operations (%s)', (engine) => {
 
   it('on SIGTERM, finishes 50 slow in-flight requests, then exits 0', async () => {
     // A deliberately costly hash makes each login take a while, so that all 50 are in flight at once.
-    const slowHash = await argon2.hash('slow-password', {
-      type: argon2.argon2id,
-      memoryCost: 32_768,
-      timeCost: 3,
-      parallelism: 1,
-    });
-    await dataSource.getRepository(User).update({ username: 'argilla' }, { passwordHash: slowHash });
+    await dataSource
+      .getRepository(User)
+      .update({ username: 'argilla' }, { passwordHash: await slowHash('slow-password') });
     // A grace long enough for a loaded machine: what is checked is that in-flight requests finish at all.
     server = await spawnServer(
       { ...env, ARGILLA_SHUTDOWN_TIMEOUT_SECONDS: '120', ARGILLA_METRICS_TOKEN: METRICS_TOKEN },
@@ -235,16 +256,61 @@ describe.each(engines())('operations (%s)', (engine) => {
     );
     // Wait (bounded) until the server reports every login in flight.
     let inFlight = 0;
-    for (let attempt = 0; attempt < 200 && inFlight < 50; attempt++) {
-      const metrics = await (await fetch(url('/metrics'), SCRAPE)).text();
-      // The scrape itself is one of the requests in flight.
-      inFlight = Number(/\nargilla_http_requests_in_flight (\d+)/.exec(metrics)?.[1] ?? 0) - 1;
-    }
+    for (let attempt = 0; attempt < 200 && inFlight < 50; attempt++) inFlight = await requestsInFlight(url('/metrics'));
     expect(inFlight).toBe(50);
     server.child.kill('SIGTERM');
 
     expect(await Promise.all(requests)).toEqual(Array(50).fill(200));
     expect(await server.exited).toBe(0);
     expect(server.output()).toContain('SIGTERM received');
+  });
+
+  it('on SIGTERM, lets a login whose client left finish its work (its session is written), then exits 0', async () => {
+    await dataSource
+      .getRepository(User)
+      .update({ username: 'argilla' }, { passwordHash: await slowHash('slow-password') });
+    server = await spawnServer(
+      { ...env, ARGILLA_SHUTDOWN_TIMEOUT_SECONDS: '120', ARGILLA_METRICS_TOKEN: METRICS_TOKEN },
+      await freePort(),
+    );
+    const body = 'username=argilla&password=slow-password';
+    const client = connect(server.port, '127.0.0.1');
+    let received = '';
+    client.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    client.write(
+      `POST /api/security/token HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+        `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    );
+    // Bounded: until the login is being handled (in its password check).
+    let inFlight = 0;
+    for (let attempt = 0; attempt < 200 && inFlight < 1; attempt++) inFlight = await requestsInFlight(url('/metrics'));
+    expect(inFlight).toBe(1);
+
+    // The client goes away before the answer; the server logs the request when it sees its connection close.
+    client.destroy();
+    await logged(
+      server,
+      (line) => line.context === 'http' && line.msg?.startsWith('POST /api/security/token') === true,
+    );
+    expect(received).toBe('');
+    server.child.kill('SIGTERM');
+
+    const code = await server.exited;
+    const lines = logLines(server);
+    expect({
+      code,
+      sessions: await dataSource.getRepository(UserSession).count(),
+      errors: lines.filter((line) => line.level === 'error' || line.status === 500).map((line) => line.msg),
+    }).toEqual({ code: 0, sessions: 1, errors: [] });
+    expect(
+      lines
+        .filter((line) => line.context === 'ArgillaServer' && /^SIGTERM received|^Drained/.test(line.msg ?? ''))
+        .map((line) => line.msg),
+    ).toEqual([
+      expect.stringMatching(/^SIGTERM received: draining \d+ connections and 1 request whose client left \(/),
+      expect.stringMatching(
+        /^Drained in \d+ ms: every request answered, every connection closed; 1 request whose client left finished$/,
+      ),
+    ]);
   });
 });

@@ -92,4 +92,78 @@ describe('HttpDrain', () => {
       'second',
     ]);
   });
+
+  /** Whether a promise has settled once the pending callbacks of this turn and the next have run. */
+  async function settled(promise: Promise<unknown>): Promise<boolean> {
+    let done = false;
+    void promise.then(() => (done = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    return done;
+  }
+
+  it('waits for the handler of a request whose client left before the answer, then says it waited for it', async () => {
+    const { server, held, arrived } = heldServer();
+    const drain = new HttpDrain(server);
+    const port = await listen(server);
+    const socket = connect(port, '127.0.0.1');
+    socket.write('GET /held HTTP/1.1\r\nHost: test\r\n\r\n');
+    await arrived[0];
+    socket.destroy();
+    await closed(held[0].req.socket!);
+    expect([drain.connections, drain.abandonedRequests]).toEqual([0, 1]);
+
+    const drained = drain.drain();
+    const serverClosed = new Promise((resolve) => server.once('close', resolve));
+    await serverClosed;
+    expect(await settled(drained)).toBe(false);
+    // Ending the answer of a closed connection still goes through (nothing is sent).
+    held[0].end('late');
+    expect(held[0].writableEnded).toBe(true);
+    expect(await drained).toEqual({ abandoned: 1 });
+    expect(drain.abandonedRequests).toBe(0);
+  });
+
+  it('waits for every request pipelined on a connection whose client left, whatever order they end in', async () => {
+    const { server, held, arrived } = heldServer();
+    const drain = new HttpDrain(server);
+    const port = await listen(server);
+    const socket = connect(port, '127.0.0.1');
+    socket.write('GET /held HTTP/1.1\r\nHost: test\r\n\r\nGET /held HTTP/1.1\r\nHost: test\r\n\r\n');
+    await Promise.all([arrived[0], arrived[1]]);
+    socket.destroy();
+    await closed(held[0].req.socket!);
+    expect(drain.abandonedRequests).toBe(2);
+
+    const drained = drain.drain();
+    held[1].end('second');
+    expect(await settled(drained)).toBe(false);
+    held[0].end('first');
+    expect(await drained).toEqual({ abandoned: 2 });
+  });
+
+  it('does not count a request whose client left that ended before draining, and stops waiting when cut', async () => {
+    const { server, held, arrived } = heldServer();
+    const drain = new HttpDrain(server);
+    const port = await listen(server);
+    const first = connect(port, '127.0.0.1');
+    first.write('GET /held HTTP/1.1\r\nHost: test\r\n\r\n');
+    await arrived[0];
+    const second = connect(port, '127.0.0.1');
+    second.write('GET /held HTTP/1.1\r\nHost: test\r\n\r\n');
+    await arrived[1];
+    first.destroy();
+    second.destroy();
+    await Promise.all([closed(held[0].req.socket!), closed(held[1].req.socket!)]);
+    held[0].end('before');
+    expect(drain.abandonedRequests).toBe(1);
+
+    const drained = drain.drain();
+    expect(await settled(drained)).toBe(false);
+    drain.cut();
+    expect(await drained).toEqual({ abandoned: 0 });
+    // Its handler may still end it.
+    held[1].end('after');
+    expect(held[1].writableEnded).toBe(true);
+  });
 });

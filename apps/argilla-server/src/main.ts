@@ -42,22 +42,35 @@ async function main(): Promise<void> {
     stopping = true;
     const started = Date.now();
     const grace = settings.operations.shutdownTimeoutSeconds;
+    const abandoned = drain.abandonedRequests;
     logger.log(
-      `${signal} received: draining ${drain.connections} connections (every request received is answered, ` +
-        `for at most ${grace} s), then exiting`,
+      `${signal} received: draining ${drain.connections} connections` +
+        (abandoned > 0 ? ` and ${requests(abandoned)} whose client left` : '') +
+        ` (every request received is answered, for at most ${grace} s), then exiting`,
     );
-    // Past the grace period, connections still open are cut so that the process always ends.
+    // Past the grace period, connections still open are cut, and requests whose client left are no longer waited
+    // for, so that the process always ends.
     let cut = 0;
+    let givenUp = 0;
     const force = setTimeout(() => {
       cut = drain.connections;
+      givenUp = drain.abandonedRequests;
       drain.cut();
     }, grace * 1000);
     force.unref();
     try {
-      await drain.drain();
+      const drained = await drain.drain();
       clearTimeout(force);
-      if (cut > 0) logger.warn(`Drained in ${Date.now() - started} ms: ${cut} connections cut after ${grace} s`);
-      else logger.log(`Drained in ${Date.now() - started} ms: every request answered, every connection closed`);
+      // Requests whose client left were handled to the end (their handlers may use the database until then).
+      const finished = drained.abandoned > 0 ? `; ${requests(drained.abandoned)} whose client left finished` : '';
+      if (cut > 0 || givenUp > 0) {
+        logger.warn(
+          `Drained in ${Date.now() - started} ms: ${cut} connections cut and ${requests(givenUp)} whose client ` +
+            `left still running after ${grace} s${finished}`,
+        );
+      } else {
+        logger.log(`Drained in ${Date.now() - started} ms: every request answered, every connection closed${finished}`);
+      }
       // Only now: the database and the hashing workers may be needed until the last answer.
       await app.close();
       process.exit(0);
@@ -68,6 +81,10 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+function requests(count: number): string {
+  return count === 1 ? '1 request' : `${count} requests`;
 }
 
 void main();
