@@ -57,11 +57,6 @@ export function workspacesColumn(engine: 'postgres' | 'sqlite'): string {
          JOIN workspaces w ON w.id = m.workspace_id WHERE m.user_id = u.id ORDER BY m.inserted_at)) AS workspaces`;
 }
 
-// Users imported together share a time: the username keeps their order stable.
-const ALL_USERS = `SELECT ${USER_COLUMNS}, NULL AS workspaces FROM users u ORDER BY u.inserted_at, u.username`;
-const ALL_MEMBERSHIPS = `SELECT m.user_id, w.name FROM workspaces_users m JOIN workspaces w ON w.id = m.workspace_id
-  ORDER BY m.inserted_at`;
-
 /**
  * A page of users with the number matching (`total`, a window over the filtered rows), filtered by workspace name,
  * role and username prefix when asked, in that order of parameters; then the limit and the offset.
@@ -138,20 +133,20 @@ export class UsersRepository {
   }
 
   /**
-   * Every user with its workspaces, oldest first, handed to `take` `size` users at a time: the memberships are read
-   * whole (names only), the users through a cursor, in one snapshot (PostgreSQL), so that no more than a chunk of
-   * users is ever held (GET /api/users of 100,000 users).
+   * Every user with its workspaces, oldest first, handed to `take` `size` users at a time: each user's workspace
+   * names come with it (an indexed subquery per user), through a cursor in one snapshot (PostgreSQL), so that no more
+   * than a chunk of users and their memberships is ever held (GET /api/users of 100,000 users: reading the 249,000
+   * memberships whole instead held 60 MB more on PostgreSQL and 135 MB more on SQLite, and was 0.7 s faster on
+   * PostgreSQL, as fast on SQLite).
    */
   async listInChunks(size: number, take: (users: UserWithWorkspaces[]) => void): Promise<void> {
     await this.database.readSnapshot(async (reader) => {
-      const names = groupNamesByUser(await reader.all<{ user_id: string; name: string }>(ALL_MEMBERSHIPS));
-      await reader.chunks<UserRow>(ALL_USERS, size, (rows) =>
-        take(
-          rows.map((row) => {
-            const { user } = toUserWithWorkspaces(row);
-            return { user, workspaces: names.get(user.id) ?? [] };
-          }),
-        ),
+      // Users imported together share a time: the username keeps their order stable.
+      await reader.chunks<UserRow>(
+        `SELECT ${USER_COLUMNS}, ${workspacesColumn(this.database.engine)} FROM users u ` +
+          'ORDER BY u.inserted_at, u.username',
+        size,
+        (rows) => take(rows.map(toUserWithWorkspaces)),
       );
     });
   }
