@@ -48,6 +48,8 @@ export async function bulkInsert(
   columns: readonly (readonly [name: string, type: ColumnType])[],
   rows: Iterable<readonly unknown[]>,
 ): Promise<void> {
+  // No rows, no statement: the connection is not even looked at.
+  if (Array.isArray(rows) && rows.length === 0) return;
   const names = columns.map(([name]) => name).join(', ');
   if (manager.connection.options.type === 'postgres') {
     const unnest = columns.map(([, type], index) => `$${index + 1}::${type}[]`).join(', ');
