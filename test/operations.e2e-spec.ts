@@ -233,16 +233,23 @@ describe.each(engines())('operations (%s)', (engine) => {
     for (const probe of ['/api/_info', '/api/_status']) expect((await fetch(url(probe))).status).toBe(200);
   });
 
-  it('on SIGTERM, finishes 50 slow in-flight requests, then exits 0', async () => {
-    // A deliberately costly hash makes each login take a while, so that all 50 are in flight at once.
+  /**
+   * A server whose user `argilla` has a deliberately costly hash (password `slow-password`), so that each login
+   * takes a while, with a grace long enough for a loaded machine: what is checked is that logins finish at all.
+   */
+  async function serverWithSlowLogins(): Promise<ServerProcess> {
     await dataSource
       .getRepository(User)
       .update({ username: 'argilla' }, { passwordHash: await slowHash('slow-password') });
-    // A grace long enough for a loaded machine: what is checked is that in-flight requests finish at all.
-    server = await spawnServer(
+    return spawnServer(
       { ...env, ARGILLA_SHUTDOWN_TIMEOUT_SECONDS: '120', ARGILLA_METRICS_TOKEN: METRICS_TOKEN },
       await freePort(),
     );
+  }
+
+  it('on SIGTERM, finishes 50 slow in-flight requests, then exits 0', async () => {
+    // All 50 logins in flight at once.
+    server = await serverWithSlowLogins();
 
     const requests = Array.from({ length: 50 }, () =>
       fetch(url('/api/security/token'), {
@@ -266,13 +273,7 @@ describe.each(engines())('operations (%s)', (engine) => {
   });
 
   it('on SIGTERM, lets a login whose client left finish its work (its session is written), then exits 0', async () => {
-    await dataSource
-      .getRepository(User)
-      .update({ username: 'argilla' }, { passwordHash: await slowHash('slow-password') });
-    server = await spawnServer(
-      { ...env, ARGILLA_SHUTDOWN_TIMEOUT_SECONDS: '120', ARGILLA_METRICS_TOKEN: METRICS_TOKEN },
-      await freePort(),
-    );
+    server = await serverWithSlowLogins();
     const body = 'username=argilla&password=slow-password';
     const client = connect(server.port, '127.0.0.1');
     let received = '';
