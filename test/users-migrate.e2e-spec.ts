@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -452,6 +453,43 @@ users:
           [`user-${i}`, ...sharedOf(i)].map((name) => `user-${i} ${name}`),
         ).flat(),
       );
+    });
+
+    it('finds a username or an API key already taken at the end of a file of 12,000 users', async () => {
+      const path = writeUsersFile(bigFile());
+      const id = engine === 'postgres' ? randomUUID() : randomUUID().replace(/-/g, '');
+      await dataSource.query(
+        `INSERT INTO users (id, first_name, username, role, api_key, password_hash, inserted_at, updated_at, disabled)
+         VALUES (${engine === 'postgres' ? '$1, $2, $3, $4, $5, $6, $7, $7, false' : '?, ?, ?, ?, ?, ?, ?, ?, 0'})`,
+        engine === 'postgres'
+          ? [id, 'Taken', `user-${COUNT - 1}`, 'annotator', 'another-key', HASH_1234, '2026-01-01 00:00:00']
+          : [
+              id,
+              'Taken',
+              `user-${COUNT - 1}`,
+              'annotator',
+              'another-key',
+              HASH_1234,
+              '2026-01-01 00:00:00',
+              '2026-01-01 00:00:00',
+            ],
+      );
+      expect(await runCli(['users', 'migrate', '--file', path], db.env)).toMatchObject({
+        code: 1,
+        stderr:
+          `Error: Invalid users file '${path}', nothing was imported: entry ${COUNT} (username 'user-${COUNT - 1}'): ` +
+          "field 'username' already exists in the database\n",
+      });
+      await dataSource.query(
+        `UPDATE users SET username = 'taken', api_key = 'key-${COUNT - 2}' WHERE username = 'user-${COUNT - 1}'`,
+      );
+      expect(await runCli(['users', 'migrate', '--file', path], db.env)).toMatchObject({
+        code: 1,
+        stderr:
+          `Error: Invalid users file '${path}', nothing was imported: entry ${COUNT - 1} (username 'user-${COUNT - 2}'): ` +
+          "field 'api_key' already exists in the database\n",
+      });
+      expect([await count('users'), await count('workspaces'), await count('workspaces_users')]).toEqual([1, 0, 0]);
     });
 
     it('writes nothing when the database refuses a row of a later statement: exit 1, the reason, no row', async () => {

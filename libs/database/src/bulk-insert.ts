@@ -80,3 +80,22 @@ export async function bulkInsert(
     );
   }
 }
+
+/**
+ * The rows of `select` (a `SELECT … FROM <table>` without a WHERE) whose `column` is one of `values`, in one
+ * statement whatever their number: `= ANY` of an array on PostgreSQL, `IN` a JSON array's values on SQLite (both
+ * look each value up in the column's index). Parameter lists (`IN ($1, $2, …)`) would need a statement per
+ * thousand values, each also built and parsed by TypeORM and the engine.
+ */
+export async function selectWhereIn<Row>(
+  manager: EntityManager,
+  select: string,
+  column: string,
+  values: readonly string[],
+): Promise<Row[]> {
+  if (values.length === 0) return [];
+  if (manager.connection.options.type === 'postgres') {
+    return manager.query(`${select} WHERE ${column} = ANY($1::text[])`, [values]);
+  }
+  return manager.query(`${select} WHERE ${column} IN (SELECT value FROM json_each(?))`, [JSON.stringify(values)]);
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { EntityManager, In } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { now } from '@argilla/common';
-import { bulkInsert, Workspace } from '@argilla/database';
+import { bulkInsert, fromStoredId, selectWhereIn } from '@argilla/database';
 
 /** Names per lookup query (`IN (...)`). */
 const BATCH_SIZE = 1_000;
@@ -22,7 +22,7 @@ export function chunks<T>(items: readonly T[], size = BATCH_SIZE): T[][] {
 
 /**
  * The id of each named workspace, creating the missing ones inside the caller's transaction (creating a user with
- * workspaces, importing a users file). Lookups go a thousand names at a time, the creations in one bulk insert;
+ * workspaces, importing a users file). One lookup of every name, the creations in one bulk insert;
  * each new workspace is a little later than the one before, so that listing workspaces by time keeps the order
  * they were named in. A concurrent creation of the same name fails the transaction with a unique violation, which
  * the caller may retry.
@@ -33,10 +33,13 @@ export async function findOrCreateWorkspaces(
 ): Promise<Map<string, string>> {
   const unique = [...new Set(names)];
   const ids = new Map<string, string>();
-  for (const batch of chunks(unique)) {
-    const existing = await manager.find(Workspace, { select: { id: true, name: true }, where: { name: In(batch) } });
-    for (const workspace of existing) ids.set(workspace.name, workspace.id);
-  }
+  const existing = await selectWhereIn<{ id: string; name: string }>(
+    manager,
+    'SELECT id, name FROM workspaces',
+    'name',
+    unique,
+  );
+  for (const workspace of existing) ids.set(workspace.name, fromStoredId(workspace.id));
   const missing = unique
     .filter((name) => !ids.has(name))
     .map((name) => {

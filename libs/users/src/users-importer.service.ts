@@ -149,27 +149,30 @@ export class UsersImporter {
 
   private async assertNotInDatabase(manager: EntityManager, users: ImportedUser[]): Promise<void> {
     const position = new Map(users.map((user, index) => [user.username, index + 1]));
-    for (const batch of chunks(users)) {
-      const taken = await this.repository.takenUsernames(
-        batch.map((user) => user.username),
+    // The first of the file's users whose username, then whose API key, is taken: one statement each.
+    const takenNames = new Set(
+      await this.repository.takenUsernames(
+        users.map((user) => user.username),
         manager,
+      ),
+    );
+    const byName = users.find((user) => takenNames.has(user.username));
+    if (byName !== undefined) {
+      throw new UsersFileError(
+        `entry ${position.get(byName.username)} (username '${byName.username}'): field 'username' already exists in the database`,
       );
-      if (taken.length > 0) {
-        const username = taken[0];
-        throw new UsersFileError(
-          `entry ${position.get(username)} (username '${username}'): field 'username' already exists in the database`,
-        );
-      }
-      const keys = await this.repository.takenApiKeys(
-        batch.map((user) => user.apiKey),
+    }
+    const takenKeys = new Set(
+      await this.repository.takenApiKeys(
+        users.map((user) => user.apiKey),
         manager,
+      ),
+    );
+    const byKey = users.find((user) => takenKeys.has(user.apiKey));
+    if (byKey !== undefined) {
+      throw new UsersFileError(
+        `entry ${position.get(byKey.username)} (username '${byKey.username}'): field 'api_key' already exists in the database`,
       );
-      if (keys.length > 0) {
-        const user = batch.find((candidate) => candidate.apiKey === keys[0])!;
-        throw new UsersFileError(
-          `entry ${position.get(user.username)} (username '${user.username}'): field 'api_key' already exists in the database`,
-        );
-      }
     }
     await this.assertIdentitiesNotLinked(manager, users, position);
   }

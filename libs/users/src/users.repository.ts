@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { now, parseTimestamp } from '@argilla/common';
 import {
   ADMIN_ROLES,
   Database,
+  selectWhereIn,
   fromStoredId,
   toStoredId,
   User,
@@ -249,16 +250,21 @@ export class UsersRepository {
     return (manager ?? (await this.manager())).existsBy(User, { apiKey });
   }
 
-  /** Which of these usernames (up to a thousand or so: one `IN (...)` list) belong to a user already. */
-  async takenUsernames(usernames: string[], manager: EntityManager): Promise<string[]> {
-    const rows = await manager.find(User, { select: { username: true }, where: { username: In(usernames) } });
-    return rows.map((user) => user.username);
+  /** Which of these usernames belong to a user already (one statement, whatever their number). */
+  async takenUsernames(usernames: readonly string[], manager: EntityManager): Promise<string[]> {
+    const rows = await selectWhereIn<{ username: string }>(
+      manager,
+      'SELECT username FROM users',
+      'username',
+      usernames,
+    );
+    return rows.map((row) => row.username);
   }
 
-  /** Which of these API keys (up to a thousand or so: one `IN (...)` list) belong to a user already. */
-  async takenApiKeys(apiKeys: string[], manager: EntityManager): Promise<string[]> {
-    const rows = await manager.find(User, { select: { apiKey: true }, where: { apiKey: In(apiKeys) } });
-    return rows.map((user) => user.apiKey);
+  /** Which of these API keys belong to a user already (one statement, whatever their number). */
+  async takenApiKeys(apiKeys: readonly string[], manager: EntityManager): Promise<string[]> {
+    const rows = await selectWhereIn<{ api_key: string }>(manager, 'SELECT api_key FROM users', 'api_key', apiKeys);
+    return rows.map((row) => row.api_key);
   }
 
   /**
