@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Request as LoadRequest } from 'autocannon';
 import { createFreshDatabase, Engine, parseEngine } from './lib/database';
+import { readOptions } from './lib/options';
 import { runLoad, stopAllLoads } from './lib/load';
 import {
   childEnv,
@@ -36,14 +37,11 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const match = /^--(base|engine|rounds|seconds)(?:=(.*))?$/.exec(argv[i]);
-    if (!match) throw new Error(`Unknown argument '${argv[i]}' (use --base DIR, --engine, --rounds N, --seconds S)`);
-    const value = match[2] ?? argv[++i];
-    if (value === undefined) throw new Error(`--${match[1]} needs a value`);
-    values.set(match[1], value);
-  }
+  const values = readOptions(
+    argv,
+    ['base', 'engine', 'rounds', 'seconds'],
+    '--base DIR, --engine, --rounds N, --seconds S',
+  );
   const base = values.get('base');
   if (!base) throw new Error('--base DIR is required: a checkout of the commit to compare with, built');
   const number = (name: string, fallback: number) => {

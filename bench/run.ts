@@ -16,6 +16,7 @@ import {
   timeSetBasedInsert,
   timeUsersImport,
 } from './lib/database';
+import { integerOption, readOptions } from './lib/options';
 import { LoadResult, LoadSpec, runLoad, stopAllLoads } from './lib/load';
 import {
   AbortedError,
@@ -79,25 +80,11 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const match = /^--(engine|runs|duration)(?:=(.*))?$/.exec(argv[i]);
-    if (!match) throw new Error(`Unknown argument '${argv[i]}' (use --engine postgres|sqlite, --runs N, --duration S)`);
-    const value = match[2] ?? argv[++i];
-    if (value === undefined) throw new Error(`--${match[1]} needs a value`);
-    values.set(match[1], value);
-  }
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = values.get(name);
-    if (raw === undefined) return fallback;
-    const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
-    if (!(value >= min && value <= max)) throw new Error(`--${name} must be an integer from ${min} to ${max}`);
-    return value;
-  };
+  const values = readOptions(argv, ['engine', 'runs', 'duration'], '--engine postgres|sqlite, --runs N, --duration S');
   return {
     engine: parseEngine(values.get('engine') ?? 'postgres'),
-    runs: integer('runs', 3, 1, 20),
-    duration: integer('duration', 10, 1, 300),
+    runs: integerOption(values, 'runs', 3, 1, 20),
+    duration: integerOption(values, 'duration', 10, 1, 300),
   };
 }
 

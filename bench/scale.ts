@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { Request as LoadRequest } from 'autocannon';
 import { renderChart, Series } from './lib/chart';
 import { createFreshDatabase, Engine, parseEngine } from './lib/database';
+import { integerOption, readOptions } from './lib/options';
 import { LoadResult, LoadSpec, runLoad, stopAllLoads } from './lib/load';
 import {
   AbortedError,
@@ -55,27 +56,17 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const match = /^--(engines|sizes|duration)(?:=(.*))?$/.exec(argv[i]);
-    if (!match) {
-      throw new Error(
-        `Unknown argument '${argv[i]}' (use --engines postgres,sqlite, --sizes 1000,10000, --duration S)`,
-      );
-    }
-    const value = match[2] ?? argv[++i];
-    if (value === undefined) throw new Error(`--${match[1]} needs a value`);
-    values.set(match[1], value);
-  }
+  const values = readOptions(
+    argv,
+    ['engines', 'sizes', 'duration'],
+    '--engines postgres,sqlite, --sizes 1000,10000, --duration S',
+  );
   const sizes = (values.get('sizes') ?? '1000,10000,100000').split(',').map((text) => {
     const size = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!(size >= 1_000 && size <= 1_000_000)) throw new Error(`--sizes: each size must be from 1000 to 1000000`);
     return size;
   });
-  const duration = Number(values.get('duration') ?? '5');
-  if (!Number.isInteger(duration) || duration < 1 || duration > 120) {
-    throw new Error('--duration must be an integer from 1 to 120');
-  }
+  const duration = integerOption(values, 'duration', 5, 1, 120);
   const engines = [...new Set((values.get('engines') ?? 'postgres,sqlite').split(',').map(parseEngine))];
   return { engines, sizes: [...new Set(sizes)].sort((a, b) => a - b), duration };
 }
