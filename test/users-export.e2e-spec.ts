@@ -166,7 +166,7 @@ describe.each(engines())('argilla-cli users export of thousands of users (%s)', 
     expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 
-  it('leaves no file behind when it cannot write one: a clear error, the folder as it was', async () => {
+  it('leaves no file behind when it cannot write one (a clear error, the folder as it was), and with --force replaces the file whole', async () => {
     const missing = join(db.home, 'no-such-folder', 'users.yml');
     expect(await runCli(['users', 'export', '--file', missing], db.env)).toEqual({
       code: 1,
@@ -183,6 +183,15 @@ describe.each(engines())('argilla-cli users export of thousands of users (%s)', 
       stderr: `Error: File '${existing}' already exists: choose another path, or add --force\n`,
     });
     expect(readFileSync(existing, 'utf8')).toBe(kept);
+    expect(readdirSync(db.home).sort()).toEqual(before);
+    // With --force the new file takes the path whole, owner-only, and nothing else is left in the folder.
+    expect(await runCli(['users', 'export', '--file', existing, '--force'], db.env)).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: `Exported ${USERS + 2} users, ${WORKSPACES + 2} workspaces to '${existing}'\n`,
+    });
+    expect(readFileSync(existing, 'utf8')).toBe((await runCli(['users', 'export'], db.env)).stdout);
+    expect(statSync(existing).mode & 0o777).toBe(0o600);
     expect(readdirSync(db.home).sort()).toEqual(before);
   });
 });

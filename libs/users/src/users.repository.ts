@@ -5,8 +5,8 @@ import { now, parseTimestamp } from '@argilla/common';
 import {
   ADMIN_ROLES,
   Database,
-  selectWhereIn,
   fromStoredId,
+  selectWhereIn,
   toStoredId,
   User,
   UserRole,

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { constants } from 'node:fs';
-import { access, copyFile, link, open, rename, unlink } from 'node:fs/promises';
+import { access, link, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { PRIVATE_FILE_MODE } from '@argilla/common';
 import { UsersExporter, UsersExportSummary } from '@argilla/users';
 import { CliOutput } from '../cli-output';
 import { pyRepr } from '../python-repr';
@@ -65,17 +66,22 @@ async function writeToStdout(text: string): Promise<void> {
   if (text.length > 0 && !process.stdout.write(text)) await once(process.stdout, 'drain');
 }
 
+function alreadyExists(path: string): Error {
+  return new Error(`File ${pyRepr(path)} already exists: choose another path, or add --force`);
+}
+
 function fileError(path: string, error: unknown): Error {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EEXIST') return new Error(`File ${pyRepr(path)} already exists: choose another path, or add --force`);
+  if (code === 'EEXIST') return alreadyExists(path);
   return new Error(`Cannot write ${pyRepr(path)}: ${code ?? error}`);
 }
 
 /**
  * Writes `path` owner-only (0600) through `produce`, never leaving half a file: the text goes to a new file beside
  * it, which then takes the path, over an existing file only with `force` (renamed over it: the old file stays
- * whole until then), otherwise linked to it, which fails if the path exists (checked at the start too, so that a
- * long export does not run for nothing). On any failure the new file is removed and the path is as it was.
+ * whole until then), otherwise hard-linked to it, which fails if the path exists (checked at the start too, so
+ * that a long export does not run for nothing), as the JWT secret file is placed. On any failure the new file is
+ * removed and the path is as it was.
  */
 async function writeFileAtomically<T>(
   path: string,
@@ -87,13 +93,13 @@ async function writeFileAtomically<T>(
       () => true,
       () => false,
     );
-    if (exists) throw fileError(path, Object.assign(new Error('exists'), { code: 'EEXIST' }));
+    if (exists) throw alreadyExists(path);
   }
   const partial = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`);
-  const file = await open(partial, 'wx', 0o600).catch((error: unknown) => {
+  const file = await open(partial, 'wx', PRIVATE_FILE_MODE).catch((error: unknown) => {
     throw fileError(path, error);
   });
-  let placed = false;
+  let renamed = false;
   try {
     let result: T;
     try {
@@ -105,20 +111,17 @@ async function writeFileAtomically<T>(
       await file.close();
     }
     try {
-      if (force) await rename(partial, path);
-      else {
-        // A file system without hard links gets a copy that fails as well if the path exists.
-        await link(partial, path).catch(async (error: NodeJS.ErrnoException) => {
-          if (error.code === 'EEXIST') throw error;
-          await copyFile(partial, path, constants.COPYFILE_EXCL);
-        });
+      if (force) {
+        await rename(partial, path);
+        renamed = true;
+      } else {
+        await link(partial, path);
       }
-      placed = force;
     } catch (error) {
       throw fileError(path, error);
     }
     return result;
   } finally {
-    if (!placed) await unlink(partial).catch(() => undefined);
+    if (!renamed) await unlink(partial).catch(() => undefined);
   }
 }
